@@ -1,0 +1,102 @@
+"""Exceptions and warnings raised by :mod:`baby_room`.
+
+Every error a user can trigger with their own file or arguments is one of the
+classes below, so a caller can catch ``baby_room.BabyRoomError`` (or, since the
+input errors are also ``ValueError``, a plain ``ValueError``) and never sees a raw
+pandas, openpyxl or ``KeyError`` traceback.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
+
+#: Columns of :attr:`DataValidationError.failures`, in this order.
+FAILURE_COLUMNS = ("file", "row", "column", "value", "check")
+
+
+class BabyRoomError(Exception):
+    """Base class of every error raised on purpose by ``baby_room``."""
+
+
+class FileFormatError(BabyRoomError, ValueError):
+    """A file cannot be read at all: missing, empty, truncated, wrong type or encoding.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file that could not be read.
+    reason : str
+        What is wrong, in words a researcher understands.
+    """
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class DataValidationError(BabyRoomError, ValueError):
+    """A file was read but some of its values break the codebook's rules.
+
+    All problems are collected in one pass. ``failures`` is a DataFrame with the
+    columns ``file, row, column, value, check`` (``row`` is the line number in the
+    source file for text files, the spreadsheet row for Excel, counting the header
+    as row 1; missing where a check concerns a whole column).
+    """
+
+    #: how many failures the message lists before saying "... and N more"
+    max_listed = 50
+
+    def __init__(self, failures: "pd.DataFrame", *, kind: str = "data"):
+        self.failures = failures
+        self.kind = kind
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        f = self.failures
+        n = len(f)
+        files = sorted({str(x) for x in f["file"].dropna()}) if n else []
+        where = f" in {', '.join(files)}" if files else ""
+        lines = [f"{n} problem{'s' if n != 1 else ''} found{where} ({self.kind}):"]
+        for rec in f.head(self.max_listed).itertuples(index=False):
+            row = "-" if rec.row is None or _isna(rec.row) else int(rec.row)
+            lines.append(
+                f"  file {rec.file}, row {row}, column {rec.column!s}: "
+                f"value {_show(rec.value)} - {rec.check}"
+            )
+        if n > self.max_listed:
+            lines.append(f"  ... and {n - self.max_listed} more (see .failures)")
+        return "\n".join(lines)
+
+
+class DesignError(BabyRoomError, ValueError):
+    """A survey design or estimator was given arguments it cannot use."""
+
+
+class ConvergenceError(DesignError):
+    """An iterative procedure (such as raking) did not converge."""
+
+
+class RowsSetAsideWarning(UserWarning):
+    """Rows that failed validation were set aside (kept, with reasons) rather than raised."""
+
+
+class UnmatchedValueWarning(UserWarning):
+    """Some input values could not be matched (for example unknown country names)."""
+
+
+def _isna(x) -> bool:
+    try:
+        return x != x  # NaN
+    except Exception:  # pragma: no cover - exotic objects
+        return False
+
+
+def _show(value) -> str:
+    if value is None or _isna(value):
+        return "<missing>"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
