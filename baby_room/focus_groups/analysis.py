@@ -1,0 +1,846 @@
+"""Analyses of focus-group coding: code frequencies, co-occurrence, saturation, quotes.
+
+Every function takes the canonical long-format coding frame (one row per coded
+segment per coder, see :data:`baby_room.codebook.CODING`) and returns one tidy
+DataFrame. Summary tables never contain segment text or speaker pseudonyms;
+:func:`export_quotes` is the only function that returns text, and it
+pseudonymises speakers by default.
+
+Units of counting
+-----------------
+``unit`` says what is counted, always as *distinct units in which a code occurs*
+(a code applied three times in one focus group counts once at ``unit="group"``):
+
+============  ===========================================  ==========================
+unit          one unit is                                  identified by
+============  ===========================================  ==========================
+segment       a coded segment                              ``segment_id``
+speaker       a participant (pseudonym within a group)     ``group_id`` + ``speaker``
+group         a focus group (transcript)                   ``group_id``
+conference    one of the six conferences                   ``conference``
+============  ===========================================  ==========================
+
+When a segment was coded by two coders, a unit "has" a code when at least one of
+the included coders applied it (pass ``coders=`` to count one coder's coding only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from baby_room.errors import DataValidationError, DesignError
+
+#: Column(s) identifying one unit of counting, per ``unit``.
+UNIT_KEYS = {
+    "segment": ("segment_id",),
+    "speaker": ("group_id", "speaker"),
+    "group": ("group_id",),
+    "conference": ("conference",),
+}
+#: Columns that hold personal data and may never be used as a ``by`` column.
+PERSONAL_COLUMNS = ("speaker", "text")
+#: Row label used for the pooled ("all codes") row of agreement tables.
+ALL_CODES = "(all codes)"
+
+_LEVELS = ("code", "theme")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_frame(coding, func: str) -> None:
+    if not isinstance(coding, pd.DataFrame):
+        raise DesignError(
+            f"{func}: `coding` must be a pandas DataFrame in the canonical long format "
+            f"(see baby_room.codebook.CODING); got {type(coding).__name__}."
+        )
+
+
+def _require_columns(coding: pd.DataFrame, columns: Sequence[str], func: str, why: str = "") -> None:
+    """Raise DataValidationError listing every required column missing from ``coding``."""
+    missing = [c for c in columns if c not in coding.columns]
+    if missing:
+        failures = pd.DataFrame(
+            {
+                "file": [coding.attrs.get("path")] * len(missing),
+                "row": [None] * len(missing),
+                "column": missing,
+                "value": [None] * len(missing),
+                "check": [f"column required by {func}{why}"] * len(missing),
+            }
+        )
+        raise DataValidationError(failures, kind="focus-group coding")
+
+
+def _choice(value, allowed: Sequence[str], name: str, func: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise DesignError(
+            f"{func}: `{name}` must be one of {', '.join(map(repr, allowed))}; got {value!r}."
+        )
+    return value
+
+
+def _as_list(value, name: str, func: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        values = list(value)
+    except TypeError:
+        raise DesignError(
+            f"{func}: `{name}` must be a column name or a list of names; got {value!r}."
+        ) from None
+    if not all(isinstance(v, str) for v in values):
+        raise DesignError(f"{func}: `{name}` must contain column names (str); got {values!r}.")
+    return values
+
+
+def _select_coders(coding: pd.DataFrame, coders, func: str) -> pd.DataFrame:
+    """Keep the rows of the given coder(s); ``None`` keeps every coder."""
+    if coders is None:
+        return coding
+    wanted = _as_list(coders, "coders", func)
+    present = set(coding["coder"].dropna().astype(str))
+    unknown = [c for c in wanted if c not in present]
+    if unknown:
+        raise DesignError(
+            f"{func}: `coders` names coder(s) not in the data: {', '.join(map(repr, unknown))}; "
+            f"coders present: {', '.join(map(repr, sorted(present)))}."
+        )
+    return coding[coding["coder"].astype(str).isin(wanted)]
+
+
+def _natural_key(text) -> tuple:
+    """Sort key putting "YOR-2" before "YOR-10"."""
+    parts = re.split(r"(\d+)", str(text))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
+
+
+def _code_order(coding: pd.DataFrame, codebook: pd.DataFrame | None, level: str) -> list[str]:
+    """Codes (or themes) in presentation order: codebook order, else sorted by theme then code."""
+    col = level
+    if codebook is not None:
+        if not isinstance(codebook, pd.DataFrame) or col not in codebook.columns:
+            raise DesignError(
+                f"`codebook` must be a DataFrame with columns theme, code, definition "
+                f"(baby_room.codebook.CODEBOOK); got {type(codebook).__name__}"
+                + (f" with columns {list(codebook.columns)}" if isinstance(codebook, pd.DataFrame) else "")
+                + "."
+            )
+        order = list(dict.fromkeys(codebook[col].dropna().astype(str)))
+        extra = sorted(set(coding[col].dropna().astype(str)) - set(order))
+        return order + extra
+    series = coding[col]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return [str(c) for c in series.cat.categories]
+    if level == "code" and "theme" in coding.columns:
+        pairs = coding[["theme", "code"]].dropna(subset=["code"]).astype(str).drop_duplicates()
+        pairs = pairs.sort_values(["theme", "code"])
+        return list(dict.fromkeys(pairs["code"]))
+    return sorted(set(series.dropna().astype(str)))
+
+
+def _theme_of(coding: pd.DataFrame, codebook: pd.DataFrame | None) -> dict[str, str]:
+    """Map code -> theme from the codebook, else from the coding frame's theme column."""
+    mapping: dict[str, str] = {}
+    if "theme" in coding.columns:
+        pairs = coding[["code", "theme"]].dropna().astype(str).drop_duplicates("code")
+        mapping.update(zip(pairs["code"], pairs["theme"], strict=True))
+    if codebook is not None and {"code", "theme"} <= set(codebook.columns):
+        pairs = codebook[["code", "theme"]].dropna().astype(str).drop_duplicates("code")
+        mapping.update(zip(pairs["code"], pairs["theme"], strict=True))
+    return mapping
+
+
+def _with_theme(coding: pd.DataFrame, codebook: pd.DataFrame | None, func: str) -> pd.DataFrame:
+    """Return ``coding`` with a string ``theme`` column (from the codebook where given)."""
+    if codebook is None:
+        _require_columns(coding, ["theme"], func, " at level='theme' (or pass codebook=)")
+        return coding
+    mapping = _theme_of(coding, codebook)
+    out = coding.copy()
+    out["theme"] = out["code"].astype(str).map(mapping).astype("string")
+    return out
+
+
+def _carry_attrs(result: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    result.attrs.update({k: v for k, v in source.attrs.items() if k in ("source", "synthetic")})
+    return result
+
+
+def _conference_order(coding: pd.DataFrame) -> list[str]:
+    col = coding["conference"]
+    if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:
+        return [str(c) for c in col.cat.categories]
+    from baby_room.codebook import CONFERENCES
+
+    present = list(dict.fromkeys(col.dropna().astype(str)))
+    known = [c for c in CONFERENCES if c in present]
+    return known + sorted(c for c in present if c not in known)
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def coding_summary(coding: pd.DataFrame, *, by: str | Sequence[str] | None = "conference"):
+    """Count focus groups, participants, segments and codings, overall or by a column.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+        Focus-group coding in the canonical long format.
+    by : str or list of str or None, default "conference"
+        Column(s) to break the counts down by (``None``: one row for all data).
+        ``speaker`` and ``text`` are refused (personal data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then
+
+        * ``n_groups`` - distinct focus groups (``group_id``);
+        * ``n_participants`` - distinct speakers, a speaker being a pseudonym within
+          a focus group (``group_id`` + ``speaker``; rows without a speaker are not
+          counted); missing when the data has no ``speaker`` column;
+        * ``n_segments`` - distinct coded segments;
+        * ``n_double_coded`` - segments coded by two or more coders;
+        * ``n_codings`` - rows (code applications, all coders);
+        * ``n_coders`` - distinct coders.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.focus_groups.analysis import coding_summary
+    >>> coding = pd.DataFrame({
+    ...     "segment_id": ["s1", "s1", "s2", "s3"], "conference": ["London"] * 3 + ["York"],
+    ...     "group_id": ["LON-1", "LON-1", "LON-1", "YOR-1"], "speaker": ["Ann", "Ann", "Bo", "Cy"],
+    ...     "code": ["ratio", "ratio", "noise", "noise"], "coder": ["A", "B", "A", "A"]})
+    >>> coding_summary(coding)[["conference", "n_groups", "n_participants", "n_double_coded"]]
+      conference  n_groups  n_participants  n_double_coded
+    0     London         1               2               1
+    1       York         1               1               0
+    """
+    func = "coding_summary"
+    _check_frame(coding, func)
+    by_cols = _as_list(by, "by", func)
+    _refuse_personal(by_cols, func)
+    _require_columns(coding, ["segment_id", "group_id", "coder", *by_cols], func)
+    df = coding.assign(_all=0)
+    keys = by_cols or ["_all"]
+    g = df.groupby(keys, observed=True, sort=True)
+    coders_per_segment = df.groupby([*keys, "segment_id"], observed=True)["coder"].nunique()
+    out = pd.DataFrame(
+        {
+            "n_groups": g["group_id"].nunique(),
+            "n_segments": g["segment_id"].nunique(),
+            "n_double_coded": (coders_per_segment >= 2).groupby(level=keys, observed=True).sum(),
+            "n_codings": g.size(),
+            "n_coders": g["coder"].nunique(),
+        }
+    )
+    if "speaker" in df.columns:
+        speakers = df.dropna(subset=["speaker"]).drop_duplicates([*keys, "group_id", "speaker"])
+        out.insert(1, "n_participants", speakers.groupby(keys, observed=True).size())
+        out["n_participants"] = out["n_participants"].fillna(0).astype("int64")
+    else:
+        out.insert(1, "n_participants", pd.array([pd.NA] * len(out), dtype="Int64"))
+    out = out.reset_index()
+    if not by_cols:
+        out = out.drop(columns="_all")
+    for c in ("n_groups", "n_segments", "n_double_coded", "n_codings", "n_coders"):
+        out[c] = out[c].astype("int64")
+    return _carry_attrs(out, coding)
+
+
+def _refuse_personal(by_cols: list[str], func: str) -> None:
+    bad = [c for c in by_cols if c in PERSONAL_COLUMNS]
+    if bad:
+        raise DesignError(
+            f"{func}: `by` may not use {', '.join(map(repr, bad))}: speaker pseudonyms and "
+            "segment text are personal data and never appear in summary tables "
+            "(count participants with unit='speaker' instead)."
+        )
+
+
+# --------------------------------------------------------------------------- frequencies
+
+
+def code_frequencies(
+    coding: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    unit: str = "segment",
+    level: str = "code",
+    coders: str | Sequence[str] | None = None,
+    codebook: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Count the distinct units in which each code (or theme) occurs, with percentages.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+        Focus-group coding in the canonical long format.
+    by : str or list of str, optional
+        Column(s) to cross the codes with, typically ``"role"`` or ``"conference"``.
+        ``speaker`` and ``text`` are refused (personal data).
+    unit : {"segment", "speaker", "group", "conference"}, default "segment"
+        What is counted (see the module docstring): a code applied twice in the same
+        unit counts once.
+    level : {"code", "theme"}, default "code"
+        ``"theme"`` rolls codes up through the hierarchy: a unit has a theme when any
+        code of that theme occurs in it (so a theme's count is not the sum of its
+        codes' counts).
+    coders : str or list of str, optional
+        Count only these coders' coding (default: a unit has a code when any coder
+        applied it).
+    codebook : pandas.DataFrame, optional
+        Codebook (theme, code, definition): gives the code order and themes, and adds
+        rows with zero counts for codes nobody applied.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``by`` group x code (all combinations, zeros included):
+
+        * the ``by`` columns; ``theme`` and (at ``level="code"``) ``code``;
+        * ``count`` - distinct units in the ``by`` group in which the code occurs;
+        * ``n`` - distinct units in the ``by`` group with any coding;
+        * ``unit_pct`` - ``100 * count / n``: percentage of the group's units with
+          the code;
+        * ``row_pct`` - ``100 * count / sum(count over by groups)``: how one code's
+          occurrences split across the ``by`` groups (NaN for a code never applied);
+        * ``col_pct`` - ``100 * count / sum(count over codes)``: the code's share of
+          all code occurrences within the ``by`` group.
+
+        ``attrs`` (source, synthetic) are carried over from ``coding``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.focus_groups.analysis import code_frequencies
+    >>> coding = pd.DataFrame({
+    ...     "segment_id": ["s1", "s1", "s2", "s3"], "conference": ["London"] * 3 + ["York"],
+    ...     "group_id": ["LON-1", "LON-1", "LON-1", "YOR-1"],
+    ...     "role": ["educator", "educator", "manager", "educator"],
+    ...     "theme": ["staffing", "status", "staffing", "staffing"],
+    ...     "code": ["ratio", "valued", "ratio", "ratio"], "coder": "A"})
+    >>> code_frequencies(coding, by="role")[["role", "code", "count", "n", "row_pct"]]
+           role    code  count  n  row_pct
+    0  educator   ratio      2  2    66.66...
+    1  educator  valued      1  2   100.0
+    2   manager   ratio      1  1    33.33...
+    3   manager  valued      0  1     0.0
+    """
+    func = "code_frequencies"
+    _check_frame(coding, func)
+    unit = _choice(unit, tuple(UNIT_KEYS), "unit", func)
+    level = _choice(level, _LEVELS, "level", func)
+    by_cols = _as_list(by, "by", func)
+    _refuse_personal(by_cols, func)
+    keys = list(UNIT_KEYS[unit])
+    _require_columns(coding, ["segment_id", "code", "coder", *keys, *by_cols], func)
+    df = _select_coders(coding, coders, func)
+    if level == "theme" or codebook is not None:
+        df = _with_theme(df, codebook, func)
+    item = level
+    df = df.dropna(subset=[*keys, item])
+    df = df.assign(**{item: df[item].astype(str)})
+    group_cols = by_cols or ["_all"]
+    df = df.assign(_all=0)
+
+    items = _code_order(df if codebook is None else coding, codebook, level)
+    items = [i for i in items if i in set(df[item].astype(str))] if codebook is None else items
+
+    units = df.drop_duplicates([*group_cols, *keys])
+    n = units.groupby(group_cols, observed=True, sort=True).size().rename("n")
+    occ = df.drop_duplicates([*group_cols, *keys, item])
+    counts = occ.groupby([*group_cols, item], observed=True).size()
+
+    counts = counts.rename("count").reset_index()
+    grid = n.reset_index()[group_cols].merge(pd.DataFrame({item: items}), how="cross")
+    out = grid.merge(counts, on=[*group_cols, item], how="left")
+    out["count"] = out["count"].fillna(0).astype("int64")
+    out = out.merge(n.reset_index(), on=group_cols, how="left")
+    out["unit_pct"] = 100 * out["count"] / out["n"]
+    code_tot = out.groupby(item, sort=False)["count"].transform("sum")
+    grp_tot = out.groupby(group_cols, sort=False, observed=True)["count"].transform("sum")
+    out["row_pct"] = (100 * out["count"] / code_tot.where(code_tot > 0)).astype("float64")
+    out["col_pct"] = (100 * out["count"] / grp_tot.where(grp_tot > 0)).astype("float64")
+    if level == "code" and "theme" in df.columns:
+        mapping = _theme_of(df, codebook)
+        out.insert(len(group_cols), "theme", out["code"].map(mapping).astype("string"))
+    out[item] = out[item].astype("string")
+    if not by_cols:
+        out = out.drop(columns="_all")
+    else:
+        for c in by_cols:
+            src = coding[c]
+            if isinstance(src.dtype, pd.CategoricalDtype):
+                cats = [x for x in src.cat.categories if x in set(out[c])]
+                out[c] = pd.Categorical(out[c], categories=cats, ordered=src.cat.ordered)
+    out = out.reset_index(drop=True)
+    return _carry_attrs(out, coding)
+
+
+# --------------------------------------------------------------------------- co-occurrence
+
+
+def _presence_long(df: pd.DataFrame, keys: list[str], item: str) -> pd.DataFrame:
+    """Distinct (unit, coder, item) rows."""
+    return df.drop_duplicates([*keys, "coder", item])[[*keys, "coder", item]]
+
+
+def code_cooccurrence(
+    coding: pd.DataFrame,
+    *,
+    within: str = "segment",
+    level: str = "code",
+    coders: str | Sequence[str] | None = None,
+    codebook: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Count how often two codes occur together, with the Jaccard index.
+
+    Co-occurrence is always judged *within one coder's coding*: a coder applying
+    code X and another coder applying code Y to the same segment is a disagreement
+    (see :func:`~baby_room.focus_groups.agreement.intercoder_agreement`), not a
+    co-occurrence.
+
+    Definitions of "together", per ``within``:
+
+    ``"segment"``
+        X and Y co-occur in a segment when one coder applied both to that
+        ``segment_id``. ``count`` = segments where this happened (for at least one
+        coder); ``n_1`` = segments where any coder applied X.
+    ``"speaker"``, ``"group"``
+        The same with the unit a participant (``group_id`` + ``speaker``) or a focus
+        group: one coder applied X and Y somewhere in the unit, not necessarily to
+        the same passage.
+    ``"overlap"``
+        Positional data: two codings (rows) co-occur when they belong to the same
+        ``group_id`` and coder and their half-open character ranges ``[start, end)``
+        intersect, i.e. ``start_1 < end_2`` and ``start_2 < end_1`` (touching ranges,
+        ``end_1 == start_2``, do not overlap). ``count`` = number of such pairs of
+        codings. The Jaccard index is computed on characters: characters covered by
+        both codes / characters covered by either (per coder and transcript, summed),
+        and ``n_1``, ``n_2`` are the characters covered by X and by Y.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+        Focus-group coding in the canonical long format (``start``/``end`` needed for
+        ``within="overlap"``).
+    within : {"segment", "overlap", "speaker", "group"}, default "segment"
+        Definition of co-occurrence (above).
+    level : {"code", "theme"}, default "code"
+        Co-occurrence of codes, or of themes (a unit has a theme when any of its codes
+        occurs).
+    coders : str or list of str, optional
+        Use only these coders' coding.
+    codebook : pandas.DataFrame, optional
+        Gives the order of codes and includes codes nobody applied (zero rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ordered pair of codes (the full square, diagonal included, so
+        ``pivot(index="code_1", columns="code_2")`` gives the matrix):
+
+        * ``code_1``, ``code_2`` (``theme_1``, ``theme_2`` at ``level="theme"``);
+        * ``count`` - units (pairs of codings for ``"overlap"``) in which both occur;
+          on the diagonal, the units in which the code occurs;
+        * ``n_1``, ``n_2`` - units (characters for ``"overlap"``) with code 1, code 2;
+        * ``jaccard`` - ``|X and Y| / |X or Y|`` = ``count / (n_1 + n_2 - count)``
+          (character-based for ``"overlap"``); 1 on the diagonal, NaN when neither code
+          occurs;
+        * ``n`` - units with any coding (characters coded for ``"overlap"``).
+
+    References
+    ----------
+    Jaccard, P. (1912). The distribution of the flora in the alpine zone.
+    *New Phytologist* 11(2), 37-50.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.focus_groups.analysis import code_cooccurrence
+    >>> coding = pd.DataFrame({
+    ...     "segment_id": ["s1", "s1", "s2", "s3"], "conference": "London",
+    ...     "group_id": "LON-1", "code": ["noise", "ratio", "ratio", "noise"], "coder": "A"})
+    >>> co = code_cooccurrence(coding)
+    >>> co.query("code_1 == 'noise' and code_2 == 'ratio'")[["count", "n_1", "n_2", "jaccard"]]
+       count  n_1  n_2  jaccard
+    1      1    2    2  0.33...
+    """
+    func = "code_cooccurrence"
+    _check_frame(coding, func)
+    within = _choice(within, ("segment", "overlap", "speaker", "group"), "within", func)
+    level = _choice(level, _LEVELS, "level", func)
+    keys = {"segment": ["segment_id"], "speaker": ["group_id", "speaker"],
+            "group": ["group_id"], "overlap": ["group_id"]}[within]
+    needed = ["segment_id", "code", "coder", *keys]
+    if within == "overlap":
+        needed += ["start", "end"]
+    _require_columns(coding, needed, func, f" with within={within!r}")
+    df = _select_coders(coding, coders, func)
+    if level == "theme" or codebook is not None:
+        df = _with_theme(df, codebook, func)
+    item = level
+    df = df.dropna(subset=[*keys, item])
+    items = _code_order(df if codebook is None else coding, codebook, level)
+    if codebook is None:
+        present = set(df[item].astype(str))
+        items = [i for i in items if i in present]
+    df = df.assign(**{item: df[item].astype(str), "coder": df["coder"].astype(str)})
+
+    if within == "overlap":
+        counts, n_item, inter, n_total = _overlap_counts(df, item)
+    else:
+        long = _presence_long(df, keys, item)
+        n_total = len(long.drop_duplicates(keys))
+        n_item = long.drop_duplicates([*keys, item]).groupby(item).size()
+        pairs = long.merge(long, on=[*keys, "coder"], suffixes=("_1", "_2"))
+        pairs = pairs[pairs[f"{item}_1"] != pairs[f"{item}_2"]]
+        pairs = pairs.drop_duplicates([*keys, f"{item}_1", f"{item}_2"])
+        counts = pairs.groupby([f"{item}_1", f"{item}_2"]).size()
+        inter = counts
+
+    idx = pd.MultiIndex.from_product([items, items], names=[f"{item}_1", f"{item}_2"])
+    out = pd.DataFrame(index=idx).reset_index()
+    cnt = counts.reindex(idx, fill_value=0).to_numpy()
+    n1 = n_item.reindex(out[f"{item}_1"], fill_value=0).to_numpy()
+    n2 = n_item.reindex(out[f"{item}_2"], fill_value=0).to_numpy()
+    both = inter.reindex(idx, fill_value=0).to_numpy()
+    diag = (out[f"{item}_1"] == out[f"{item}_2"]).to_numpy()
+    cnt = np.where(diag, _diag_count(df, item, within, keys, n_item, out), cnt)
+    both = np.where(diag, n1, both)
+    union = n1 + n2 - both
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jac = np.where(union > 0, both / np.where(union > 0, union, 1), np.nan)
+    out["count"] = cnt.astype("int64")
+    out["n_1"] = n1.astype("int64")
+    out["n_2"] = n2.astype("int64")
+    out["jaccard"] = jac.astype("float64")
+    out["n"] = int(n_total)
+    for c in (f"{item}_1", f"{item}_2"):
+        out[c] = out[c].astype("string")
+    return _carry_attrs(out, coding)
+
+
+def _diag_count(df, item, within, keys, n_item, out):
+    if within != "overlap":
+        return n_item.reindex(out[f"{item}_1"], fill_value=0).to_numpy()
+    # number of codings (rows, one per coder/segment/item) of the code
+    rows = df.drop_duplicates(["group_id", "coder", "segment_id", item, "start", "end"])
+    return rows.groupby(item).size().reindex(out[f"{item}_1"], fill_value=0).to_numpy()
+
+
+def _merge_intervals(iv: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Union of [start, end) intervals within each key group (disjoint, sorted)."""
+    iv = iv.sort_values([*keys, "start", "end"]).reset_index(drop=True)
+    if iv.empty:
+        return iv
+    new_group = (iv[keys] != iv[keys].shift()).any(axis=1).to_numpy()
+    prev_end = iv.groupby(keys, sort=False)["end"].cummax().shift().to_numpy()
+    starts = iv["start"].to_numpy()
+    brk = new_group | ~(starts <= np.nan_to_num(prev_end.astype("float64"), nan=-1))
+    run = np.cumsum(brk)
+    merged = iv.groupby(run).agg(
+        **{k: (k, "first") for k in keys}, start=("start", "min"), end=("end", "max")
+    )
+    return merged.reset_index(drop=True)
+
+
+def _positions(df: pd.DataFrame, func: str) -> pd.DataFrame:
+    """Validated integer start/end; raises DataValidationError listing bad rows."""
+    start = pd.to_numeric(df["start"], errors="coerce")
+    end = pd.to_numeric(df["end"], errors="coerce")
+    bad_missing = start.isna() | end.isna()
+    bad_order = ~bad_missing & (end < start)
+    if bad_missing.any() or bad_order.any():
+        rows = []
+        for i in df.index[bad_missing]:
+            rows.append((i, "start/end", f"{df.at[i, 'start']}-{df.at[i, 'end']}",
+                         f"{func}: positional analysis needs start and end"))
+        for i in df.index[bad_order]:
+            rows.append((i, "end", int(end[i]), f"{func}: end must not be before start"))
+        failures = pd.DataFrame(rows, columns=["row", "column", "value", "check"])
+        failures.insert(0, "file", df.attrs.get("path"))
+        raise DataValidationError(failures, kind="focus-group coding positions")
+    return df.assign(start=start.astype("int64"), end=end.astype("int64"))
+
+
+def _overlap_counts(df: pd.DataFrame, item: str):
+    df = _positions(df, "code_cooccurrence(within='overlap')")
+    rows = df.drop_duplicates(["group_id", "coder", "segment_id", item, "start", "end"])
+    rows = rows[["group_id", "coder", item, "start", "end"]].reset_index(drop=True)
+    rows["_row"] = np.arange(len(rows))
+    pairs = rows.merge(rows, on=["group_id", "coder"], suffixes=("_1", "_2"))
+    pairs = pairs[
+        (pairs["_row_1"] != pairs["_row_2"])
+        & (pairs[f"{item}_1"] != pairs[f"{item}_2"])
+        & (pairs["start_1"] < pairs["end_2"])
+        & (pairs["start_2"] < pairs["end_1"])
+    ]
+    counts = pairs.groupby([f"{item}_1", f"{item}_2"]).size()
+    # character coverage per (group, coder, item): merged intervals
+    cover = _merge_intervals(rows[["group_id", "coder", item, "start", "end"]],
+                             ["group_id", "coder", item])
+    cover["len"] = cover["end"] - cover["start"]
+    n_item = cover.groupby(item)["len"].sum()
+    any_cover = _merge_intervals(rows[["group_id", "coder", "start", "end"]], ["group_id", "coder"])
+    n_total = int((any_cover["end"] - any_cover["start"]).sum())
+    cp = cover.merge(cover, on=["group_id", "coder"], suffixes=("_1", "_2"))
+    cp = cp[cp[f"{item}_1"] != cp[f"{item}_2"]]
+    ov = (np.minimum(cp["end_1"], cp["end_2"]) - np.maximum(cp["start_1"], cp["start_2"]))
+    cp = cp.assign(ov=ov.clip(lower=0))
+    inter = cp.groupby([f"{item}_1", f"{item}_2"])["ov"].sum()
+    return counts, n_item, inter, n_total
+
+
+# --------------------------------------------------------------------------- saturation
+
+
+def saturation_curve(
+    coding: pd.DataFrame,
+    *,
+    order: str | Sequence[str] = "conference",
+    level: str = "code",
+    coders: str | Sequence[str] | None = None,
+    codebook: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """New codes per focus group, in order, and the cumulative (saturation) curve.
+
+    Focus groups are taken one at a time; a code is *new* at a step when it occurs
+    in that group and in no earlier group. Code saturation is reached when further
+    groups add no new codes (Guest, Bunce & Johnson 2006; Hennink, Kaiser &
+    Marconi 2017).
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+        Focus-group coding in the canonical long format.
+    order : "conference" or list of str, default "conference"
+        ``"conference"``: conferences in date order (the ordered categories of
+        ``conference``, else :data:`baby_room.codebook.CONFERENCES`), then ``group_id``
+        in natural order ("YOR-2" before "YOR-10"). A list gives the ``group_id``
+        order explicitly and must name every group in the data.
+    level : {"code", "theme"}, default "code"
+        Count new codes or new themes.
+    coders : str or list of str, optional
+        Use only these coders' coding.
+    codebook : pandas.DataFrame, optional
+        When given, ``share_of_codes`` is relative to the number of codes (themes) in
+        the codebook rather than the number observed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per focus group: ``step`` (1, 2, ...), ``conference``, ``group_id``,
+        ``new_codes``, ``cumulative_codes`` and ``share_of_codes`` (cumulative codes
+        / total codes, a proportion in [0, 1]).
+
+    References
+    ----------
+    Guest, G., Bunce, A., & Johnson, L. (2006). How many interviews are enough?
+    *Field Methods* 18(1), 59-82.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.focus_groups.analysis import saturation_curve
+    >>> coding = pd.DataFrame({
+    ...     "segment_id": ["a", "b", "c", "d"], "conference": ["York", "London", "London", "York"],
+    ...     "group_id": ["YOR-1", "LON-2", "LON-10", "YOR-1"],
+    ...     "code": ["x", "x", "y", "z"], "coder": "A"})
+    >>> saturation_curve(coding)[["step", "group_id", "new_codes", "cumulative_codes"]]
+       step group_id  new_codes  cumulative_codes
+    0     1    LON-2          1                 1
+    1     2   LON-10          1                 2
+    2     3    YOR-1          1                 3
+    """
+    func = "saturation_curve"
+    _check_frame(coding, func)
+    level = _choice(level, _LEVELS, "level", func)
+    _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
+    df = _select_coders(coding, coders, func)
+    if level == "theme" or codebook is not None:
+        df = _with_theme(df, codebook, func)
+    df = df.dropna(subset=["group_id", level])
+    groups = df.drop_duplicates("group_id")[["group_id", "conference"]].copy()
+    groups["group_id"] = groups["group_id"].astype(str)
+    if isinstance(order, str):
+        _choice(order, ("conference",), "order", func)
+        conf_rank = {c: i for i, c in enumerate(_conference_order(coding))}
+        groups["_key"] = [
+            (conf_rank.get(str(c), len(conf_rank)), _natural_key(g))
+            for c, g in zip(groups["conference"], groups["group_id"], strict=True)
+        ]
+        groups = groups.sort_values("_key", key=lambda s: s.map(lambda k: k))
+        sequence = list(groups["group_id"])
+        groups = groups.set_index("group_id")
+    else:
+        sequence = [str(g) for g in _as_list(order, "order", func)]
+        have = set(groups["group_id"])
+        missing = sorted(have - set(sequence), key=_natural_key)
+        unknown = [g for g in sequence if g not in have]
+        if missing or unknown or len(set(sequence)) != len(sequence):
+            raise DesignError(
+                f"{func}: `order` must list every group_id in the data exactly once; "
+                f"missing: {missing or 'none'}; not in the data: {unknown or 'none'}."
+            )
+        groups = groups.set_index("group_id")
+    codes_by_group = df.groupby(df["group_id"].astype(str))[level].agg(
+        lambda s: set(s.dropna().astype(str))
+    )
+    if codebook is not None:
+        total = len(_code_order(coding, codebook, level))
+    else:
+        total = df[level].dropna().astype(str).nunique()
+    seen: set[str] = set()
+    rows = []
+    for step, g in enumerate(sequence, start=1):
+        codes = codes_by_group.get(g, set())
+        new = codes - seen
+        seen |= codes
+        rows.append((step, groups.at[g, "conference"], g, len(new), len(seen)))
+    out = pd.DataFrame(rows, columns=["step", "conference", "group_id", "new_codes",
+                                      "cumulative_codes"])
+    out["share_of_codes"] = out["cumulative_codes"] / total if total else np.nan
+    if isinstance(coding["conference"].dtype, pd.CategoricalDtype):
+        out["conference"] = pd.Categorical(
+            out["conference"], categories=coding["conference"].cat.categories,
+            ordered=coding["conference"].cat.ordered,
+        )
+    out["group_id"] = out["group_id"].astype("string")
+    for c in ("step", "new_codes", "cumulative_codes"):
+        out[c] = out[c].astype("int64")
+    return _carry_attrs(out, coding)
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def export_quotes(
+    coding: pd.DataFrame,
+    *,
+    code: str | Sequence[str],
+    pseudonymise: bool = True,
+) -> pd.DataFrame:
+    """Return the text of the segments coded with ``code``: the only function that returns text.
+
+    Quotes are personal data. By default speakers are replaced with "Participant N"
+    (N numbered over the whole coding frame in order of conference, focus group and
+    first appearance, so the same person keeps the same number across calls on the
+    same data), speaker pseudonyms found inside the text are replaced the same way,
+    and identifiers (``segment_id``, ``group_id``, ``speaker``, ``coder``, character
+    offsets) are dropped. A segment coded by two coders is returned once.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+        Focus-group coding in the canonical long format, with ``text``.
+    code : str or list of str
+        Code(s) whose segments to export.
+    pseudonymise : bool, default True
+        ``False`` keeps speaker pseudonyms, ``group_id`` and ``segment_id`` (for the
+        research team's own reconciliation; never publish that output).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant``, ``role``, ``conference``, ``theme``, ``code``, ``text``
+        (codes joined with "; " when a segment carries several requested codes);
+        with ``pseudonymise=False`` also ``segment_id``, ``group_id``, ``speaker``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.focus_groups.analysis import export_quotes
+    >>> coding = pd.DataFrame({
+    ...     "segment_id": ["s1", "s1", "s2"], "conference": "York", "group_id": "YOR-1",
+    ...     "speaker": ["Maya", "Maya", "Tom"], "role": "educator", "theme": "status",
+    ...     "code": ["valued", "valued", "valued"], "coder": ["A", "B", "A"],
+    ...     "start": [0, 0, 40], "end": [30, 30, 60],
+    ...     "text": ["We are not babysitters.", "We are not babysitters.", "Maya is right."]})
+    >>> export_quotes(coding, code="valued")[["participant", "text"]]
+         participant                     text
+    0  Participant 1  We are not babysitters.
+    1  Participant 2   Participant 1 is right.
+    """
+    func = "export_quotes"
+    _check_frame(coding, func)
+    codes = _as_list(code, "code", func)
+    if not codes:
+        raise DesignError(f"{func}: `code` must name at least one code; got {code!r}.")
+    _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder", "text"],
+                     func)
+    known = set(coding["code"].dropna().astype(str))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise DesignError(
+            f"{func}: `code` names code(s) not in the data: {', '.join(map(repr, unknown))}."
+        )
+    conf_rank = {c: i for i, c in enumerate(_conference_order(coding))}
+    has_speaker = "speaker" in coding.columns
+    labels: dict[tuple[str, str], str] = {}
+    if has_speaker:
+        sp = coding.dropna(subset=["speaker"]).copy()
+        sp["_pos"] = pd.to_numeric(sp["start"], errors="coerce") if "start" in sp else 0
+        sp["_k"] = [
+            (conf_rank.get(str(c), 99), _natural_key(g))
+            for c, g in zip(sp["conference"], sp["group_id"], strict=True)
+        ]
+        first = sp.groupby(["group_id", "speaker"], observed=True).agg(
+            k=("_k", "first"), pos=("_pos", "min")
+        ).reset_index()
+        first = first.sort_values(["k", "pos", "speaker"], key=None, na_position="last")
+        for i, (g, s) in enumerate(zip(first["group_id"], first["speaker"], strict=True), 1):
+            labels[(str(g), str(s))] = f"Participant {i}"
+
+    sel = coding[coding["code"].astype(str).isin(codes)]
+    agg = {"conference": ("conference", "first"), "group_id": ("group_id", "first"),
+           "code": ("code", lambda s: "; ".join(dict.fromkeys(s.astype(str)))),
+           "text": ("text", "first")}
+    for c in ("speaker", "role", "theme", "start"):
+        if c in sel.columns:
+            agg[c] = (c, "first")
+    seg = sel.groupby("segment_id", sort=False).agg(**agg).reset_index()
+    seg["_k"] = [
+        (conf_rank.get(str(c), 99), _natural_key(g))
+        for c, g in zip(seg["conference"], seg["group_id"], strict=True)
+    ]
+    sort_cols = ["_k", "start"] if "start" in seg.columns else ["_k"]
+    seg = seg.sort_values(sort_cols, na_position="last").reset_index(drop=True)
+    if pseudonymise:
+        if has_speaker:
+            seg["participant"] = [
+                labels.get((str(g), str(s)), pd.NA) if not pd.isna(s) else pd.NA
+                for g, s in zip(seg["group_id"], seg["speaker"], strict=True)
+            ]
+            names = sorted({s for (_, s) in labels}, key=len, reverse=True)
+            seg["text"] = [
+                _replace_names(t, names, {s: lab for (g, s), lab in labels.items() if g == grp})
+                for t, grp in zip(seg["text"], seg["group_id"].astype(str), strict=True)
+            ]
+        else:
+            seg["participant"] = pd.NA
+        cols = ["participant", "role", "conference", "theme", "code", "text"]
+    else:
+        seg["participant"] = seg["speaker"] if has_speaker else pd.NA
+        cols = ["participant", "role", "conference", "theme", "code", "text", "segment_id",
+                "group_id", "speaker"]
+    out = seg[[c for c in cols if c in seg.columns]].copy()
+    out["participant"] = out["participant"].astype("string")
+    return _carry_attrs(out, coding)
+
+
+def _replace_names(text, names: list[str], group_labels: dict[str, str]):
+    if text is None or (not isinstance(text, str) and pd.isna(text)) or not names:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+    return pattern.sub(lambda m: group_labels.get(m.group(1), "[participant]"), text)
