@@ -379,10 +379,8 @@ def code_frequencies(
         out = out.drop(columns="_all")
     else:
         for c in by_cols:
-            src = coding[c]
-            if isinstance(src.dtype, pd.CategoricalDtype):
-                cats = [x for x in src.cat.categories if x in set(out[c])]
-                out[c] = pd.Categorical(out[c], categories=cats, ordered=src.cat.ordered)
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
     out = out.reset_index(drop=True)
     return _carry_attrs(out, coding)
 
