@@ -4,6 +4,7 @@ Importing this package is light: it loads pandas and numpy only. Statistics,
 plotting and notebook machinery are imported inside the functions that need them.
 """
 
+from baby_room import synthetic
 from baby_room._version import __version__
 from baby_room.errors import (
     BabyRoomError,
@@ -14,8 +15,21 @@ from baby_room.errors import (
     RowsSetAsideWarning,
     UnmatchedValueWarning,
 )
+from baby_room.evidence.load import load_evidence
+from baby_room.focus_groups.load import load_codebook, load_coding
+from baby_room.outputs import Outputs
+from baby_room.project import Project, load_project
+from baby_room.survey.load import load_survey
 
 __all__ = [
+    "load_survey",
+    "load_coding",
+    "load_codebook",
+    "load_evidence",
+    "synthetic",
+    "load_project",
+    "Project",
+    "Outputs",
     "__version__",
     "BabyRoomError",
     "ConvergenceError",

@@ -9,7 +9,6 @@ are byte-identical from one build to the next.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -169,7 +168,7 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     [p.suffix for p in save_figure(fig, os.path.join(d, "demo"))]
+    ...     [p.suffix for p in save_figure(fig, Path(d) / "demo")]
     ['.png', '.svg']
     >>> plt.close(fig)
     """

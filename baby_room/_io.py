@@ -1,0 +1,362 @@
+"""Read any supported tabular file into a raw DataFrame (bytes to table, nothing more).
+
+Supported: CSV and TSV (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252),
+Qualtrics CSV exports (their two extra header rows are recognised and skipped),
+Excel ``.xlsx``, Parquet and SPSS ``.sav`` (value labels become ordered categories).
+
+The reader never coerces values: text files are read as strings so that the
+validation step can report every value that breaks a rule. It returns a
+:class:`RawTable` with the row number of each record *as numbered in the source
+file* (the header is row 1, the first record row 2, as a spreadsheet shows it;
+for a Qualtrics export the first response is row 4).
+Every failure to read raises :class:`baby_room.errors.FileFormatError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from baby_room.errors import FileFormatError
+
+TEXT_FORMATS = {".csv": ",", ".tsv": "\t", ".txt": None, ".tab": "\t"}
+EXCEL_FORMATS = {".xlsx", ".xlsm"}
+SUPPORTED = (*TEXT_FORMATS, *EXCEL_FORMATS, ".parquet", ".pq", ".sav", ".zsav")
+
+
+@dataclass
+class RawTable:
+    """A file read as it is.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        One row per record, original headers, values as read (strings for text files).
+    rows : numpy.ndarray
+        Row number of each record in the source file (header = row 1).
+    path : str
+        The file read.
+    format : str
+        ``"csv"``, ``"tsv"``, ``"qualtrics"``, ``"xlsx"``, ``"parquet"`` or ``"sav"``.
+    encoding : str or None
+        Text encoding detected for text files.
+    value_labels : dict
+        For SPSS files: column -> {code: label}.
+    """
+
+    data: pd.DataFrame
+    rows: np.ndarray
+    path: str
+    format: str
+    encoding: str | None = None
+    value_labels: dict = field(default_factory=dict)
+
+
+def read_table(path, *, sheet=0, format: str | None = None) -> RawTable:
+    """Read a CSV/TSV/Qualtrics/Excel/Parquet/SPSS file without coercing values.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to read.
+    sheet : int or str, default 0
+        Excel sheet (index or name).
+    format : str, optional
+        Force a format (``"csv"``, ``"tsv"``, ``"qualtrics"``, ``"xlsx"``, ``"parquet"``,
+        ``"sav"``) instead of using the file extension.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    baby_room.FileFormatError
+        Missing, empty, truncated, binary-where-text-expected, undecodable or
+        unsupported file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "x.csv")
+    ...     _ = open(p, "w", encoding="utf-8").write("a,b\\n1,2\\n")
+    ...     t = read_table(p)
+    >>> t.data.to_dict("records"), t.rows.tolist()
+    ([{'a': '1', 'b': '2'}], [2])
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileFormatError(path, "file not found")
+    if p.is_dir():
+        raise FileFormatError(path, "is a folder, not a file")
+    if p.stat().st_size == 0:
+        raise FileFormatError(path, "file is empty (0 bytes)")
+    fmt = (format or _format_from_suffix(p)).lower()
+    if fmt in {"csv", "tsv", "txt", "qualtrics"}:
+        return _read_text(p, fmt)
+    if fmt in {"xlsx", "xlsm", "excel"}:
+        return _read_excel(p, sheet)
+    if fmt in {"parquet", "pq"}:
+        return _read_parquet(p)
+    if fmt in {"sav", "zsav", "spss"}:
+        return _read_sav(p)
+    raise FileFormatError(
+        path, f"format {fmt!r} is not supported; use one of: csv, tsv, qualtrics, xlsx, parquet, sav"
+    )
+
+
+def _format_from_suffix(p: Path) -> str:
+    suffix = p.suffix.lower()
+    if suffix in TEXT_FORMATS:
+        return suffix[1:]
+    if suffix in EXCEL_FORMATS:
+        return "xlsx"
+    if suffix in {".parquet", ".pq"}:
+        return "parquet"
+    if suffix in {".sav", ".zsav"}:
+        return "sav"
+    if suffix == ".xls":
+        raise FileFormatError(p, "old Excel .xls files are not supported: save as .xlsx or .csv")
+    raise FileFormatError(
+        p, f"unsupported file extension {suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}"
+    )
+
+
+# ---------------------------------------------------------------- text files
+
+
+def decode_text(raw: bytes, path) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM) or Windows-1252.
+
+    Returns the text and the encoding name. Binary content raises FileFormatError.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        encoding, body = "utf-8-sig", raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding, body = "utf-16", raw
+    elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0] != 0:
+        encoding, body = "utf-16-le", raw  # UTF-16 without BOM, little-endian
+    else:
+        encoding, body = "utf-8", raw
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise FileFormatError(path, f"cannot be decoded as {encoding}") from None
+        try:
+            text, encoding = body.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(
+                path, f"is not text in UTF-8, UTF-16 or Windows-1252 (byte {exc.start})"
+            ) from None
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    if "\x00" in sample or controls > max(3, len(sample) // 50):
+        raise FileFormatError(path, "looks like a binary file, not text (CSV/TSV expected)")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding
+
+
+def _sniff_delimiter(header_line: str, default: str | None) -> str:
+    if default:
+        return default
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_text(p: Path, fmt: str) -> RawTable:
+    text, encoding = decode_text(p.read_bytes(), p)
+    if not text.strip():
+        raise FileFormatError(p, "file has no content (only blank space)")
+    first_line = text.splitlines()[0]
+    sep = _sniff_delimiter(first_line, TEXT_FORMATS.get(f".{fmt}") if fmt != "qualtrics" else ",")
+    try:
+        records = list(csv.reader(io.StringIO(text), delimiter=sep))
+    except csv.Error as exc:
+        raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
+    # drop fully blank trailing lines
+    while records and not any(cell.strip() for cell in records[-1]):
+        records.pop()
+    header = [h.strip() for h in records[0]]
+    _check_header(p, header)
+    body = records[1:]
+    first_row = 2
+    is_qualtrics = fmt == "qualtrics" or _looks_like_qualtrics(body)
+    if is_qualtrics:
+        if len(body) < 2 or not _looks_like_qualtrics(body):
+            raise FileFormatError(
+                p, "is not a Qualtrics export: its second and third rows should hold the question "
+                "text and the {\"ImportId\": ...} row"
+            )
+        body, first_row, fmt = body[2:], 4, "qualtrics"
+    if not body:
+        raise FileFormatError(p, "has a header but no data rows")
+    width = len(header)
+    bad = [(i + first_row, len(r)) for i, r in enumerate(body) if len(r) != width]
+    if bad:
+        shown = "; ".join(f"row {r} has {n} fields" for r, n in bad[:10])
+        more = f" (and {len(bad) - 10} more rows)" if len(bad) > 10 else ""
+        hint = " — is the delimiter right?" if width == 1 else ""
+        raise FileFormatError(
+            p, f"rows have a different number of fields from the header ({width}): {shown}{more}{hint}"
+        )
+    frame = pd.DataFrame(body, columns=header, dtype="str")
+    rows = np.arange(first_row, first_row + len(body))
+    return RawTable(frame, rows, str(p), "tsv" if sep == "\t" else fmt, encoding)
+
+
+def _looks_like_qualtrics(body: list[list[str]]) -> bool:
+    return len(body) >= 2 and any('"ImportId"' in c or "{'ImportId'" in c for c in body[1])
+
+
+def _check_header(p: Path, header: list[str]) -> None:
+    if not any(header):
+        raise FileFormatError(p, "the first row (header) is empty")
+    seen, dupes = set(), []
+    for h in header:
+        if h in seen and h not in dupes:
+            dupes.append(h)
+        seen.add(h)
+    if dupes:
+        raise FileFormatError(p, f"duplicate column headers: {', '.join(map(repr, dupes))}")
+
+
+# ---------------------------------------------------------------- binary formats
+
+
+def _read_excel(p: Path, sheet) -> RawTable:
+    if not zipfile.is_zipfile(p):
+        raise FileFormatError(p, "is not a valid .xlsx file (not a zip archive: truncated or renamed?)")
+    try:
+        frame = pd.read_excel(p, sheet_name=sheet, dtype=object, engine="openpyxl")
+    except ValueError as exc:  # unknown sheet
+        raise FileFormatError(p, f"cannot read sheet {sheet!r}: {exc}") from None
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise FileFormatError(p, f"is not a readable .xlsx file ({type(exc).__name__}: {exc})") from None
+    header = [str(c).strip() for c in frame.columns]
+    mangled = [h for h in header if h.startswith("Unnamed:")]
+    if len(mangled) == len(header):
+        raise FileFormatError(p, "the first row (header) is empty")
+    _check_header(p, _unmangle(header))
+    frame.columns = header
+    if frame.empty:
+        raise FileFormatError(p, "has a header but no data rows")
+    frame = frame.dropna(how="all")
+    rows = frame.index.to_numpy() + 2
+    frame = frame.reset_index(drop=True)
+    frame = frame.map(_excel_cell)
+    return RawTable(frame, rows, str(p), "xlsx")
+
+
+def _unmangle(header: list[str]) -> list[str]:
+    # pandas renames duplicates "x", "x.1"; report them as duplicates
+    out = []
+    for h in header:
+        base, dot, tail = h.rpartition(".")
+        out.append(base if dot and tail.isdigit() and base in header else h)
+    return out
+
+
+def _excel_cell(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return str(value)
+
+
+def _read_parquet(p: Path) -> RawTable:
+    try:
+        frame = pd.read_parquet(p)
+    except Exception as exc:
+        raise FileFormatError(p, f"is not a readable Parquet file ({type(exc).__name__})") from None
+    if frame.empty:
+        raise FileFormatError(p, "has no data rows")
+    frame = frame.reset_index(drop=True)
+    return RawTable(frame, np.arange(2, len(frame) + 2), str(p), "parquet")
+
+
+def _read_sav(p: Path) -> RawTable:
+    try:
+        import pyreadstat
+    except ImportError as exc:  # pragma: no cover - dependency declared
+        raise FileFormatError(p, "reading .sav files needs the pyreadstat package") from exc
+    try:
+        frame, meta = pyreadstat.read_sav(
+            os.fspath(p), apply_value_formats=True, formats_as_ordered_category=True
+        )
+    except Exception as exc:
+        raise FileFormatError(p, f"is not a readable SPSS .sav file ({type(exc).__name__})") from None
+    if frame.empty:
+        raise FileFormatError(p, "has no data rows")
+    labels = dict(meta.variable_value_labels or {})
+    return RawTable(frame, np.arange(2, len(frame) + 2), str(p), "sav", value_labels=labels)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_table(frame: pd.DataFrame, path, *, format: str | None = None) -> Path:
+    """Write a DataFrame in one of the supported formats (used by the synthetic data and tests).
+
+    Categoricals are written as their labels; SPSS files carry value labels for
+    ordered categories.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : str or os.PathLike
+    format : str, optional
+        ``csv``, ``tsv``, ``xlsx``, ``parquet``, ``sav``, ``qualtrics``; default from the extension.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    p = Path(path)
+    fmt = (format or _format_from_suffix(p)).lower()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in {"csv", "tsv"}:
+        frame.to_csv(p, index=False, sep="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    elif fmt == "qualtrics":
+        header = ",".join(frame.columns)
+        questions = ",".join(f'"{c.replace("_", " ").capitalize()}"' for c in frame.columns)
+        imports = ",".join(f'"{{""ImportId"":""QID{i}""}}"' for i in range(len(frame.columns)))
+        body = frame.to_csv(index=False, header=False, lineterminator="\n")
+        p.write_text(f"{header}\n{questions}\n{imports}\n{body}", encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        frame.to_excel(p, index=False, engine="openpyxl")
+    elif fmt == "parquet":
+        frame.to_parquet(p, index=False)
+    elif fmt == "sav":
+        import pyreadstat
+
+        out, labels = frame.copy(), {}
+        for col in out.columns:
+            s = out[col]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                cats = list(s.cat.categories)
+                labels[col] = {i + 1: str(c) for i, c in enumerate(cats)}
+                out[col] = (s.cat.codes + 1).where(s.notna()).astype("float64")
+            elif pd.api.types.is_bool_dtype(s.dtype):
+                out[col] = s.astype("Float64").astype("float64")
+            elif pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_float_dtype(s.dtype):
+                out[col] = s.astype("Float64").astype("float64")
+            else:
+                out[col] = s.astype(object).where(s.notna(), "")
+        pyreadstat.write_sav(out, os.fspath(p), variable_value_labels=labels)
+    else:
+        raise FileFormatError(p, f"cannot write format {fmt!r}")
+    return p

@@ -1,0 +1,295 @@
+"""Codebook-driven conversion and validation shared by the three loaders.
+
+``canonicalise`` turns a :class:`~baby_room._io.RawTable` into a typed canonical
+DataFrame and collects *every* problem in one pass: missing required columns,
+values of the wrong type, out-of-range numbers, unknown categories, missing
+required values, duplicate identifiers, and the data set's own cross-field rules.
+Nothing is coerced to missing silently: a value that cannot be converted is a
+failure. ``finish`` then raises one :class:`~baby_room.errors.DataValidationError`
+or, when asked, sets the failing rows aside (kept, with their reasons).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from baby_room._io import RawTable
+from baby_room.codebook import LIKERT_LEVELS, Column, Schema, normalise_header, normalise_label
+from baby_room.errors import FAILURE_COLUMNS, DataValidationError, RowsSetAsideWarning
+
+ON_ERROR = ("raise", "set_aside")
+
+_TRUE = {"yes", "y", "true", "t", "1", "1_0"}
+_FALSE = {"no", "n", "false", "f", "0", "0_0"}
+
+
+class Failures:
+    """Collects failures as small vectorised DataFrames (file, row, column, value, check)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, rows, column, values, check: str) -> None:
+        rows = np.asarray(rows)
+        if rows.size == 0:
+            return
+        values = list(values) if not np.isscalar(values) else [values] * rows.size
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "file": self.file,
+                    "row": pd.array(rows, dtype="Int64"),
+                    "column": column,
+                    "value": pd.Series(values, dtype=object),
+                    "check": check,
+                }
+            )
+        )
+
+    def add_column(self, column: str, check: str) -> None:
+        self.parts.append(
+            pd.DataFrame(
+                {"file": [self.file], "row": pd.array([None], dtype="Int64"), "column": [column],
+                 "value": pd.Series([None], dtype=object), "check": [check]}
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS}).astype(
+                {"row": "Int64"}
+            )
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.sort_values(["row", "column"], na_position="first", kind="stable").reset_index(
+            drop=True
+        )
+
+
+def rename_columns(raw: RawTable, schema: Schema, columns: Mapping[str, str] | None,
+                   failures: Failures) -> tuple[pd.DataFrame, list[str]]:
+    """Map the file's headers to canonical names.
+
+    The user's ``columns`` mapping ({their header: canonical name}) is applied first;
+    remaining headers are matched to canonical names and aliases after
+    :func:`~baby_room.codebook.normalise_header`. Returns the renamed frame (only
+    canonical columns) and the headers that were not used.
+    """
+    frame = raw.data
+    mapping: dict[str, str] = {}
+    if columns:
+        for theirs, ours in columns.items():
+            if ours not in schema:
+                failures.add_column(
+                    str(ours),
+                    f"column mapping: {ours!r} is not a canonical {schema.kind} column "
+                    f"(allowed: {', '.join(schema.names)})",
+                )
+            elif theirs not in frame.columns:
+                failures.add_column(
+                    str(theirs),
+                    f"column mapping names {theirs!r}, which is not in the file "
+                    f"(columns: {', '.join(map(str, frame.columns))})",
+                )
+            else:
+                mapping[theirs] = ours
+    lookup = schema.header_lookup()
+    taken = set(mapping.values())
+    for header in frame.columns:
+        if header in mapping:
+            continue
+        canonical = lookup.get(normalise_header(header))
+        if canonical and canonical not in taken:
+            mapping[header] = canonical
+            taken.add(canonical)
+    unused = [str(h) for h in frame.columns if h not in mapping]
+    renamed = frame[list(mapping)].rename(columns=mapping)
+    for name in schema.required:
+        if name not in renamed.columns:
+            failures.add_column(name, "required column missing")
+    return renamed, unused
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Values as stripped strings, with blanks and None as missing."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    text = s.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Failures,
+                   value_labels: Mapping | None = None) -> pd.Series:
+    """Convert one raw column to its codebook type, recording values that break a rule."""
+    text = _as_text(raw)
+    present = text.notna().to_numpy()
+    if col.dtype == "string":
+        out = text
+    elif col.dtype in {"int", "float"}:
+        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+            num = pd.to_numeric(raw, errors="coerce").astype("Float64")
+        else:
+            num = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(
+                "Float64"
+            )
+        bad_type = present & num.isna().to_numpy()
+        failures.add(rows[bad_type], col.name, text[bad_type],
+                     "type: expected a number" if col.dtype == "float" else "type: expected a whole number")
+        if col.dtype == "int":
+            frac = num.notna().to_numpy() & (num.fillna(0) % 1 != 0).to_numpy()
+            failures.add(rows[frac], col.name, text[frac], "type: expected a whole number")
+            num = num.mask(frac)
+            finite = num.notna() & (num.abs() < 2**53)
+            huge = (num.notna() & ~finite).to_numpy()
+            failures.add(rows[huge], col.name, text[huge], "range: number too large")
+            num = num.mask(huge)
+            out = num.round().astype("Int64")
+        else:
+            out = num
+        _check_range(out, col, rows, text, failures)
+    elif col.dtype == "bool":
+        truth = {}
+        for u in text.dropna().unique():
+            key = normalise_label(u)
+            truth[u] = True if key in _TRUE else False if key in _FALSE else None
+        out = text.map(truth).astype("boolean")
+        bad = present & out.isna().to_numpy()
+        failures.add(rows[bad], col.name, text[bad], "type: expected yes/no (true/false, 1/0)")
+    elif col.dtype == "category":
+        out = _to_category(text, col, rows, failures)
+    elif col.dtype == "date":
+        out = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        bad = present & out.isna().to_numpy()
+        failures.add(rows[bad], col.name, text[bad], "type: expected a date as YYYY-MM-DD")
+    else:  # pragma: no cover - codebook is fixed
+        raise ValueError(f"unknown dtype {col.dtype!r} in codebook for {col.name}")
+    if not col.nullable:
+        missing = ~present
+        failures.add(rows[missing], col.name, [None] * int(missing.sum()), "required value missing")
+    return out
+
+
+def _check_range(num: pd.Series, col: Column, rows, text, failures: Failures) -> None:
+    hi = col.max
+    if col.name == "year" and hi is None:
+        hi = _dt.date.today().year
+    if col.min is not None:
+        low = (num < col.min).fillna(False).to_numpy()
+        failures.add(rows[low], col.name, text[low], f"range: must be at least {col.min:g}")
+    if hi is not None:
+        high = (num > hi).fillna(False).to_numpy()
+        failures.add(rows[high], col.name, text[high], f"range: must be at most {hi:g}")
+
+
+def _to_category(text: pd.Series, col: Column, rows, failures: Failures) -> pd.Series:
+    cats = list(col.categories or ())
+    lookup = {normalise_label(c): c for c in cats}
+    if tuple(cats) == LIKERT_LEVELS:
+        lookup.update({str(i + 1): c for i, c in enumerate(cats)})
+        lookup.update({f"{i + 1}_0": c for i, c in enumerate(cats)})
+    uniques = text.dropna().unique()
+    mapping = {u: lookup.get(normalise_label(u)) for u in uniques}
+    mapped = text.map(mapping)
+    bad = (text.notna() & mapped.isna()).to_numpy()
+    failures.add(rows[bad], col.name, text[bad], f"category: must be one of {', '.join(cats)}")
+    return pd.Series(
+        pd.Categorical(mapped, categories=cats, ordered=col.ordered), index=text.index, name=col.name
+    )
+
+
+def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | None = None,
+                 cross_checks: Callable[[pd.DataFrame, np.ndarray, Failures], None] | None = None,
+                 source: str | None = None, synthetic: bool = False):
+    """Rename, type and validate a raw table against a schema.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Canonical columns in codebook order (absent optional columns are added as missing).
+    failures : pandas.DataFrame
+        Columns ``file, row, column, value, check``.
+    unused : list of str
+        File headers that did not map to a canonical column (not loaded).
+    """
+    failures = Failures(raw.path)
+    renamed, unused = rename_columns(raw, schema, columns, failures)
+    out = {}
+    for col in schema.columns:
+        if col.name in renamed.columns:
+            out[col.name] = convert_column(renamed[col.name], col, raw.rows, failures)
+        else:
+            out[col.name] = _empty(col, len(renamed))
+    frame = pd.DataFrame(out)
+    if schema.key and all(k in renamed.columns for k in schema.key):
+        dup = frame.duplicated(list(schema.key), keep=False).to_numpy()
+        dup = dup & frame[list(schema.key)].notna().all(axis=1).to_numpy()
+        keyvals = frame.loc[dup, list(schema.key)].astype(str).agg(" / ".join, axis=1)
+        failures.add(raw.rows[dup], " + ".join(schema.key), keyvals,
+                     "duplicate identifier: the same key appears in more than one row")
+    if cross_checks is not None:
+        cross_checks(frame, raw.rows, failures)
+    frame.attrs.update(
+        source=source or schema.title, synthetic=synthetic, file=raw.path, format=raw.format
+    )
+    return frame, failures.frame(), unused
+
+
+def _empty(col: Column, n: int) -> pd.Series:
+    if col.dtype == "category":
+        return pd.Series(pd.Categorical([None] * n, categories=list(col.categories or ()),
+                                        ordered=col.ordered), name=col.name)
+    dtype = {"string": "string", "int": "Int64", "float": "Float64", "bool": "boolean",
+             "date": "datetime64[ns]"}[col.dtype]
+    return pd.Series([None] * n, dtype=dtype, name=col.name)
+
+
+def finish(frame: pd.DataFrame, failures: pd.DataFrame, rows: np.ndarray, *, kind: str,
+           on_error: str) -> pd.DataFrame:
+    """Raise all failures at once, or set failing rows aside with their reasons.
+
+    With ``on_error="set_aside"`` the returned frame keeps the clean rows and
+    ``frame.attrs["set_aside"]`` holds the failing rows (canonical values, the
+    source ``row`` and the ``reasons``); a :class:`RowsSetAsideWarning` gives the count.
+    Column-level failures (a required column missing) cannot be set aside and always raise.
+    """
+    if on_error not in ON_ERROR:
+        raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}; got {on_error!r}")
+    frame.attrs["set_aside"] = _empty_set_aside(frame)
+    if failures.empty:
+        return frame
+    column_level = failures["row"].isna()
+    if on_error == "raise" or column_level.any():
+        raise DataValidationError(failures, kind=kind)
+    reasons = (
+        failures.assign(reason=failures["column"].astype(str) + ": " + failures["check"])
+        .groupby("row")["reason"]
+        .agg("; ".join)
+    )
+    bad = np.isin(rows, reasons.index.to_numpy(dtype="int64"))
+    aside = frame.loc[bad].copy()
+    aside.insert(0, "row", rows[bad])
+    aside["reasons"] = aside["row"].map(reasons)
+    aside.attrs = {}
+    kept = frame.loc[~bad].reset_index(drop=True)
+    kept.attrs = dict(frame.attrs)
+    kept.attrs["set_aside"] = aside.reset_index(drop=True)
+    warnings.warn(
+        f"{int(bad.sum())} of {len(frame)} {kind} rows failed validation and were set aside "
+        f"(see .attrs['set_aside'] for the rows and reasons)",
+        RowsSetAsideWarning,
+        stacklevel=3,
+    )
+    return kept
+
+
+def _empty_set_aside(frame: pd.DataFrame) -> pd.DataFrame:
+    empty = frame.iloc[0:0].copy()
+    empty.insert(0, "row", pd.Series(dtype="int64"))
+    empty["reasons"] = pd.Series(dtype="string")
+    empty.attrs = {}
+    return empty
