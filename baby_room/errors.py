@@ -50,7 +50,7 @@ class DataValidationError(BabyRoomError, ValueError):
     #: how many failures the message lists before saying "... and N more"
     max_listed = 50
 
-    def __init__(self, failures: "pd.DataFrame", *, kind: str = "data"):
+    def __init__(self, failures: pd.DataFrame, *, kind: str = "data"):
         self.failures = failures
         self.kind = kind
         super().__init__(self._message())
