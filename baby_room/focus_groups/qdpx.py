@@ -512,9 +512,16 @@ def _parse_xml(data: bytes, path, member: str):
         return DET.fromstring(data, forbid_dtd=True, forbid_entities=True,
                               forbid_external=True)
     except defusedxml.DTDForbidden:
+        head = data[:65536]
+        if b"<!ENTITY" in head and (b"SYSTEM" in head or b"PUBLIC" in head):
+            what = "declares an external entity (<!ENTITY ... SYSTEM/PUBLIC>)"
+        elif b"<!ENTITY" in head:
+            what = "declares entities (<!ENTITY>; 'billion laughs' entity-expansion risk)"
+        else:
+            what = "has a document type declaration (<!DOCTYPE>)"
         raise FileFormatError(
-            path, f"{member}: XML declares a DTD (<!DOCTYPE>), which is not allowed in a "
-            "REFI-QDA file (entity expansion / external entity risk)") from None
+            path, f"{member}: XML {what}; DTDs are not allowed in a REFI-QDA file, refusing "
+            "to parse it") from None
     except defusedxml.EntitiesForbidden:
         raise FileFormatError(
             path, f"{member}: XML declares entities (<!ENTITY>), which are not allowed "
