@@ -453,3 +453,36 @@ def test_no_warnings_on_clean_files(tmp_path):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             read_qdpx(path).to_long()
+
+
+def test_pdf_representation_text_and_unknown_code(tmp_path):
+    src = B.Src(B.gid(60), "MAN-4.pdf", "Page one: babies need calm rooms.", inline=True)
+    src.selections = [B.Sel("calm rooms", [B.gid(11)], coder=B.gid(1)),
+                      B.Sel("babies", [B.gid(999)], coder=B.gid(1))]
+    qde, files = _project([src])
+    # wrap the text source as the Representation of a PDF source, as the standard allows
+    qde = qde.replace(f'<TextSource guid="{B.gid(60)}" name="MAN-4.pdf">',
+                      f'<PDFSource guid="{B.gid(61)}" name="MAN-4.pdf" path="internal://x.pdf">'
+                      f'<Representation guid="{B.gid(60)}">')
+    qde = qde.replace("</TextSource>", "</Representation></PDFSource>")
+    path = B.write_qdpx(tmp_path / "x.qdpx", qde, files)
+    with pytest.warns(UnmatchedValueWarning, match=r"1 coding\(s\) refer to codes not in the "
+                                                   r"codebook \(00000000-0000-0000-0000-"
+                                                   r"0000000013e7\)"):
+        project = read_qdpx(path)
+    assert project.sources.loc[0, "kind"] == "PDFSource"
+    assert project.sources.loc[0, "guid"] == B.gid(61)
+    assert list(project.codings["text"]) == ["calm rooms", "babies"]
+    assert project.codings["code_path"].isna().tolist() == [False, True]
+    assert project.to_long()["group_id"].tolist() == ["MAN-4", "MAN-4"]
+
+
+def test_project_without_codings(tmp_path):
+    qde, files = B.project_xml(users=B.USERS, codes=B._codes(),
+                               sources=[B.Src(B.gid(60), "T", "No codes here.")])
+    path = B.write_qdpx(tmp_path / "x.qdpx", qde, files)
+    project = read_qdpx(path)
+    assert len(project.codings) == 0 and len(project.codes) == 7
+    assert project.sources.loc[0, "text"] == "No codes here."
+    long = project.to_long()
+    assert list(long.columns) == LONG and len(long) == 0

@@ -65,7 +65,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -154,7 +154,6 @@ class QdaProject:
     cases: pd.DataFrame
     case_links: pd.DataFrame
     variables: pd.DataFrame
-    warnings: list = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"QdaProject(name={self.name!r}, origin={self.origin!r}, codes={len(self.codes)}, "
@@ -304,7 +303,7 @@ def _stem(name):
 def _variable_lookup(frame: pd.DataFrame, key: str) -> dict[str, pd.Series]:
     """Normalised variable name -> Series indexed by ``key`` (non-missing values only)."""
     fixed = {"guid", "name", "kind", "location", "member", "encoding", "n_chars",
-             "n_selections", "offset_unit", "text"}
+             "n_selections", "n_other_selections", "offset_unit", "text"}
     out = {}
     if frame is None or not len(frame):
         return out
@@ -870,7 +869,8 @@ def _read_project(archive: _Archive, path, source_dir) -> QdaProject:
     for case in root.iterfind(f"{q('Cases')}/{q('Case')}"):
         guid = _guid(case.get("guid"))
         row = {"guid": guid, "name": case.get("name")}
-        row.update(values_of(case))
+        for k, v in values_of(case).items():
+            row[f"{k}_value" if k in ("guid", "name") else k] = v
         case_rows.append(row)
         for ref in case.findall(q("SourceRef")):
             case_links.append((guid, _guid(ref.get("targetGUID")), None, None, None, "SourceRef"))
@@ -912,8 +912,8 @@ def _read_project(archive: _Archive, path, source_dir) -> QdaProject:
             cod_cols["is_case"].append(is_case)
 
     def add_text_source(el, kind, outer_guid=None, outer_name=None):
-        guid = _guid(el.get("guid")) or outer_guid
-        name = el.get("name") or outer_name
+        guid = outer_guid or _guid(el.get("guid"))
+        name = outer_name or el.get("name")
         first = len(sel_cols["source"])
         n_other = 0
         for child in el:
@@ -1118,9 +1118,8 @@ def _read_project(archive: _Archive, path, source_dir) -> QdaProject:
         "text": [texts.get(r["guid"]) for r in source_rows],
     })
     for k in var_names:
-        if k in sources_df.columns:
-            continue
-        sources_df[k] = [r["_vars"].get(k) for r in source_rows]
+        col = f"{k}_value" if k in sources_df.columns else k
+        sources_df[col] = [r["_vars"].get(k) for r in source_rows]
     for col in sources_df.columns:
         if not str(sources_df[col].dtype).startswith("Int"):
             sources_df[col] = sources_df[col].astype("object").where(sources_df[col].notna(),
