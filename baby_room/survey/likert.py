@@ -1,0 +1,242 @@
+"""Likert items: weighted distributions, share agreeing, and Cronbach's alpha.
+
+Each Likert item of the survey is an ordered categorical with the five levels of
+:data:`baby_room.codebook.LIKERT_LEVELS` ("Strongly disagree" < "Disagree" < "Neither agree
+nor disagree" < "Agree" < "Strongly agree"); item non-response is missing and left out of that
+item's shares. These are respondent-level statistics: every respondent counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from baby_room.errors import DesignError
+
+__all__ = ["AGREE_LEVELS", "check_likert", "cronbach_alpha", "likert_summary"]
+
+#: The levels counted as agreeing.
+AGREE_LEVELS = ("Agree", "Strongly agree")
+
+
+def _levels() -> tuple[str, ...]:
+    from baby_room.codebook import LIKERT_LEVELS
+
+    return tuple(LIKERT_LEVELS)
+
+
+def check_likert(data: pd.DataFrame, items, *, where: str = "likert_summary") -> list[str]:
+    """Check that each item is an ordered 5-level Likert category; return the item names.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    items : str or sequence of str
+        Likert columns.
+    where : str
+        Caller name for the error message.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    DesignError
+        An item is missing (the message lists the available columns) or is not an ordered
+        categorical with exactly the five levels, in order (the message says what it is).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [1, 2, 3]})
+    >>> try:
+    ...     check_likert(df, ["x"])
+    ... except DesignError as e:
+    ...     print(str(e)[:74])
+    likert_summary: item 'x' must be an ordered categorical with the 5 levels
+    """
+    from baby_room.survey.indicators import require_columns
+
+    if isinstance(items, str):
+        items = [items]
+    items = list(items)
+    if not items:
+        raise DesignError(f"{where}: items must name at least one Likert column; got []")
+    require_columns(data, items, where=where, parameter="items")
+    levels = _levels()
+    shown = " < ".join(repr(x) for x in levels)
+    for item in items:
+        dtype = data[item].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            cats = tuple(str(c) for c in dtype.categories)
+            if cats == levels and dtype.ordered:
+                continue
+            what = f"{'an ordered' if dtype.ordered else 'an unordered'} categorical with levels {list(cats)}"
+        else:
+            what = f"dtype {dtype}"
+        raise DesignError(
+            f"{where}: item {item!r} must be an ordered categorical with the 5 levels {shown}; "
+            f"it is {what}. Load the survey with baby_room.load_survey, or convert with "
+            f"pd.Categorical(values, categories=baby_room.codebook.LIKERT_LEVELS, ordered=True)."
+        )
+    return items
+
+
+def likert_summary(data: pd.DataFrame, items, *, by=None, design=None) -> pd.DataFrame:
+    """Weighted distribution of Likert items and the share agreeing, with CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table.
+    items : str or sequence of str
+        Likert columns (ordered categoricals with the five levels).
+    by : str or list of str, optional
+        Subgroup column(s), e.g. ``"role"``.
+    design : SurveyDesign, optional
+        Design on the respondent table; default equal weights, simple random sampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long format: ``by...``, ``item``, ``statistic``, ``level``, ``estimate, se, ci_low,
+        ci_high, df, n, deff``. For each item (and group):
+
+        - ``statistic == "share"``: one row per level (``level`` = the level, in scale order),
+          the weighted share of respondents answering it among those answering the item;
+        - ``statistic == "share_agree"``: the share answering "Agree" or "Strongly agree"
+          (``level`` = "Agree or Strongly agree").
+
+        Shares and CIs come from ``SurveyDesign.proportion`` (logit intervals); ``n`` is the
+        number of respondents answering the item in the group. A group with no answers has
+        ``n = 0`` and missing estimates.
+
+    Notes
+    -----
+    Checked against ``statsmodels.stats.proportion.proportion_confint`` (unweighted shares)
+    in ``tests/test_survey_likert.py``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.codebook import LIKERT_LEVELS
+    >>> x = pd.Categorical(["Agree", "Agree", "Disagree", "Strongly agree"],
+    ...                    categories=LIKERT_LEVELS, ordered=True)
+    >>> t = likert_summary(pd.DataFrame({"confident_with_babies": x}), "confident_with_babies")
+    >>> float(t.loc[t["statistic"] == "share_agree", "estimate"].iloc[0])
+    0.75
+    """
+    from baby_room.survey.indicators import (
+        _as_list,
+        _carry_attrs,
+        _finish,
+        _share,
+        require_columns,
+        respondent_design,
+    )
+
+    by = _as_list(by)
+    base = design.data if design is not None and hasattr(design, "data") else data
+    items = check_likert(base, items)
+    require_columns(base, by, where="likert_summary", parameter="by")
+    levels = _levels()
+    extra = {}
+    for i, item in enumerate(items):
+        col = base[item]
+        miss = col.isna()
+        for j, lv in enumerate(levels):
+            extra[f"_lk{i}_{j}"] = (col == lv).astype("boolean").mask(miss)
+        extra[f"_lk{i}_agree"] = col.isin(AGREE_LEVELS).astype("boolean").mask(miss)
+    d = respondent_design(data, design, extra=extra, where="likert_summary")
+    parts = []
+    for i, item in enumerate(items):
+        for j, lv in enumerate(levels):
+            parts.append(_share(d, f"_lk{i}_{j}", by, item=item, statistic="share", level=lv))
+        parts.append(_share(d, f"_lk{i}_agree", by, item=item, statistic="share_agree",
+                            level="Agree or Strongly agree"))
+    out = _finish(parts, d.data, by, ["item", "statistic", "level"], data)
+    order = {lv: k for k, lv in enumerate([*levels, "Agree or Strongly agree"])}
+    item_order = {it: k for k, it in enumerate(items)}
+    out = out.assign(
+        _i=out["item"].map(item_order), _l=out["level"].map(order)
+    ).sort_values([*by, "_i", "_l"], kind="mergesort").drop(columns=["_i", "_l"])
+    return _carry_attrs(out.reset_index(drop=True), data)
+
+
+def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
+                   nan_policy: str = "listwise") -> pd.DataFrame:
+    """Cronbach's alpha of a set of Likert items, with Feldt's confidence interval.
+
+    Items are scored 1 (Strongly disagree) to 5 (Strongly agree).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table.
+    items : sequence of str
+        At least two Likert columns.
+    ci : float, default 0.95
+        Confidence level.
+    nan_policy : {"listwise", "pairwise"}, default "listwise"
+        ``"listwise"`` uses respondents who answered every item; ``"pairwise"`` computes each
+        covariance from the respondents who answered both items (n = all respondents, as
+        pingouin does).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``estimate`` (alpha), ``ci_low``, ``ci_high``, ``n`` (respondents),
+        ``k`` (items).
+
+    Notes
+    -----
+    alpha = k / (k - 1) * (1 - trace(C) / sum(C)) with C the item covariance matrix.
+    Feldt (1965) interval: 1 - (1 - alpha) F_{1-a/2}(n-1, (n-1)(k-1)) to
+    1 - (1 - alpha) F_{a/2}(n-1, (n-1)(k-1)). Unweighted. Checked against
+    ``pingouin.cronbach_alpha`` in ``tests/test_survey_likert.py`` (pingouin rounds its
+    interval to 3 decimals; this function does not round).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.codebook import LIKERT_LEVELS
+    >>> cat = lambda v: pd.Categorical([LIKERT_LEVELS[i] for i in v],
+    ...                                categories=LIKERT_LEVELS, ordered=True)
+    >>> df = pd.DataFrame({"a": cat([0, 1, 2, 3, 4, 3]), "b": cat([1, 1, 2, 4, 4, 2]),
+    ...                    "c": cat([0, 2, 2, 3, 3, 4])})
+    >>> round(float(cronbach_alpha(df, ["a", "b", "c"])["estimate"].iloc[0]), 3)
+    0.909
+    """
+    from scipy import stats
+
+    from baby_room.survey.indicators import _carry_attrs
+
+    items = check_likert(data, items, where="cronbach_alpha")
+    if len(items) < 2:
+        raise DesignError(f"cronbach_alpha: items must name at least two columns; got {items}")
+    if nan_policy not in ("listwise", "pairwise"):
+        raise DesignError(
+            f"cronbach_alpha: nan_policy must be 'listwise' or 'pairwise'; got {nan_policy!r}"
+        )
+    if not 0 < ci < 1:
+        raise DesignError(f"cronbach_alpha: ci must be between 0 and 1; got {ci!r}")
+    scores = pd.DataFrame(
+        {it: data[it].cat.codes.replace(-1, np.nan).astype("float64") + 1 for it in items}
+    )
+    if nan_policy == "listwise":
+        scores = scores.dropna(how="any")
+    n, k = scores.shape
+    if n < 2:
+        raise DesignError(
+            f"cronbach_alpha: needs at least 2 respondents answering the items; got {n}"
+        )
+    cov = scores.cov().to_numpy()
+    alpha = k / (k - 1) * (1 - np.trace(cov) / cov.sum())
+    a = 1 - ci
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    lo = 1 - (1 - alpha) * stats.f.isf(a / 2, df1, df2)
+    hi = 1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)
+    out = pd.DataFrame({"estimate": [float(alpha)], "ci_low": [float(lo)],
+                        "ci_high": [float(hi)], "n": [int(n)], "k": [int(k)]})
+    return _carry_attrs(out, data)

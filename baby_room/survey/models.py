@@ -1,0 +1,225 @@
+"""Count models of baby-room group size (babies per room).
+
+:func:`fit_group_size_model` fits a Poisson or negative-binomial GLM to the room table (each
+room counted once, :func:`baby_room.survey.indicators.rooms`) and returns rate ratios with
+robust confidence intervals as a tidy table.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from baby_room.errors import ConvergenceError, DesignError
+
+__all__ = ["fit_group_size_model"]
+
+_FAMILIES = ("poisson", "negative_binomial")
+_COV_TYPES = ("cluster", "HC0")
+
+
+def _plain_numeric(table: pd.DataFrame) -> pd.DataFrame:
+    """Nullable numeric/boolean columns to float64 with NaN (patsy does not read pd.NA)."""
+    out = table.copy()
+    for c in out.columns:
+        dt = out[c].dtype
+        if isinstance(dt, pd.CategoricalDtype):
+            continue
+        if pd.api.types.is_bool_dtype(dt) or pd.api.types.is_numeric_dtype(dt):
+            out[c] = pd.to_numeric(out[c].astype("Float64"), errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan)
+        elif pd.api.types.is_string_dtype(dt):
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
+
+
+def fit_group_size_model(
+    data: pd.DataFrame,
+    formula: str,
+    *,
+    design=None,
+    family: str = "poisson",
+    cov_type: str = "cluster",
+    cluster: str | None = None,
+    alpha: float | None = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Fit a count model of group size and return rate ratios with robust CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table; the model is fitted to its room table (each room once).
+    formula : str
+        A patsy formula on room-table columns, e.g.
+        ``"group_size ~ C(setting_type) + region"``. The outcome is normally ``group_size``.
+    design : SurveyDesign, optional
+        Design on the respondent table. Its weights, carried to the room table through the
+        chosen respondent (:func:`baby_room.survey.indicators.room_design`), become the
+        GLM's sampling weights (``var_weights``: the pseudo-likelihood with weighted scores);
+        its cluster column, if any, becomes the default cluster. Strata are not used
+        (conservative for the SEs).
+    family : {"poisson", "negative_binomial"}, default "poisson"
+        GLM family (log link). For the negative binomial (NB2), ``alpha`` is the
+        dispersion; when None it is the maximum-likelihood estimate from an unweighted
+        ``statsmodels`` NB2 regression with the same formula.
+    cov_type : {"cluster", "HC0"}, default "cluster"
+        Robust covariance: clustered by ``cluster`` (with statsmodels' small-sample factor
+        G/(G-1) (N-1)/(N-K)) or heteroskedasticity-robust HC0.
+    cluster : str, optional
+        Cluster column for ``cov_type="cluster"``; default the design's cluster, else
+        ``setting_id`` (rooms in one nursery are not independent).
+    alpha : float, optional
+        Negative-binomial dispersion (see ``family``).
+    ci : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model term: ``term``, ``estimate`` (rate ratio exp(b)), ``ci_low``,
+        ``ci_high`` (exp(b -/+ z se)), ``coef`` (b, log rate ratio), ``se_log`` (robust SE of
+        b), ``z``, ``p_value`` (two-sided, normal), ``n`` (rooms used). ``attrs`` records
+        ``family``, ``cov_type``, ``cluster``, ``n_clusters``, ``nb_alpha``, ``weights``,
+        ``formula`` and the data source.
+
+    Notes
+    -----
+    With sampling weights w_i the estimating equations are sum w_i x_i (y_i - mu_i) = 0 and
+    the sandwich is A^-1 B A^-1 with A = sum w_i v_i x_i x_i' and B the sum over clusters of
+    the outer products of the summed weighted scores; ``statsmodels`` GLM with
+    ``var_weights`` computes exactly this (checked by hand in ``tests/test_survey_models.py``;
+    statsmodels' warning that robust covariances are "not fully supported with var_weights"
+    is silenced for that reason). Rate ratios are checked against a direct statsmodels fit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"setting_id": [f"S{i}" for i in range(8)], "room_id": ["R1"] * 8,
+    ...     "setting_type": ["private", "voluntary"] * 4,
+    ...     "group_size": [12, 8, 14, 6, 16, 9, 11, 7], "staff_in_room": [4, 3, 4, 2, 5, 3, 4, 3]})
+    >>> m = fit_group_size_model(df, "group_size ~ setting_type", cov_type="HC0")
+    >>> m["term"].tolist()
+    ['Intercept', 'setting_type[T.voluntary]']
+    >>> round(float(m["estimate"].iloc[1]), 3)  # 30 / 53 babies
+    0.566
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+    from patsy import PatsyError
+    from scipy import stats
+
+    from baby_room.survey.indicators import (
+        _carry_attrs,
+        _check_design,
+        _design_spec,
+        require_columns,
+        room_design,
+    )
+
+    if not isinstance(formula, str) or "~" not in formula:
+        raise DesignError(
+            f"fit_group_size_model: formula must be a string like "
+            f"'group_size ~ C(setting_type) + region'; got {formula!r}"
+        )
+    if family not in _FAMILIES:
+        raise DesignError(
+            f"fit_group_size_model: family must be one of {', '.join(_FAMILIES)}; got {family!r}"
+        )
+    if cov_type not in _COV_TYPES:
+        raise DesignError(
+            f"fit_group_size_model: cov_type must be one of {', '.join(_COV_TYPES)}; "
+            f"got {cov_type!r}"
+        )
+    if not 0 < ci < 1:
+        raise DesignError(f"fit_group_size_model: ci must be between 0 and 1; got {ci!r}")
+
+    table, _ = room_design(data, design, where="fit_group_size_model")
+    weights = None
+    if design is not None:
+        _check_design(design, "fit_group_size_model")
+        spec = _design_spec(design)
+        # the design's (possibly raked) weights, carried to rooms by room_design
+        weights = "design_weight"
+        if cluster is None and spec.get("cluster") is not None:
+            c = spec["cluster"]
+            cluster = c if isinstance(c, str) else list(c)[0]
+    if cov_type == "cluster":
+        cluster = cluster or "setting_id"
+        require_columns(table, [cluster], where="fit_group_size_model", parameter="cluster")
+    frame = _plain_numeric(table)
+    if weights is not None:
+        frame = frame[np.isfinite(frame[weights].astype(float))]
+
+    def build(fam):
+        kw = {"missing": "drop"}
+        if weights is not None:
+            kw["var_weights"] = frame[weights].to_numpy(dtype=float)
+        return smf.glm(formula, frame, family=fam, **kw)
+
+    try:
+        probe = build(sm.families.Poisson())
+    except PatsyError as exc:
+        names = re.findall(r"name '([^']+)' is not defined", str(exc))
+        if names:
+            require_columns(table, names, where="fit_group_size_model", parameter="formula")
+        raise DesignError(f"fit_group_size_model: cannot use formula {formula!r}: {exc}") from None
+    rows = probe.data.row_labels
+    if len(rows) < 2:
+        raise DesignError(
+            f"fit_group_size_model: fewer than 2 rooms have every variable of {formula!r}"
+        )
+    nb_alpha = None
+    if family == "negative_binomial":
+        if alpha is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = smf.negativebinomial(formula, frame.loc[rows]).fit(disp=0, maxiter=200)
+            nb_alpha = float(nb.params["alpha"])
+        else:
+            nb_alpha = float(alpha)
+        model = build(sm.families.NegativeBinomial(alpha=nb_alpha))
+    else:
+        model = probe
+    fit_kw = {}
+    if cov_type == "cluster":
+        groups = pd.factorize(frame.loc[rows, cluster].astype("string").fillna("<missing>"))[0]
+        fit_kw = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+        n_clusters = int(len(np.unique(groups)))
+        if n_clusters < 2:
+            raise DesignError(
+                f"fit_group_size_model: cluster {cluster!r} has {n_clusters} group; "
+                f"need at least 2 (or use cov_type='HC0')"
+            )
+    else:
+        fit_kw = {"cov_type": "HC0"}
+        n_clusters = None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="cov_type not fully supported")
+        res = model.fit(**fit_kw)
+    if not res.converged:
+        raise ConvergenceError(f"fit_group_size_model: the {family} GLM did not converge")
+    b, se = res.params, res.bse
+    zq = stats.norm.ppf(0.5 + ci / 2)
+    out = pd.DataFrame(
+        {
+            "term": pd.array(list(b.index), dtype="string"),
+            "estimate": np.exp(b.to_numpy()),
+            "ci_low": np.exp(b.to_numpy() - zq * se.to_numpy()),
+            "ci_high": np.exp(b.to_numpy() + zq * se.to_numpy()),
+            "coef": b.to_numpy(),
+            "se_log": se.to_numpy(),
+            "z": (b / se).to_numpy(),
+            "p_value": 2 * stats.norm.sf(np.abs((b / se).to_numpy())),
+            "n": int(res.nobs),
+        }
+    )
+    _carry_attrs(out, data)
+    out.attrs.update(
+        family=family, cov_type=cov_type, cluster=cluster if cov_type == "cluster" else None,
+        n_clusters=n_clusters, nb_alpha=nb_alpha, weights=weights, formula=formula,
+    )
+    return out

@@ -1,0 +1,471 @@
+"""Figures of the baby-room survey indicators.
+
+Each function takes the respondent table (and optionally a design), computes its numbers with
+:mod:`baby_room.survey.indicators` or :mod:`baby_room.survey.likert`, draws on ``ax`` (a new
+Axes when None) and returns ``ax``. Every figure names its data source and says
+"SYNTHETIC DATA" when it applies (:func:`baby_room.style.label_source`). Nothing here changes
+global matplotlib state, shows or saves a figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from baby_room.reference import (
+    EYFS_UNDER2_CHILDREN_PER_ADULT,
+    RECOMMENDED_GROUP_SIZE,
+)
+from baby_room.style import LIKERT_COLOURS, PALETTE, label_source
+
+__all__ = [
+    "plot_cpd_share",
+    "plot_group_size_by",
+    "plot_group_size_distribution",
+    "plot_likert",
+    "plot_ratio_compliance",
+    "plot_workforce_rules",
+]
+
+_LABELS = {
+    "region": "Region",
+    "setting_type": "Setting type",
+    "role": "Respondent role",
+    "local_authority": "Local authority",
+}
+_VALUE_LABELS = {
+    "room_leader": "Room leader",
+    "educator": "Educator",
+    "manager": "Manager",
+    "private": "Private",
+    "voluntary": "Voluntary",
+    "independent": "Independent",
+    "maintained": "Maintained",
+}
+_RULE_LABELS = {
+    "rule_level3": "At least one Level 3",
+    "rule_half_others_level2": "At least half of others Level 2",
+    "rule_half_baby_trained": "At least half baby-trained",
+    "rule_all": "All three rules",
+}
+
+
+def _axes(ax, figsize=(7, 4.5)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _nice(value) -> str:
+    s = str(value)
+    return _VALUE_LABELS.get(s, s)
+
+
+def _recommended_band(ax, *, orientation="vertical", label=True):
+    lo, hi = RECOMMENDED_GROUP_SIZE
+    kw = dict(color=PALETTE["accent"], alpha=0.15, lw=0, zorder=0)
+    text = f"Recommended {lo}\u2013{hi} babies (evidence review)" if label else None
+    if orientation == "vertical":
+        return ax.axvspan(lo, hi, label=text, **kw)
+    return ax.axhspan(lo, hi, label=text, **kw)
+
+
+def _percent_axis(ax, axis="x"):
+    from matplotlib.ticker import PercentFormatter
+
+    fmt = PercentFormatter(xmax=1, decimals=0)
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+
+
+def _hbar_with_ci(ax, labels, est, lo, hi, n, *, color):
+    y = np.arange(len(labels))[::-1]
+    est = np.asarray(est, dtype=float)
+    ok = np.isfinite(est)
+    ax.barh(y[ok], est[ok], color=color, height=0.6, zorder=2)
+    err = np.vstack([est - np.asarray(lo, float), np.asarray(hi, float) - est])
+    err = np.where(np.isfinite(err), err, 0.0)
+    ax.errorbar(est[ok], y[ok], xerr=err[:, ok], fmt="none", ecolor="#333333",
+                elinewidth=1, capsize=3, zorder=3)
+    ax.set_yticks(y, [f"{lab} (n={int(k)})" for lab, k in zip(labels, n, strict=True)])
+    for yy, e, k in zip(y, est, n, strict=True):
+        if not np.isfinite(e):
+            ax.text(0.01, yy, "no data" if k == 0 else "not estimable", va="center",
+                    fontsize=8, color=PALETTE["muted"])
+    ax.set_xlim(0, 1)
+    _percent_axis(ax)
+    return y
+
+
+def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, ax=None):
+    """Histogram of babies per room, with the mean (and its CI) and the recommended 6-8 band.
+
+    Each room is counted once (:func:`baby_room.survey.indicators.rooms`); bars count rooms
+    in the sample. The mean and its 95% CI come from
+    :func:`~baby_room.survey.indicators.group_size_summary` (with ``design`` if given).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table.
+    design : SurveyDesign, optional
+        Design on the respondent table, used for the mean.
+    bins : int or sequence, optional
+        Histogram bins; default one bar per group size.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"setting_id": list("ABCDEF"), "room_id": ["R1"] * 6,
+    ...                    "group_size": [6, 8, 12, 14, 20, 18],
+    ...                    "staff_in_room": [2, 3, 4, 4, 5, 6]})
+    >>> ax = plot_group_size_distribution(df)
+    >>> ax.get_xlabel()
+    'Babies in the room (group size)'
+    >>> plt.close("all")
+    """
+    from baby_room.survey.indicators import group_size_summary, rooms
+
+    table = rooms(data if design is None else design.data)
+    summary = group_size_summary(data, design=design, thresholds=()).set_index("statistic")
+    ax = _axes(ax)
+    g = table["group_size"].astype("Float64").dropna().to_numpy(dtype=float)
+    if bins is None and len(g):
+        bins = np.arange(np.floor(g.min()) - 0.5, np.ceil(g.max()) + 1.5, 1.0)
+    _recommended_band(ax)
+    ax.hist(g, bins=bins if bins is not None else 10, color=PALETTE["primary"],
+            edgecolor="white", linewidth=0.5, zorder=2, label="Rooms")
+    m = summary.loc["mean"]
+    if np.isfinite(m["estimate"]):
+        ax.axvspan(m["ci_low"], m["ci_high"], color=PALETTE["secondary"], alpha=0.3, lw=0,
+                   zorder=1)
+        ax.axvline(m["estimate"], color=PALETTE["secondary"], lw=2, zorder=3,
+                   label=(f"Mean {m['estimate']:.1f} babies "
+                          f"(95% CI {m['ci_low']:.1f}\u2013{m['ci_high']:.1f})"))
+    ax.set_xlabel("Babies in the room (group size)")
+    ax.set_ylabel("Rooms (number in sample)")
+    ax.set_title(f"Baby-room group size ({int(summary.loc['rooms', 'n'])} rooms)")
+    ax.legend(loc="upper right", fontsize=8)
+    label_source(ax, data)
+    return ax
+
+
+def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, ax=None):
+    """Mean babies per room with 95% CIs by subgroup (horizontal), with the 6-8 band.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table.
+    by : str, default "region"
+        Subgroup column of the room table (``"region"``, ``"setting_type"`` ...).
+    design : SurveyDesign, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"setting_id": list("ABCDEF"), "room_id": ["R1"] * 6,
+    ...                    "setting_type": ["private", "voluntary"] * 3,
+    ...                    "group_size": [6, 8, 12, 14, 20, 18],
+    ...                    "staff_in_room": [2, 3, 4, 4, 5, 6]})
+    >>> ax = plot_group_size_by(df, by="setting_type")
+    >>> ax.get_xlabel()
+    'Mean babies per room (95% CI)'
+    >>> plt.close("all")
+    """
+    from baby_room.survey.indicators import group_size_summary
+
+    s = group_size_summary(data, by=by, design=design, thresholds=())
+    s = s[s["statistic"] == "mean"].reset_index(drop=True)
+    overall = group_size_summary(data, design=design, thresholds=())
+    overall = overall.set_index("statistic").loc["mean"]
+    ax = _axes(ax, figsize=(7, 0.4 * len(s) + 1.8))
+    y = np.arange(len(s))[::-1]
+    est = s["estimate"].to_numpy(float)
+    ok = np.isfinite(est)
+    _recommended_band(ax)
+    ax.axvline(overall["estimate"], color=PALETTE["muted"], ls="--", lw=1, zorder=1,
+               label=f"All rooms: {overall['estimate']:.1f}")
+    err = np.vstack([est - s["ci_low"].to_numpy(float), s["ci_high"].to_numpy(float) - est])
+    err = np.where(np.isfinite(err), err, 0.0)
+    ax.errorbar(est[ok], y[ok], xerr=err[:, ok], fmt="o", color=PALETTE["primary"],
+                ecolor=PALETTE["primary"], capsize=3, zorder=3, label="Mean (95% CI)")
+    labels = [f"{_nice(v)} (n={int(k)})" for v, k in zip(s[by], s["n"], strict=True)]
+    ax.set_yticks(y, labels)
+    for yy, e in zip(y, est, strict=True):
+        if not np.isfinite(e):
+            ax.text(0.02, yy, "no rooms", transform=ax.get_yaxis_transform(), va="center",
+                    fontsize=8, color=PALETTE["muted"])
+    hi = np.nanmax(np.r_[s["ci_high"].to_numpy(float), RECOMMENDED_GROUP_SIZE[1]])
+    ax.set_xlim(0, np.ceil(hi * 1.1))
+    ax.set_xlabel("Mean babies per room (95% CI)")
+    ax.set_ylabel(_LABELS.get(by, by))
+    ax.set_title(f"Baby-room group size by {_LABELS.get(by, by).lower()}")
+    ax.legend(loc="lower right", fontsize=8)
+    label_source(ax, data)
+    return ax
+
+
+def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=None, ax=None):
+    """Share of rooms meeting the EYFS under-2 ratio (1:3), with 95% CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table.
+    by : str, optional
+        Subgroup column of the room table; None shows all rooms.
+    design : SurveyDesign, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"setting_id": list("ABCDEF"), "room_id": ["R1"] * 6,
+    ...                    "group_size": [6, 8, 12, 14, 20, 18],
+    ...                    "staff_in_room": [2, 3, 4, 4, 5, 6]})
+    >>> plot_ratio_compliance(df).get_xlabel()
+    'Rooms meeting the ratio (%, 95% CI)'
+    >>> plt.close("all")
+    """
+    from baby_room.survey.indicators import ratio_summary
+
+    parts = [ratio_summary(data, design=design).assign(_g="All rooms")]
+    if by is not None:
+        sub = ratio_summary(data, by=by, design=design)
+        parts.append(sub.assign(_g=[_nice(v) for v in sub[by]]))
+    s = pd.concat([p[p["statistic"] == "share_meeting_eyfs_ratio"] for p in parts],
+                  ignore_index=True)
+    ax = _axes(ax, figsize=(7, 0.4 * len(s) + 1.8))
+    _hbar_with_ci(ax, s["_g"].tolist(), s["estimate"], s["ci_low"], s["ci_high"], s["n"],
+                  color=PALETTE["primary"])
+    ax.set_xlabel("Rooms meeting the ratio (%, 95% CI)")
+    if by is not None:
+        ax.set_ylabel(_LABELS.get(by, by))
+    k = EYFS_UNDER2_CHILDREN_PER_ADULT
+    ax.set_title(f"Rooms meeting the EYFS under-2 ratio (1 adult : {k} babies)")
+    label_source(ax, data)
+    return ax
+
+
+def plot_workforce_rules(data: pd.DataFrame, *, design=None, ax=None):
+    """Share of rooms meeting each EYFS under-2 staffing rule, with 95% CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table with the staff columns.
+    design : SurveyDesign, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"setting_id": list("ABCD"), "room_id": ["R1"] * 4,
+    ...     "group_size": [6, 9, 12, 13], "staff_in_room": [2, 3, 4, 4],
+    ...     "staff_level3": [1, 0, 2, 1], "staff_level2": [1, 2, 1, 0],
+    ...     "staff_baby_trained": [1, 1, 2, 3], "cpd_baby_past_year": [True, False, False, True]})
+    >>> len(plot_workforce_rules(df).patches)
+    4
+    >>> plt.close("all")
+    """
+    from baby_room.survey.indicators import workforce_summary
+
+    w = workforce_summary(data, design=design)
+    w = w[w["unit"] == "room"].reset_index(drop=True)
+    ax = _axes(ax, figsize=(7, 3.2))
+    labels = [_RULE_LABELS.get(r, r) for r in w["statistic"]]
+    _hbar_with_ci(ax, labels, w["estimate"], w["ci_low"], w["ci_high"], w["n"],
+                  color=PALETTE["accent"])
+    ax.set_xlabel("Rooms meeting the rule (%, 95% CI)")
+    ax.set_title("EYFS under-2 staffing rules met")
+    label_source(ax, data)
+    return ax
+
+
+def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, ax=None):
+    """Share of respondents with baby-specific CPD in the past year, with 95% CIs.
+
+    A dashed line marks one third (the project reported "fewer than a third").
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table with ``cpd_baby_past_year``.
+    by : str, optional, default "role"
+        Subgroup column of the respondent table; the overall share is always shown first.
+    design : SurveyDesign, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"setting_id": list("ABCD"), "room_id": ["R1"] * 4,
+    ...     "group_size": [6, 9, 12, 13], "staff_in_room": [2, 3, 4, 4],
+    ...     "staff_level3": [1, 0, 2, 1], "staff_level2": [1, 2, 1, 0],
+    ...     "staff_baby_trained": [1, 1, 2, 3], "cpd_baby_past_year": [True, False, False, True],
+    ...     "role": ["educator", "manager"] * 2})
+    >>> plot_cpd_share(df).get_xlabel()
+    'Respondents with baby-specific CPD in the past year (%, 95% CI)'
+    >>> plt.close("all")
+    """
+    from baby_room.survey.indicators import _finish, _share, respondent_design
+
+    d = respondent_design(data, design, where="plot_cpd_share")
+    parts = [_finish([_share(d, "cpd_baby_past_year", [], statistic="cpd")], d.data, [],
+                     ["statistic"], data).assign(_g="All respondents")]
+    if by is not None:
+        sub = _finish([_share(d, "cpd_baby_past_year", [by], statistic="cpd")], d.data, [by],
+                      ["statistic"], data)
+        parts.append(sub.assign(_g=[_nice(v) for v in sub[by]]))
+    s = pd.concat(parts, ignore_index=True)
+    ax = _axes(ax, figsize=(7, 0.45 * len(s) + 1.8))
+    _hbar_with_ci(ax, s["_g"].tolist(), s["estimate"], s["ci_low"], s["ci_high"], s["n"],
+                  color=PALETTE["highlight"])
+    ax.axvline(1 / 3, color="#333333", ls="--", lw=1, zorder=4,
+               label="One third (published: fewer than a third)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel("Respondents with baby-specific CPD in the past year (%, 95% CI)")
+    if by is not None:
+        ax.set_ylabel(_LABELS.get(by, by))
+    ax.set_title("Baby-specific CPD in the past 12 months")
+    label_source(ax, data)
+    return ax
+
+
+def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", design=None,
+                ax=None):
+    """Weighted diverging stacked bars of Likert items, one bar per item and group.
+
+    Bars are centred on the middle of "Neither agree nor disagree": disagreement extends
+    left, agreement right. Shares are weighted by the design (equal weights by default) and
+    come from :func:`baby_room.survey.likert.likert_summary`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondent table.
+    items : sequence of str, optional
+        Likert columns; default the six survey items
+        (:data:`baby_room.codebook.SURVEY_LIKERT_ITEMS`) present in ``data``.
+    by : str, optional, default "role"
+        Subgroup column; None draws one bar per item.
+    design : SurveyDesign, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from baby_room.codebook import LIKERT_LEVELS
+    >>> x = pd.Categorical(["Agree", "Agree", "Disagree", "Strongly agree"],
+    ...                    categories=LIKERT_LEVELS, ordered=True)
+    >>> df = pd.DataFrame({"confident_with_babies": x})
+    >>> ax = plot_likert(df, ["confident_with_babies"], by=None)
+    >>> ax.get_xlabel()
+    'Share of respondents (%)'
+    >>> plt.close("all")
+    """
+    from baby_room.codebook import LIKERT_LEVELS, SURVEY, SURVEY_LIKERT_ITEMS
+    from baby_room.survey.likert import likert_summary
+
+    base = design.data if design is not None else data
+    if items is None:
+        items = [c for c in SURVEY_LIKERT_ITEMS if c in base.columns]
+    if isinstance(items, str):
+        items = [items]
+    s = likert_summary(data, items, by=by, design=design)
+    s = s[s["statistic"] == "share"]
+    groups = [None] if by is None else list(
+        s[by].cat.categories if isinstance(s[by].dtype, pd.CategoricalDtype)
+        else pd.unique(s[by]))
+    rows = []  # (y, label, shares, n)
+    y = 0.0
+    yticks, ylabels, heads = [], [], []
+    for item in items:
+        heads.append((y, SURVEY[item].description if item in SURVEY else item))
+        y -= 0.8
+        for gval in groups:
+            sub = s[s["item"] == item]
+            if gval is not None:
+                sub = sub[sub[by].astype(object) == gval]
+            shares = sub.set_index("level").reindex(list(LIKERT_LEVELS))["estimate"]
+            n = int(sub["n"].max()) if len(sub) else 0
+            rows.append((y, shares.to_numpy(float), n))
+            yticks.append(y)
+            ylabels.append(f"{_nice(gval) if gval is not None else 'All'} (n={n})")
+            y -= 1.0
+        y -= 0.4
+    ax = _axes(ax, figsize=(8, 0.32 * len(rows) + 0.35 * len(items) + 1.8))
+    for yy, shares, _n in rows:
+        if not np.all(np.isfinite(shares)):
+            ax.text(0, yy, "no answers", ha="center", va="center", fontsize=8,
+                    color=PALETTE["muted"])
+            continue
+        left = -(shares[0] + shares[1] + shares[2] / 2)
+        for k, sh in enumerate(shares):
+            ax.barh(yy, sh, left=left, height=0.8, color=LIKERT_COLOURS[k],
+                    edgecolor="white", linewidth=0.4,
+                    label=LIKERT_LEVELS[k] if yy == rows[0][0] else None)
+            left += sh
+    for yy, text in heads:
+        ax.text(-1.0, yy, text, ha="left", va="center", fontsize=9, fontweight="bold")
+    ax.set_yticks(yticks, ylabels, fontsize=8)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_xlim(-1.0, 1.0)
+    ax.set_ylim(y + 0.6, 0.6)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{abs(v) * 100:.0f}%"))
+    ax.set_xlabel("Share of respondents (%)")
+    ax.set_title("Attitudes of baby-room staff" + (f" by {_LABELS.get(by, by).lower()}"
+                                                   if by else ""))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=7.5,
+              handlelength=1.2)
+    ax.tick_params(axis="y", length=0)
+    label_source(ax, data)
+    return ax
