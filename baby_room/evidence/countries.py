@@ -204,7 +204,21 @@ def _key(text: str) -> str:
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
     s = _DROP.sub("", s.replace("&", " and "))
     words = [w for w in _NONWORD.sub(" ", s).split() if w != "the"]
+    words = _join_initials(words)  # "u s a" (from "U. S. A.") -> "usa"
     return " ".join("saint" if w in ("st", "ste") else w for w in words)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    """Join runs of single letters: ["u", "s", "a"] -> ["usa"]; a lone letter stays."""
+    out: list[str] = []
+    run = False
+    for w in words:
+        if len(w) == 1 and run:
+            out[-1] += w
+        else:
+            out.append(w)
+            run = len(w) == 1
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -299,6 +313,9 @@ def _parse_cell(text: str, lookup: dict) -> list[tuple]:
     segmentations, the one leaving the fewest pieces unmatched wins, then the one with
     the fewest (i.e. longest) names.
     """
+    whole = lookup.get(_key(text))
+    if whole is not None:  # the whole cell is one name (also "AND", Andorra's code)
+        return [whole]
     parts = _SEP.split(text)
     pieces: list[str] = []  # pieces[0], sep, pieces[1], sep, ... with empty pieces dropped
     seps: list[str] = []
