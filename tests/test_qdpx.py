@@ -486,3 +486,21 @@ def test_project_without_codings(tmp_path):
     assert project.sources.loc[0, "text"] == "No codes here."
     long = project.to_long()
     assert list(long.columns) == LONG and len(long) == 0
+
+
+def test_stored_selection_text_decides_when_word_boundaries_tie(tmp_path):
+    # one-letter words: a selection shifted by two characters still lands on a whole
+    # word, so only the stored selection text (PlainTextSelection@name) tells the units apart
+    text = "\U0001F600\U0001F600 a b c d e f"
+    src = B.Src(B.gid(60), "T", text, inline=True)
+    src.selections = [B.Sel("c", [B.gid(11)], coder=B.gid(1), name="c"),
+                      B.Sel("d", [B.gid(11)], coder=B.gid(1), name="d")]
+    qde, files = B.project_xml(users=B.USERS, codes=B._codes(), sources=[src], unit="utf16")
+    path = B.write_qdpx(tmp_path / "x.qdpx", qde, files)
+    project = read_qdpx(path)
+    assert project.sources.loc[0, "offset_unit"] == "utf16"
+    assert list(project.codings["text"]) == ["c", "d"]
+    # without the stored text the tie goes to code points, the standard's reading
+    plain = qde.replace(' name="c"', "").replace(' name="d"', "")
+    path2 = B.write_qdpx(tmp_path / "y.qdpx", plain, files)
+    assert read_qdpx(path2).sources.loc[0, "offset_unit"] == "code_points"

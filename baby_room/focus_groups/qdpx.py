@@ -222,10 +222,8 @@ class QdaProject:
             raise DesignError(
                 f"segment_id must be one of 'selection', 'span'; got {segment_id!r}")
         c = self.codings
-        codes = self.codes.set_index("guid")
+        codes = self.codes.drop_duplicates("guid").set_index("guid")
         n = len(c)
-        path_of = codes["path"]
-        paths = c["code"].map(path_of)
         theme = c["code"].map(codes["theme"])
         leaf = c["code"].map(codes["leaf"])
 
@@ -242,7 +240,8 @@ class QdaProject:
                         vals = frame[col].map(key[name])
                         attrs[target] = vals.where(vals.notna(), attrs[target])
                         break
-        case_names = self.cases.set_index("guid")["name"] if len(self.cases) else pd.Series(
+        case_names = self.cases.drop_duplicates("guid").set_index("guid")["name"] if len(
+            self.cases) else pd.Series(
             dtype="object")
         passage_case = c["case"].map(case_names)
         attrs["speaker"] = attrs["speaker"].where(attrs["speaker"].notna(), passage_case)
@@ -272,7 +271,6 @@ class QdaProject:
             "end": c["end"],
             "text": c["text"],
         })
-        del paths
         out = finalise_long(out, source=f"REFI-QDA project {Path(self.path).name}")
         return out
 
@@ -307,6 +305,7 @@ def _variable_lookup(frame: pd.DataFrame, key: str) -> dict[str, pd.Series]:
     out = {}
     if frame is None or not len(frame):
         return out
+    frame = frame.drop_duplicates(key)
     for col in frame.columns:
         if col in fixed:
             continue
@@ -937,8 +936,7 @@ def _read_project(archive: _Archive, path, source_dir) -> QdaProject:
                 sel_cols["sel_user"].append(None)
                 sel_cols["created"].append(child.get("creationDateTime"))
                 sel_idx = len(sel_cols["source"]) - 1
-                holder = _Holder(child)
-                add_codings(holder, sel_idx)
+                add_codings(_Holder(child), sel_idx)
             elif tag in other_sel:
                 n_other += 1
         content = el.find(content_tag)
