@@ -245,3 +245,16 @@ def test_export_quotes_pseudonymises(coding):
     assert "Maya" in set(raw["speaker"])
     with pytest.raises(DesignError, match=r"code\(s\) not in the data: 'nope'"):
         export_quotes(coding, code="nope")
+
+
+def test_loader_attrs_holding_a_dataframe_do_not_break_analyses(coding):
+    """Loaders keep the set-aside rows (a DataFrame) in attrs; pandas cannot compare those."""
+    from baby_room.focus_groups.agreement import intercoder_agreement
+
+    coding.attrs["set_aside"] = pd.DataFrame({"row": [3], "reasons": ["bad role"]})
+    codebook = pd.DataFrame({"theme": ["rooms"], "code": ["noise"], "definition": "d"})
+    codebook.attrs["set_aside"] = pd.DataFrame({"row": [1]})
+    res = code_frequencies(coding, codebook=codebook, by="role")
+    assert res.attrs == {"source": "hand-built test coding", "synthetic": True}
+    assert len(intercoder_agreement(coding, codebook=codebook)) == 5
+    assert "set_aside" in coding.attrs  # the caller's frame is untouched

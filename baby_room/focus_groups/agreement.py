@@ -43,6 +43,7 @@ from baby_room.errors import DesignError
 from baby_room.focus_groups.analysis import (
     ALL_CODES,
     _carry_attrs,
+    _check_codebook,
     _check_frame,
     _choice,
     _code_order,
@@ -310,7 +311,7 @@ def double_coded(coding: pd.DataFrame, *, coders: Sequence[str] | None = None) -
     >>> double_coded(coding)["segment_id"].tolist()
     ['s1', 's1']
     """
-    _check_frame(coding, "double_coded")
+    coding = _check_frame(coding, "double_coded")
     _require_columns(coding, ["segment_id", "coder"], "double_coded")
     df = coding
     if coders is not None:
@@ -436,7 +437,8 @@ def intercoder_agreement(
     2  (all codes)  6             66.667          0.333
     """
     func = "intercoder_agreement"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
+    codebook = _check_codebook(codebook, func)
     unit = _choice(unit, ("segment", "character"), "unit", func)
     scope = _choice(scope, ("segment", "transcript"), "scope", func)
     needed = ["segment_id", "code", "coder"]
@@ -523,7 +525,7 @@ def disagreements(
     2         s2  ratio          A              B
     """
     func = "disagreements"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
     _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
     df = coding.dropna(subset=["segment_id", "code", "coder"])
     df = df.assign(code=df["code"].astype(str), coder=df["coder"].astype(str),

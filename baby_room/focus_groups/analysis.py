@@ -52,12 +52,37 @@ _LEVELS = ("code", "theme")
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_frame(coding, func: str) -> None:
+def _check_frame(coding, func: str) -> pd.DataFrame:
+    """Check ``coding`` is a DataFrame; return a shallow copy keeping only scalar ``attrs``.
+
+    Loaders may keep DataFrames in ``attrs`` (rows set aside); pandas compares attrs
+    when it concatenates, which fails for DataFrame values, so analyses work on a
+    copy that carries only the scalar entries (source, synthetic, file, ...).
+    """
     if not isinstance(coding, pd.DataFrame):
         raise DesignError(
             f"{func}: `coding` must be a pandas DataFrame in the canonical long format "
             f"(see baby_room.codebook.CODING); got {type(coding).__name__}."
         )
+    work = coding.copy(deep=False)
+    work.attrs = {k: v for k, v in coding.attrs.items()
+                  if v is None or isinstance(v, str | bool | int | float)}
+    return work
+
+
+def _check_codebook(codebook, func: str) -> pd.DataFrame | None:
+    """Check an optional codebook (theme, code[, definition]); return a plain shallow copy."""
+    if codebook is None:
+        return None
+    if not isinstance(codebook, pd.DataFrame) or not {"theme", "code"} <= set(codebook.columns):
+        cols = f" with columns {list(codebook.columns)}" if isinstance(codebook, pd.DataFrame) else ""
+        raise DesignError(
+            f"{func}: `codebook` must be a DataFrame with columns theme, code, definition "
+            f"(baby_room.codebook.CODEBOOK); got {type(codebook).__name__}{cols}."
+        )
+    work = codebook.copy(deep=False)
+    work.attrs = {}
+    return work
 
 
 def _require_columns(coding: pd.DataFrame, columns: Sequence[str], func: str, why: str = "") -> None:
@@ -66,7 +91,7 @@ def _require_columns(coding: pd.DataFrame, columns: Sequence[str], func: str, wh
     if missing:
         failures = pd.DataFrame(
             {
-                "file": [coding.attrs.get("path")] * len(missing),
+                "file": [coding.attrs.get("file")] * len(missing),
                 "row": [None] * len(missing),
                 "column": missing,
                 "value": [None] * len(missing),
@@ -125,13 +150,6 @@ def _code_order(coding: pd.DataFrame, codebook: pd.DataFrame | None, level: str)
     """Codes (or themes) in presentation order: codebook order, else sorted by theme then code."""
     col = level
     if codebook is not None:
-        if not isinstance(codebook, pd.DataFrame) or col not in codebook.columns:
-            raise DesignError(
-                f"`codebook` must be a DataFrame with columns theme, code, definition "
-                f"(baby_room.codebook.CODEBOOK); got {type(codebook).__name__}"
-                + (f" with columns {list(codebook.columns)}" if isinstance(codebook, pd.DataFrame) else "")
-                + "."
-            )
         order = list(dict.fromkeys(codebook[col].dropna().astype(str)))
         extra = sorted(set(coding[col].dropna().astype(str)) - set(order))
         return order + extra
@@ -226,7 +244,7 @@ def coding_summary(coding: pd.DataFrame, *, by: str | Sequence[str] | None = "co
     1       York         1               1               0
     """
     func = "coding_summary"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
     by_cols = _as_list(by, "by", func)
     _refuse_personal(by_cols, func)
     _require_columns(coding, ["segment_id", "group_id", "coder", *by_cols], func)
@@ -337,7 +355,8 @@ def code_frequencies(
     3   manager  valued      0  1     0.0
     """
     func = "code_frequencies"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
+    codebook = _check_codebook(codebook, func)
     unit = _choice(unit, tuple(UNIT_KEYS), "unit", func)
     level = _choice(level, _LEVELS, "level", func)
     by_cols = _as_list(by, "by", func)
@@ -475,7 +494,8 @@ def code_cooccurrence(
     1      1    2    2  0.33...
     """
     func = "code_cooccurrence"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
+    codebook = _check_codebook(codebook, func)
     within = _choice(within, ("segment", "overlap", "speaker", "group"), "within", func)
     level = _choice(level, _LEVELS, "level", func)
     keys = {"segment": ["segment_id"], "speaker": ["group_id", "speaker"],
@@ -567,7 +587,7 @@ def _positions(df: pd.DataFrame, func: str) -> pd.DataFrame:
         for i in df.index[bad_order]:
             rows.append((i, "end", int(end[i]), f"{func}: end must not be before start"))
         failures = pd.DataFrame(rows, columns=["row", "column", "value", "check"])
-        failures.insert(0, "file", df.attrs.get("path"))
+        failures.insert(0, "file", df.attrs.get("file"))
         raise DataValidationError(failures, kind="focus-group coding positions")
     return df.assign(start=start.astype("int64"), end=end.astype("int64"))
 
@@ -662,7 +682,8 @@ def saturation_curve(
     2     3    YOR-1          1                 3
     """
     func = "saturation_curve"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
+    codebook = _check_codebook(codebook, func)
     level = _choice(level, _LEVELS, "level", func)
     _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
     df = _select_coders(coding, coders, func)
@@ -702,7 +723,7 @@ def saturation_curve(
     seen: set[str] = set()
     rows = []
     for step, g in enumerate(sequence, start=1):
-        codes = codes_by_group.get(g, set())
+        codes = set(codes_by_group.get(g, ()))
         new = codes - seen
         seen |= codes
         rows.append((step, groups.at[g, "conference"], g, len(new), len(seen)))
@@ -771,7 +792,7 @@ def export_quotes(
     1  Participant 2   Participant 1 is right.
     """
     func = "export_quotes"
-    _check_frame(coding, func)
+    coding = _check_frame(coding, func)
     codes = _as_list(code, "code", func)
     if not codes:
         raise DesignError(f"{func}: `code` must name at least one code; got {code!r}.")
