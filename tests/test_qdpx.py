@@ -504,3 +504,17 @@ def test_stored_selection_text_decides_when_word_boundaries_tie(tmp_path):
     plain = qde.replace(' name="c"', "").replace(' name="d"', "")
     path2 = B.write_qdpx(tmp_path / "y.qdpx", plain, files)
     assert read_qdpx(path2).sources.loc[0, "offset_unit"] == "code_points"
+
+
+@pytest.mark.parametrize("text_path, member", [
+    ("internal://{" + B.gid(60).upper() + "}.txt", f"Sources/{B.gid(60).upper()}.txt"),
+    ("relative:///Focus%20group%201.txt", "Focus group 1.txt"),
+    ("absolute://C:\\Users\\ana\\NVivo\\LON 1.txt", "sources/LON 1.txt"),
+])
+def test_source_path_spellings(tmp_path, text_path, member):
+    path = tmp_path / "x.qdpx"
+    path.write_bytes(B.zip_bytes({"project.qde": B.minimal_qde(text_path),
+                                  member: b"Hello baby room."}))
+    project = read_qdpx(path)
+    assert list(project.codings["text"]) == ["baby room"]
+    assert project.sources.loc[0, "member"] == member

@@ -67,6 +67,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -1208,6 +1209,11 @@ def _load_text(archive: _Archive, path, row, base_path, source_dir, *, needed: b
     else:
         rel = loc
         candidates += [loc.lstrip("/"), f"sources/{PurePosixPath(loc.replace(chr(92), '/')).name}"]
+    # tolerate %-escaped names and GUIDs written with or without braces
+    for cand in list(candidates):
+        for variant in (unquote(cand), cand.replace("{", "").replace("}", "")):
+            if variant not in candidates:
+                candidates.append(variant)
     for cand in candidates:
         if _unsafe_name(cand):
             continue
