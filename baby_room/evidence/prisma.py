@@ -1,0 +1,665 @@
+"""PRISMA 2020 flow counts and flow diagram for the evidence review.
+
+The PRISMA 2020 statement (Page et al., 2021, *BMJ* 372:n71) reports how records
+flowed from identification to inclusion, in two arms for an updated or a mixed
+review: **databases and registers** (here, the academic articles) and **other
+methods** (websites, organisations, citation searching: here, the grey
+literature). :func:`prisma_counts` builds the boxes from a screening log or from
+numbers given by hand, checking that every box adds up; :func:`plot_prisma`
+draws the flow diagram.
+
+Boxes, per arm (names used in the ``box`` column)::
+
+    identified             records identified (one row per source when given)
+    duplicates_removed     \\
+    automation_removed      } records removed before screening
+    other_removed          /
+    screened               = identified - removed                (optional in "other")
+    excluded               records excluded at title/abstract   (optional in "other")
+    sought                 reports sought for retrieval = screened - excluded
+    not_retrieved          reports not retrieved
+    assessed               reports assessed for eligibility = sought - not_retrieved
+    excluded_with_reasons  reports excluded (one row per reason)
+    included               studies included = assessed - excluded_with_reasons
+
+and a final ``arm="total"``, ``box="included"`` row: studies included in the review.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from baby_room.errors import DataValidationError, DesignError
+
+__all__ = ["prisma_counts", "plot_prisma", "PRISMA_BOXES", "PRISMA_ARMS"]
+
+#: Arms of the PRISMA 2020 diagram, in display order.
+PRISMA_ARMS = ("databases", "other")
+#: Boxes of one arm, in flow order.
+PRISMA_BOXES = (
+    "identified",
+    "duplicates_removed",
+    "automation_removed",
+    "other_removed",
+    "screened",
+    "excluded",
+    "sought",
+    "not_retrieved",
+    "assessed",
+    "excluded_with_reasons",
+    "included",
+)
+_BREAKDOWN_BOXES = ("identified", "excluded_with_reasons")
+_ARM_NAMES = {
+    "databases": "databases", "database": "databases", "registers": "databases",
+    "databases and registers": "databases", "academic": "databases",
+    "other": "other", "other methods": "other", "grey": "other", "grey literature": "other",
+    "websites": "other", "organisations": "other", "citation searching": "other",
+}
+_ARM_TITLE = {"databases": "databases and registers", "other": "other methods"}
+_INCLUDE = {"include", "included", "yes", "y", "true", "1", "in", "eligible"}
+_EXCLUDE = {"exclude", "excluded", "no", "n", "false", "0", "out", "ineligible"}
+_REASON_NOT_RECORDED = "reason not recorded"
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def _as_count(arm, box, value):
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        raise DesignError(f"{arm}: box {box!r} must be a whole number >= 0; got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DesignError(
+            f"{arm}: box {box!r} must be a whole number >= 0 (or, for {box!r} in "
+            f"{list(_BREAKDOWN_BOXES)}, a dict of numbers); got {value!r}"
+        ) from None
+    if number < 0 or number != int(number):
+        raise DesignError(f"{arm}: box {box!r} must be a whole number >= 0; got {value!r}")
+    return int(number)
+
+
+def _breakdown(arm, box, value):
+    """A count or {detail: count} -> list of (detail or None, n)."""
+    if isinstance(value, dict):
+        if not value:
+            return []
+        return [(str(k), _as_count(arm, f"{box}[{k!r}]", v)) for k, v in value.items()]
+    return [(None, _as_count(arm, box, value))]
+
+
+def _arm_rows(arm: str, given: dict) -> list[tuple]:
+    """Check one arm's numbers, derive the missing boxes, return rows (box, detail, n)."""
+    if not isinstance(given, dict):
+        raise DesignError(f"{arm}: expected a dict of box -> number, got {type(given).__name__}")
+    unknown = [k for k in given if k not in PRISMA_BOXES]
+    if unknown:
+        raise DesignError(
+            f"{arm}: unknown box(es) {unknown}; allowed boxes are {list(PRISMA_BOXES)}"
+        )
+    if "identified" not in given:
+        raise DesignError(f"{arm}: box 'identified' is required (records identified)")
+    label = f"{arm} arm"
+    identified = _breakdown(label, "identified", given["identified"])
+    n_identified = sum(n for _, n in identified)
+    removed = {b: _as_count(label, b, given.get(b, 0))
+               for b in ("duplicates_removed", "automation_removed", "other_removed")}
+    n_removed = sum(removed.values())
+    rows = [("identified", d, n) for d, n in identified]
+    rows += [(b, None, n) for b, n in removed.items()]
+
+    def check(box, value, derived, formula):
+        if value is not None and value != derived:
+            raise DesignError(
+                f"{label}: box {box!r} is {value} but {formula} = {derived}; "
+                f"the PRISMA numbers do not add up"
+            )
+        if derived < 0:
+            raise DesignError(f"{label}: box {box!r} would be {derived} ({formula}); the "
+                              f"numbers before it are too small")
+        return derived
+
+    def get(box):
+        return _as_count(label, box, given[box]) if box in given else None
+
+    screening = arm == "databases" or "screened" in given or "excluded" in given
+    after_removal = check("screened" if screening else "sought",
+                          get("screened") if screening else None,
+                          n_identified - n_removed,
+                          f"identified ({n_identified}) - removed before screening "
+                          f"({n_removed})")
+    if screening:
+        rows.append(("screened", None, after_removal))
+        excluded = get("excluded")
+        sought_given = get("sought")
+        if excluded is None:
+            if sought_given is None:
+                raise DesignError(f"{label}: give box 'excluded' (records excluded at "
+                                  f"title/abstract screening) or box 'sought'")
+            excluded = check("excluded", None, after_removal - sought_given,
+                             f"screened ({after_removal}) - sought ({sought_given})")
+        rows.append(("excluded", None, excluded))
+        sought = check("sought", sought_given, after_removal - excluded,
+                       f"screened ({after_removal}) - excluded ({excluded})")
+    else:
+        sought = check("sought", get("sought"), after_removal,
+                       f"identified ({n_identified}) - removed ({n_removed})")
+    rows.append(("sought", None, sought))
+    not_retrieved = get("not_retrieved") or 0
+    rows.append(("not_retrieved", None, not_retrieved))
+    assessed = check("assessed", get("assessed"), sought - not_retrieved,
+                     f"sought ({sought}) - not retrieved ({not_retrieved})")
+    rows.append(("assessed", None, assessed))
+    if "excluded_with_reasons" in given:
+        reasons = _breakdown(label, "excluded_with_reasons", given["excluded_with_reasons"])
+    elif "included" in given:
+        reasons = [(None, check("excluded_with_reasons", None,
+                                assessed - get("included"),
+                                f"assessed ({assessed}) - included ({get('included')})"))]
+    else:
+        raise DesignError(f"{label}: give box 'included' or box 'excluded_with_reasons'")
+    n_reasons = sum(n for _, n in reasons)
+    rows += [("excluded_with_reasons", d, n) for d, n in reasons]
+    included = check("included", get("included"), assessed - n_reasons,
+                     f"assessed ({assessed}) - excluded with reasons ({n_reasons})")
+    rows.append(("included", None, included))
+    return rows
+
+
+def _norm(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip().casefold()
+    return text or None
+
+
+def _decision(value):
+    text = _norm(value)
+    if text is None:
+        return None
+    if text in _INCLUDE:
+        return "include"
+    if text in _EXCLUDE:
+        return "exclude"
+    return "invalid"
+
+
+def _from_log(log: pd.DataFrame, cols: dict) -> dict[str, dict]:
+    """Turn a screening log into per-arm box dicts, collecting every inconsistency."""
+    missing = [v for k, v in cols.items() if k not in ("source", "reason") and v not in log]
+    if missing:
+        raise DesignError(
+            f"log: column(s) {missing} not found; columns present: {list(log.columns)}. "
+            f"Name yours with arm=, duplicate=, screening=, retrieved=, eligibility=, reason="
+        )
+    failures = []
+    file = log.attrs.get("path")
+
+    def fail(row, col, value, check):
+        failures.append({"file": file, "row": row, "column": col, "value": value,
+                         "check": check})
+
+    arms = {}
+    for pos, rec in enumerate(log.to_dict("records")):
+        row = pos + 2  # header is row 1
+        arm = _ARM_NAMES.get(_norm(rec[cols["arm"]]) or "")
+        if arm is None:
+            fail(row, cols["arm"], rec[cols["arm"]],
+                 f"arm must be one of {sorted(set(_ARM_NAMES))}")
+            continue
+        arms.setdefault(arm, []).append((row, rec))
+    result = {}
+    for arm, recs in arms.items():
+        n = {b: 0 for b in ("identified", "duplicates_removed", "excluded", "not_retrieved")}
+        sources: dict[str, int] = {}
+        reasons: dict[str, int] = {}
+        screened_values = [_decision(r[cols["screening"]]) for _, r in recs
+                           if _decision(r[cols["duplicate"]]) != "include"]
+        has_screening = arm == "databases" or any(v is not None for v in screened_values)
+        for row, rec in recs:
+            n["identified"] += 1
+            if "source" in cols and cols["source"] in rec:
+                src = rec[cols["source"]]
+                src = "source not recorded" if _norm(src) is None else str(src).strip()
+                sources[src] = sources.get(src, 0) + 1
+            dup = _decision(rec[cols["duplicate"]])
+            screen = _decision(rec[cols["screening"]])
+            got = _decision(rec[cols["retrieved"]])
+            elig = _decision(rec[cols["eligibility"]])
+            for col, val in ((cols["duplicate"], dup), (cols["screening"], screen),
+                             (cols["retrieved"], got), (cols["eligibility"], elig)):
+                if val == "invalid":
+                    fail(row, col, rec[col], "not a recognised decision (include/exclude, "
+                                             "yes/no, true/false)")
+            later = [(cols["screening"], screen), (cols["retrieved"], got),
+                     (cols["eligibility"], elig)]
+            if dup == "include":  # a duplicate: nothing after
+                n["duplicates_removed"] += 1
+                for col, val in later:
+                    if val is not None:
+                        fail(row, col, rec[col], "decision given for a record removed as a "
+                                                 "duplicate")
+                continue
+            if has_screening:
+                if screen is None:
+                    fail(row, cols["screening"], None, "record not removed as duplicate but "
+                                                       "has no screening decision")
+                    continue
+                if screen == "exclude":
+                    n["excluded"] += 1
+                    for col, val in later[1:]:
+                        if val is not None:
+                            fail(row, col, rec[col], "decision given for a record excluded "
+                                                     "at screening")
+                    continue
+            if got is None:
+                fail(row, cols["retrieved"], None, "report sought but retrieval not recorded")
+                continue
+            if got == "exclude":
+                n["not_retrieved"] += 1
+                if elig is not None:
+                    fail(row, cols["eligibility"], rec[cols["eligibility"]],
+                         "eligibility decision for a report not retrieved")
+                continue
+            if elig is None:
+                fail(row, cols["eligibility"], None, "report retrieved but no eligibility "
+                                                     "decision")
+                continue
+            if elig == "exclude":
+                reason = rec.get(cols.get("reason", ""), None) if "reason" in cols else None
+                reason = _REASON_NOT_RECORDED if _norm(reason) is None else str(reason).strip()
+                reasons[reason] = reasons.get(reason, 0) + 1
+        given = {"identified": sources if sources else n["identified"],
+                 "duplicates_removed": n["duplicates_removed"],
+                 "not_retrieved": n["not_retrieved"],
+                 "excluded_with_reasons": dict(sorted(reasons.items(),
+                                                      key=lambda kv: (-kv[1], kv[0])))}
+        if has_screening:
+            given["excluded"] = n["excluded"]
+        result[arm] = given
+    if failures:
+        frame = pd.DataFrame(failures, columns=["file", "row", "column", "value", "check"])
+        raise DataValidationError(frame, kind="PRISMA screening log")
+    return result
+
+
+def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = None,
+                  other: dict | None = None, arm: str = "arm", duplicate: str = "duplicate",
+                  screening: str = "screening", retrieved: str = "retrieved",
+                  eligibility: str = "eligibility", reason: str = "exclusion_reason",
+                  source: str | None = "source", synthetic: bool | None = None,
+                  description: str | None = None) -> pd.DataFrame:
+    """PRISMA 2020 flow counts, from a screening log or from numbers, with arithmetic checked.
+
+    Give either ``log`` (one row per record) or the per-arm numbers
+    ``databases=`` and/or ``other=``. Boxes that can be derived may be left out;
+    boxes given are checked against the flow (``screened = identified - removed``,
+    ``sought = screened - excluded``, ``assessed = sought - not_retrieved``,
+    ``included = assessed - excluded_with_reasons``).
+
+    Parameters
+    ----------
+    log : pandas.DataFrame, optional
+        Screening log, one row per record identified. Columns (names set by the
+        keyword arguments): ``arm`` (``"databases"``/``"other"``; also accepted:
+        ``"academic"``/``"grey"``, ``"registers"``, ``"websites"``,
+        ``"citation searching"``), ``duplicate`` (true for a record removed as a
+        duplicate), ``screening`` (title/abstract decision include/exclude; may be
+        empty throughout the ``other`` arm, which PRISMA 2020 does not screen),
+        ``retrieved`` (true/false for reports sought), ``eligibility`` (full-text
+        decision include/exclude), ``reason`` (why a full text was excluded),
+        ``source`` (optional: database or website, to break ``identified`` down).
+        A decision recorded for a record that never reached that stage, or a
+        missing decision for one that did, is an error listing every such row.
+    databases, other : dict, optional
+        ``{box: number}`` for each arm; ``identified`` and
+        ``excluded_with_reasons`` may be ``{source or reason: number}``.
+        Allowed boxes: :data:`PRISMA_BOXES`.
+    arm, duplicate, screening, retrieved, eligibility, reason, source : str
+        Column names in ``log``.
+    synthetic : bool, optional
+        Recorded in ``attrs["synthetic"]`` (default: from ``log.attrs``, else False).
+    description : str, optional
+        Recorded in ``attrs["source"]`` and written under the diagram.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy, one row per count: ``arm`` (``"databases"``, ``"other"``, and
+        ``"total"`` for the final box), ``box`` (see :data:`PRISMA_BOXES`),
+        ``detail`` (source for ``identified``, reason for
+        ``excluded_with_reasons``; missing otherwise), ``n``. The number in a box
+        is the sum of ``n`` over its rows. The ``total``/``included`` row is the sum
+        of the arms' ``included``.
+
+    Raises
+    ------
+    DesignError
+        Numbers that do not add up (the message names the arm, the box, the value
+        given and the value the flow implies), unknown boxes, negative counts.
+    DataValidationError
+        A screening log whose stages contradict each other (every row listed).
+
+    References
+    ----------
+    Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated
+    guideline for reporting systematic reviews. BMJ 2021;372:n71.
+
+    Examples
+    --------
+    >>> c = prisma_counts(databases={"identified": 100, "duplicates_removed": 10,
+    ...                              "excluded": 60, "not_retrieved": 2,
+    ...                              "excluded_with_reasons": {"wrong age": 8}},
+    ...                   other={"identified": 12, "not_retrieved": 1, "included": 9})
+    >>> c.groupby(["arm", "box"], sort=False)["n"].sum().loc["databases"].to_dict()
+    {'identified': 100, 'duplicates_removed': 10, 'automation_removed': 0, 'other_removed': 0, 'screened': 90, 'excluded': 60, 'sought': 30, 'not_retrieved': 2, 'assessed': 28, 'excluded_with_reasons': 8, 'included': 20}
+    >>> int(c.loc[(c["arm"] == "total"), "n"].item())
+    29
+    >>> prisma_counts(databases={"identified": 100, "screened": 95, "duplicates_removed": 10,
+    ...                          "excluded": 60, "included": 30})
+    Traceback (most recent call last):
+    ...
+    baby_room.errors.DesignError: databases arm: box 'screened' is 95 but identified (100) - removed before screening (10) = 90; the PRISMA numbers do not add up
+    """
+    if log is not None and (databases is not None or other is not None):
+        raise DesignError("log: give either a screening log or the numbers "
+                          "(databases=, other=), not both")
+    attrs = {}
+    if log is not None:
+        if not isinstance(log, pd.DataFrame):
+            raise DesignError(f"log: expected a pandas DataFrame, got {type(log).__name__}")
+        cols = {"arm": arm, "duplicate": duplicate, "screening": screening,
+                "retrieved": retrieved, "eligibility": eligibility}
+        if reason:
+            cols["reason"] = reason
+        if source and source in log.columns:
+            cols["source"] = source
+        arms = _from_log(log, cols)
+        attrs = dict(log.attrs)
+    else:
+        arms = {k: v for k, v in (("databases", databases), ("other", other)) if v is not None}
+        if not arms:
+            raise DesignError("prisma_counts: give a screening log or the numbers of at least "
+                              "one arm (databases=..., other=...)")
+    rows = []
+    total = 0
+    for name in PRISMA_ARMS:
+        if name not in arms:
+            continue
+        arm_rows = _arm_rows(name, arms[name])
+        rows += [(name, b, d, n) for b, d, n in arm_rows]
+        total += sum(n for b, _, n in arm_rows if b == "included")
+    rows.append(("total", "included", None, total))
+    out = pd.DataFrame(rows, columns=["arm", "box", "detail", "n"])
+    for col in ("arm", "box", "detail"):
+        out[col] = out[col].astype("string")
+    out["n"] = out["n"].astype(np.int64)
+    if description is not None:
+        attrs["source"] = description
+    attrs.setdefault("source", "PRISMA 2020 flow counts")
+    if synthetic is not None:
+        attrs["synthetic"] = bool(synthetic)
+    attrs.setdefault("synthetic", False)
+    out.attrs = attrs
+    return out
+
+
+# --------------------------------------------------------------------------- diagram
+
+
+def _fmt(n) -> str:
+    return f"{int(n):,}"
+
+
+def _nb(text: str) -> str:
+    """Keep "(n = 1,234)" on one line when wrapping (non-breaking spaces)."""
+    import re
+
+    return re.sub(r"\(n = ([\d,]+)\)", lambda m: f"(n\u00a0=\u00a0{m.group(1)})", text)
+
+
+def _box_total(counts, arm, box):
+    sel = counts[(counts["arm"] == arm) & (counts["box"] == box)]
+    return None if sel.empty else int(sel["n"].sum())
+
+
+def _details(counts, arm, box):
+    sel = counts[(counts["arm"] == arm) & (counts["box"] == box) & counts["detail"].notna()]
+    return list(zip(sel["detail"].tolist(), sel["n"].tolist(), strict=True))
+
+
+def _wrap(lines, width):
+    out = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        out += textwrap.wrap(_nb(line), width=width, subsequent_indent=" " * (indent + 2),
+                             break_on_hyphens=False) or [""]
+    return out
+
+
+def plot_prisma(counts: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
+    """Draw the PRISMA 2020 flow diagram (boxes and arrows) from :func:`prisma_counts`.
+
+    The layout follows the PRISMA 2020 template for new reviews that searched
+    databases/registers and other sources: an "Identification", "Screening" and
+    "Included" band on the left, the databases arm in the first two columns and
+    the other-methods arm in the last two. Drawn for A4 width (8.27 in); when
+    ``ax`` is None a figure of that width is created with a height that fits the
+    boxes.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The result of :func:`prisma_counts`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (its axis is switched off).
+    fontsize : float, default 7.5
+        Text size in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> c = prisma_counts(databases={"identified": 100, "duplicates_removed": 10,
+    ...                              "excluded": 60, "included": 25})
+    >>> ax = plot_prisma(c)
+    >>> any("(n = 25)" in t.get_text().replace("\\u00a0", " ") for t in ax.texts)
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    from baby_room.style import label_source
+
+    if not isinstance(counts, pd.DataFrame) or not {"arm", "box", "detail", "n"} <= set(
+            counts.columns):
+        raise DesignError("counts: expected the DataFrame returned by prisma_counts() with "
+                          "columns arm, box, detail, n")
+    arms = [a for a in PRISMA_ARMS if (counts["arm"] == a).any()]
+    if not arms:
+        raise DesignError("counts: no 'databases' or 'other' arm rows found")
+
+    # columns: x0, x1 in data units (width 100); phase band 0..4
+    cols = {"databases": ((6, 30), (33, 53)), "other": ((57, 78), (81, 100))}
+    if arms == ["databases"]:
+        cols = {"databases": ((6, 46), (52, 100))}
+    elif arms == ["other"]:
+        cols = {"other": ((6, 46), (52, 100))}
+    chars_per_unit = 72 * 8.27 / 100 / (fontsize * 0.57)  # average glyph width, with margin
+
+    def width_chars(x):
+        return max(12, int((x[1] - x[0] - 3) * chars_per_unit))
+
+    # box texts: (row, column kind) -> lines
+    boxes = {}
+    for arm in arms:
+        main, side = cols[arm]
+        ident = _box_total(counts, arm, "identified")
+        if arm == "databases":
+            lines = [f"Records identified from databases and registers (n = {_fmt(ident)}):"]
+        else:
+            lines = ["Records identified from websites, organisations and citation "
+                     f"searching (n = {_fmt(ident)}):"]
+        if not _details(counts, arm, "identified"):
+            lines[0] = lines[0].rstrip(":")
+        lines += [f"  {d} (n = {_fmt(n)})" for d, n in _details(counts, arm, "identified")]
+        boxes[(arm, "identified", "main")] = _wrap(lines, width_chars(main))
+        removed = [(b, _box_total(counts, arm, b)) for b in
+                   ("duplicates_removed", "automation_removed", "other_removed")]
+        removed_lines = ["Records removed before screening:"]
+        names = {"duplicates_removed": "Duplicate records",
+                 "automation_removed": "Marked ineligible by automation tools",
+                 "other_removed": "Removed for other reasons"}
+        for b, n in removed:
+            if n or b == "duplicates_removed":
+                removed_lines.append(f"  {names[b]} (n = {_fmt(n or 0)})")
+        if any(n for _, n in removed):
+            boxes[(arm, "identified", "side")] = _wrap(removed_lines, width_chars(side))
+        if _box_total(counts, arm, "screened") is not None:
+            boxes[(arm, "screened", "main")] = _wrap(
+                [f"Records screened (n = {_fmt(_box_total(counts, arm, 'screened'))})"],
+                width_chars(main))
+            boxes[(arm, "screened", "side")] = _wrap(
+                [f"Records excluded (n = {_fmt(_box_total(counts, arm, 'excluded'))})"],
+                width_chars(side))
+        boxes[(arm, "sought", "main")] = _wrap(
+            [f"Reports sought for retrieval (n = {_fmt(_box_total(counts, arm, 'sought'))})"],
+            width_chars(main))
+        boxes[(arm, "sought", "side")] = _wrap(
+            [f"Reports not retrieved (n = {_fmt(_box_total(counts, arm, 'not_retrieved'))})"],
+            width_chars(side))
+        boxes[(arm, "assessed", "main")] = _wrap(
+            [f"Reports assessed for eligibility (n = "
+             f"{_fmt(_box_total(counts, arm, 'assessed'))})"], width_chars(main))
+        reasons = _details(counts, arm, "excluded_with_reasons")
+        n_excl = _box_total(counts, arm, "excluded_with_reasons") or 0
+        excl_lines = [f"Reports excluded (n = {_fmt(n_excl)}):" if reasons
+                      else f"Reports excluded (n = {_fmt(n_excl)})"]
+        excl_lines += [f"  {d} (n = {_fmt(n)})" for d, n in reasons]
+        boxes[(arm, "assessed", "side")] = _wrap(excl_lines, width_chars(side))
+    total = _box_total(counts, "total", "included")
+    if total is None:
+        total = sum(_box_total(counts, a, "included") or 0 for a in arms)
+    inc_lines = [f"Studies included in review (n = {_fmt(total)})"]
+    if len(arms) > 1:
+        inc_lines += [f"  via {_ARM_TITLE[a]} (n = {_fmt(_box_total(counts, a, 'included'))})"
+                      for a in arms]
+    first_main = cols[arms[0]][0]
+    boxes[("total", "included", "main")] = _wrap(inc_lines, width_chars(first_main) + 4)
+
+    # rows: heights in text lines
+    row_names = ["identified", "screened", "sought", "assessed", "included"]
+    heights = {}
+    for r in row_names:
+        sizes = [len(v) for (a, rr, k), v in boxes.items() if rr == r]
+        if sizes:
+            heights[r] = max(sizes) + 0.9
+    gap = 2.2
+    header = 2.2
+    y = 0.0
+    top = {}
+    y -= header + gap * 0.6
+    for r in row_names:
+        if r in heights:
+            top[r] = y
+            y -= heights[r] + gap
+    bottom = y + gap - 0.5
+    total_lines = -bottom + 1.0
+
+    if ax is None:
+        line_inches = fontsize * 1.3 / 72
+        axes_h = total_lines * line_inches
+        fig_h = axes_h + 0.95
+        fig, ax = plt.subplots(figsize=(8.27, fig_h))
+        fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.4 / fig_h, bottom=0.55 / fig_h)
+    ax.set_xlim(-0.5, 100.5)
+    ax.set_ylim(bottom, 0.3)
+    ax.axis("off")
+
+    def draw_box(x, y_top, height, lines, *, face="white", bold=False, center=False):
+        patch = FancyBboxPatch((x[0], y_top - height), x[1] - x[0], height,
+                               boxstyle="square,pad=0", linewidth=0.8, edgecolor="#333333",
+                               facecolor=face)
+        ax.add_patch(patch)
+        text = "\n".join(lines)
+        if center:
+            ax.text((x[0] + x[1]) / 2, y_top - height / 2, text, ha="center", va="center",
+                    fontsize=fontsize, fontweight="bold" if bold else "normal",
+                    linespacing=1.25)
+        else:
+            ax.text(x[0] + 1.0, y_top - height / 2, text, ha="left", va="center",
+                    fontsize=fontsize, fontweight="bold" if bold else "normal",
+                    linespacing=1.25)
+        return patch
+
+    def arrow(xy_from, xy_to, style="-|>"):
+        ax.annotate("", xy=xy_to, xytext=xy_from,
+                    arrowprops={"arrowstyle": style, "color": "#333333", "lw": 0.9,
+                                "shrinkA": 0, "shrinkB": 0})
+
+    # headers
+    header_face = {"databases": "#FCE9B6", "other": "#E3E3E3"}
+    for arm in arms:
+        main, side = cols[arm]
+        draw_box((main[0], side[1]), -0.2, header,
+                 [f"Identification of studies via {_ARM_TITLE[arm]}"],
+                 face=header_face[arm], bold=True, center=True)
+    # phase bands
+    band_face = "#CFE3F3"
+    phases = [("Identification", ["identified"]), ("Screening", ["screened", "sought",
+                                                                 "assessed"]),
+              ("Included", ["included"])]
+    for label, rows_in in phases:
+        present = [r for r in rows_in if r in top]
+        if not present:
+            continue
+        y_top = top[present[0]]
+        y_bot = top[present[-1]] - heights[present[-1]]
+        ax.add_patch(FancyBboxPatch((0.5, y_bot), 3.5, y_top - y_bot,
+                                    boxstyle="round,pad=0,rounding_size=0.8", linewidth=0,
+                                    facecolor=band_face))
+        ax.text(2.25, (y_top + y_bot) / 2, label, rotation=90, ha="center", va="center",
+                fontsize=fontsize + 0.5, fontweight="bold", color="#1F3B57")
+
+    # boxes and arrows
+    for arm in arms:
+        main, side = cols[arm]
+        xm = (main[0] + main[1]) / 2
+        previous = None
+        for r in ("identified", "screened", "sought", "assessed"):
+            if (arm, r, "main") not in boxes:
+                continue
+            h = heights[r]
+            draw_box(main, top[r], h, boxes[(arm, r, "main")])
+            if (arm, r, "side") in boxes:
+                draw_box(side, top[r], h, boxes[(arm, r, "side")])
+                arrow((main[1], top[r] - h / 2), (side[0], top[r] - h / 2))
+            if previous is not None:
+                arrow((xm, top[previous] - heights[previous]), (xm, top[r]))
+            previous = r
+        # to the included box
+        inc_top = top["included"]
+        inc_h = heights["included"]
+        if arm == arms[0]:
+            arrow((xm, top[previous] - heights[previous]), (xm, inc_top))
+        else:
+            inc_right = cols[arms[0]][0][1] + 4
+            y_mid = inc_top - inc_h / 2
+            ax.plot([xm, xm], [top[previous] - heights[previous], y_mid], color="#333333",
+                    lw=0.9)
+            arrow((xm, y_mid), (inc_right, y_mid))
+    first = cols[arms[0]][0]
+    draw_box((first[0], first[1] + 4), top["included"], heights["included"],
+             boxes[("total", "included", "main")], face="#F2F2F2")
+    ax.set_title("PRISMA 2020 flow diagram", loc="left")
+    label_source(ax, counts)
+    return ax
