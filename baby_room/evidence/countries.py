@@ -198,6 +198,7 @@ _DROP = re.compile(r"[.'’‘`´]")
 _NONWORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=2**16)
 def _key(text: str) -> str:
     """Match key: accents, case, punctuation, "the" and "St."/"Saint" spelling removed."""
     s = unicodedata.normalize("NFKD", text)
@@ -510,17 +511,24 @@ def normalise_countries(values) -> pd.DataFrame:
     take = starts[codes][position] + offsets
 
     flat = [row for rows in unique_rows for row in rows]
-    cols = [np.array(c, dtype=object) for c in zip(*flat, strict=True)]
+    cols = list(zip(*flat, strict=True))
+
+    def column(values, index):  # build on the few distinct values, then take
+        return pd.array(list(values), dtype="string").take(index)
+
     out = pd.DataFrame(
         {
-            "input": pd.array(unique_input[codes][position], dtype="string"),
+            "input": column(unique_input, codes[position]),
             "position": position,
-            "iso3": pd.array(cols[0][take], dtype="string"),
-            "country": pd.array(cols[1][take], dtype="string"),
-            "uk_nation": pd.array(cols[2][take], dtype="string"),
-            "continent": pd.array(cols[3][take], dtype="string"),
-            "un_region": pd.array(cols[4][take], dtype="string"),
-            "matched": pd.Categorical(cols[5][take], categories=list(MATCHED_VALUES)),
+            "iso3": column(cols[0], take),
+            "country": column(cols[1], take),
+            "uk_nation": column(cols[2], take),
+            "continent": column(cols[3], take),
+            "un_region": column(cols[4], take),
+            "matched": pd.Categorical.from_codes(
+                np.array([MATCHED_VALUES.index(m) for m in cols[5]], dtype=np.int8)[take],
+                categories=list(MATCHED_VALUES),
+            ),
         }
     )
     out.attrs.update(attrs)
