@@ -152,6 +152,14 @@ SINGLE = {
     "(Norway)": [("NOR", None)],
     "Norway;": [("NOR", None)],
     "new-zealand": [("NZL", None)],
+    "the UK": [("GBR", None)],
+    "UK-wide": [("GBR", None)],
+    "Hong Kong, China": [("HKG", None)],
+    "Chinese Taipei": [("TWN", None)],
+    "Ireland (Republic)": [("IRL", None)],
+    "Korea (South)": [("KOR", None)],
+    "Republic of Korea (South Korea)": [("KOR", None)],
+    "AND": [("AND", None)],  # Andorra's code, although "and" separates countries
 }
 
 
@@ -191,6 +199,8 @@ SEVERAL = {
     "England, UK": [("GBR", "England")],
     "UK (England)": [("GBR", "England")],
     "Scotland - UK": [("GBR", "Scotland")],
+    "GB and NI": [("GBR", "Northern Ireland")],
+    "Various (UK, USA)": [(None, None), ("GBR", None), ("USA", None)],
 }
 
 
@@ -284,7 +294,8 @@ def test_every_pycountry_name_maps_to_its_code():
 
 
 def test_missing_and_empty_cells_give_one_missing_row():
-    values = [None, np.nan, pd.NA, "", "   ", ";", " / "]
+    values = [None, np.nan, pd.NA, "", "   ", ";", " / ", "N/A", "n/a", "NA", "None",
+              "not stated", "Unknown"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning for empty cells
         out = normalise_countries(values)
@@ -292,7 +303,7 @@ def test_missing_and_empty_cells_give_one_missing_row():
     assert set(out["matched"].astype(str)) == {"missing"}
     assert set(out["country"]) == {NO_COUNTRY}
     assert out["iso3"].isna().all()
-    assert out["input"].isna().tolist() == [True, True, True, False, False, False, False]
+    assert out["input"].isna().tolist() == [True] * 3 + [False] * (len(values) - 3)
 
 
 def test_unknown_strings_are_kept_and_reported():

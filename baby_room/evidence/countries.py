@@ -65,7 +65,14 @@ _UK_NATIONS = {
     "Northern Ireland": "Northern Ireland",
     "N Ireland": "Northern Ireland",
     "N. Ireland": "Northern Ireland",
+    "NI": "Northern Ireland",
 }
+
+#: Whole cells that mean "no country given" (matched "missing", not warned about).
+_MISSING_WORDS = (
+    "N/A", "NA", "n.a.", "none", "nil", "not stated", "not reported", "not specified",
+    "not given", "not applicable", "unknown", "unclear", "no country", "no country given",
+)
 
 _ALIASES = {
     # United Kingdom
@@ -112,6 +119,8 @@ _ALIASES = {
     "Hong Kong SAR, China": "HKG", "Macao SAR, China": "MAC", "Kyrgyz Republic": "KGZ",
     "St Kitts": "KNA", "St Vincent": "VCT", "Sao Tome": "STP", "Trinidad": "TTO",
     "Antigua": "ATG", "US Virgin Islands": "VIR", "USVI": "VIR", "BVI": "VGB",
+    "UK-wide": "GBR", "Hong Kong, China": "HKG", "Macao, China": "MAC", "Macau, China": "MAC",
+    "Chinese Taipei": "TWN", "Ireland (Republic)": "IRL", "Ireland, Republic of": "IRL",
 }
 
 # canonical name -> (continent, M49 sub-region); keys are the words that name it
@@ -383,8 +392,13 @@ def _dedupe(rows: list[tuple]) -> list[tuple]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _missing_keys() -> frozenset:
+    return frozenset(_key(w) for w in _MISSING_WORDS)
+
+
 def _normalise_one(value, lookup) -> list[tuple]:
-    if _is_missing(value):
+    if _is_missing(value) or _key(str(value)) in _missing_keys():
         return [(None, NO_COUNTRY, None, None, None, "missing")]
     rows = _parse_cell(str(value), lookup)
     if not rows:
@@ -421,6 +435,10 @@ def normalise_countries(values) -> pd.DataFrame:
     Region words (Europe, European Union, International, Multi-country, Nordic countries,
     Scandinavia, OECD, Global, Worldwide, Africa, Asia, Latin America, Middle East,
     low- and middle-income countries, ...) give region-level rows.
+
+    Cells that are empty, missing, only separators, or one of the words meaning "none"
+    ("N/A", "NA", "none", "not stated", "not reported", "not specified", "unknown", ...)
+    give one row with ``matched == "missing"`` and ``country == "No country given"``.
 
     Within one cell a country named twice ("USA; United States") gives one row, and a UK
     row without a nation is dropped when the same cell names a UK nation ("England, UK"
