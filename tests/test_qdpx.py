@@ -518,3 +518,15 @@ def test_source_path_spellings(tmp_path, text_path, member):
     project = read_qdpx(path)
     assert list(project.codings["text"]) == ["baby room"]
     assert project.sources.loc[0, "member"] == member
+
+
+def test_entry_count_checked_before_reading_the_directory(tmp_path):
+    data = bytearray(B.zip_bytes({"project.qde": B.minimal_qde()}))
+    pos = bytes(data).rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, pos + 8, 60_000, 60_000)  # claim 60,000 entries
+    path = tmp_path / "claims.qdpx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError) as err:
+        read_qdpx(path)
+    assert str(err.value) == (f"{path}: archive has 60,000 entries, more than the 10,000 "
+                              "allowed (possible zip bomb)")

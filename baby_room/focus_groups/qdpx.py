@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import unicodedata
 import warnings
 import zipfile
@@ -421,6 +422,11 @@ class _Archive:
             raise FileFormatError(path, "is a folder, not a .qdpx file")
         if p.stat().st_size == 0:
             raise FileFormatError(path, "file is empty (0 bytes)")
+        declared = _declared_entries(p)
+        if declared is not None and declared > max_entries:
+            raise FileFormatError(
+                path, f"archive has {declared:,} entries, more than the {max_entries:,} allowed "
+                "(possible zip bomb)")
         try:
             self.zip = zipfile.ZipFile(p)
             infos = self.zip.infolist()
@@ -489,6 +495,38 @@ class _Archive:
                 self.path, f"archive entry {info.filename!r} is damaged or cannot be read "
                 f"({exc})") from None
         return b"".join(parts)
+
+
+def _declared_entries(p: Path) -> int | None:
+    """Entry count from the end-of-central-directory record, read before the directory.
+
+    Lets a file that claims millions of entries be refused without zipfile first
+    building millions of ZipInfo objects. None when the record cannot be found (the
+    count is then checked after opening).
+    """
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            back = min(size, 65_536 + 22)
+            fh.seek(size - back)
+            tail = fh.read(back)
+            pos = tail.rfind(b"PK\x05\x06")
+            if pos < 0 or pos + 22 > len(tail):
+                return None
+            count = struct.unpack_from("<H", tail, pos + 10)[0]
+            if count != 0xFFFF:
+                return count
+            loc = tail.rfind(b"PK\x06\x07", 0, pos)
+            if loc < 0:
+                return None
+            eocd64 = struct.unpack_from("<Q", tail, loc + 8)[0]
+            fh.seek(eocd64)
+            rec = fh.read(56)
+            if rec[:4] != b"PK\x06\x06":
+                return None
+            return struct.unpack_from("<Q", rec, 32)[0]
+    except (OSError, struct.error):
+        return None
 
 
 def _unsafe_name(name: str) -> bool:
