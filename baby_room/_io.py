@@ -155,7 +155,8 @@ def decode_text(raw: bytes, path) -> tuple[str, str]:
             text, encoding = body.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as exc:
             raise FileFormatError(
-                path, f"is not text in UTF-8, UTF-16 or Windows-1252 (byte {exc.start})"
+                path, "looks like a binary file, not text: it is not UTF-8, UTF-16 or "
+                f"Windows-1252 (byte {exc.start})"
             ) from None
     sample = text[:4096]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
@@ -294,18 +295,37 @@ def _read_sav(p: Path) -> RawTable:
     except ImportError as exc:  # pragma: no cover - dependency declared
         raise FileFormatError(p, "reading .sav files needs the pyreadstat package") from exc
     try:
-        frame, meta = pyreadstat.read_sav(
-            os.fspath(p), apply_value_formats=True, formats_as_ordered_category=True
-        )
+        frame, meta = pyreadstat.read_sav(os.fspath(p))
     except Exception as exc:
         raise FileFormatError(p, f"is not a readable SPSS .sav file ({type(exc).__name__})") from None
     if frame.empty:
         raise FileFormatError(p, "has no data rows")
     labels = dict(meta.variable_value_labels or {})
+    for col, mapping in labels.items():
+        frame[col] = _apply_value_labels(frame[col], mapping)
     return RawTable(frame, np.arange(2, len(frame) + 2), str(p), "sav", value_labels=labels)
 
 
 # ---------------------------------------------------------------- writing
+
+
+def _apply_value_labels(codes: pd.Series, mapping: dict) -> pd.Series:
+    """SPSS codes to their labels, as an ordered categorical (order of the codes).
+
+    A code without a label is kept as its own text (e.g. ``"7"``) so that validation
+    reports it; it never becomes missing silently.
+    """
+    order = list(dict.fromkeys(mapping[k] for k in sorted(mapping)))
+    def label(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if v in mapping:
+            return mapping[v]
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+    values = codes.map(label)
+    unknown = sorted({v for v in values.dropna().unique() if v not in order})
+    return pd.Series(pd.Categorical(values, categories=order + unknown, ordered=not unknown),
+                     index=codes.index, name=codes.name)
 
 
 def write_table(frame: pd.DataFrame, path, *, format: str | None = None) -> Path:

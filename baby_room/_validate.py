@@ -232,11 +232,27 @@ def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | 
         failures.add(raw.rows[dup], " + ".join(schema.key), keyvals,
                      "duplicate identifier: the same key appears in more than one row")
     if cross_checks is not None:
-        cross_checks(frame, raw.rows, failures)
+        cross_checks(_without_failed_cells(frame, raw.rows, failures.frame()), raw.rows, failures)
     frame.attrs.update(
         source=source or schema.title, synthetic=synthetic, file=raw.path, format=raw.format
     )
     return frame, failures.frame(), unused
+
+
+def _without_failed_cells(frame: pd.DataFrame, rows: np.ndarray, failed: pd.DataFrame):
+    """A copy with the cells that already failed a check set to missing.
+
+    Cross-field rules then judge only valid values (a negative staff count is
+    reported once, by its range check, not again by every rule that uses it).
+    """
+    cell = failed[failed["row"].notna() & failed["column"].isin(frame.columns)]
+    if cell.empty:
+        return frame
+    out = frame.copy()
+    positions = pd.Index(rows).get_indexer(cell["row"].to_numpy(dtype="int64"))
+    for column, pos in pd.Series(positions, index=cell.index).groupby(cell["column"]):
+        out.iloc[pos.to_numpy(), out.columns.get_loc(column)] = None
+    return out
 
 
 def _empty(col: Column, n: int) -> pd.Series:

@@ -62,7 +62,7 @@ class DataValidationError(BabyRoomError, ValueError):
         where = f" in {', '.join(files)}" if files else ""
         lines = [f"{n} problem{'s' if n != 1 else ''} found{where} ({self.kind}):"]
         for rec in f.head(self.max_listed).itertuples(index=False):
-            row = "-" if rec.row is None or _isna(rec.row) else int(rec.row)
+            row = "-" if _isna(rec.row) else int(rec.row)
             lines.append(
                 f"  file {rec.file}, row {row}, column {rec.column!s}: "
                 f"value {_show(rec.value)} - {rec.check}"
@@ -89,10 +89,13 @@ class UnmatchedValueWarning(UserWarning):
 
 
 def _isna(x) -> bool:
+    """True for None, NaN, pandas.NA and NaT (without importing pandas)."""
+    if x is None:
+        return True
     try:
-        return x != x  # NaN
-    except Exception:  # pragma: no cover - exotic objects
-        return False
+        return bool(x != x)  # NaN, NaT
+    except TypeError:  # pandas.NA: comparisons are ambiguous
+        return True
 
 
 def _show(value) -> str:

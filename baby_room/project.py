@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -14,30 +13,60 @@ from baby_room.errors import FileFormatError, RowsSetAsideWarning
 KINDS = ("survey", "coding", "codebook", "evidence")
 
 
-@dataclass
 class Project:
-    """The survey, focus-group coding, codebook and evidence review of one build.
+    """The survey, focus-group coding, codebook and evidence review of one analysis.
+
+    Each table is loaded (and validated) the first time it is used, so a notebook
+    that reads only the survey never opens the other files.
+
+    Parameters
+    ----------
+    files : dict, optional
+        kind -> path of each file; None (or a missing kind) means the bundled synthetic data.
+    on_error : {"set_aside", "raise"}
+        Passed to the loaders.
 
     Attributes
     ----------
     survey, coding, codebook, evidence : pandas.DataFrame
         Canonical, validated tables (rows that failed validation are in ``set_aside``).
     files : dict
-        The file each table was read from (``None`` for the in-memory bundled data).
-    synthetic : bool
-        True when every table is the bundled synthetic data.
+        The file each table is read from (``None`` for the bundled synthetic data).
     """
 
-    survey: pd.DataFrame
-    coding: pd.DataFrame
-    codebook: pd.DataFrame
-    evidence: pd.DataFrame
-    files: dict = field(default_factory=dict)
-    synthetic: bool = True
+    def __init__(self, files: dict | None = None, *, on_error: str = "set_aside"):
+        self.files = {kind: (files or {}).get(kind) for kind in KINDS}
+        self.on_error = on_error
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def __repr__(self) -> str:
+        where = "bundled synthetic data" if self.bundled else ", ".join(
+            f"{k}={p}" for k, p in self.files.items())
+        return f"Project({where})"
+
+    @property
+    def bundled(self) -> bool:
+        """True when every table is the bundled synthetic data (in memory)."""
+        return all(p is None for p in self.files.values())
+
+    def _get(self, kind: str) -> pd.DataFrame:
+        if kind not in self._tables:
+            self._tables[kind] = _load_kind(kind, self.files[kind], self.on_error)
+        return self._tables[kind]
+
+    survey = property(lambda self: self._get("survey"), doc="The survey (one row per respondent).")
+    coding = property(lambda self: self._get("coding"), doc="Focus-group coding (long format).")
+    codebook = property(lambda self: self._get("codebook"), doc="Focus-group codebook.")
+    evidence = property(lambda self: self._get("evidence"), doc="Evidence-review items.")
+
+    @property
+    def synthetic(self) -> bool:
+        """True when every table is synthetic (loads all tables)."""
+        return all(t.attrs.get("synthetic") for t in self.tables().values())
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The four tables by kind."""
-        return {kind: getattr(self, kind) for kind in KINDS}
+        """The four tables by kind (loads any not loaded yet)."""
+        return {kind: self._get(kind) for kind in KINDS}
 
     @property
     def set_aside(self) -> pd.DataFrame:
@@ -55,6 +84,28 @@ class Project:
         if not parts:
             return pd.DataFrame(columns=["dataset", "file", "row", "reasons"])
         return pd.concat(parts, ignore_index=True)
+
+
+def _load_kind(kind: str, path, on_error: str) -> pd.DataFrame:
+    from baby_room import synthetic
+    from baby_room.evidence.load import load_evidence
+    from baby_room.focus_groups.load import load_codebook, load_coding
+    from baby_room.survey.load import load_survey
+
+    if path is None:
+        return getattr(synthetic, kind)()
+    loader = {"survey": load_survey, "coding": load_coding, "codebook": load_codebook,
+              "evidence": load_evidence}[kind]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RowsSetAsideWarning)
+        frame = loader(path, on_error=on_error)
+    for w in caught:
+        if issubclass(w.category, RowsSetAsideWarning):
+            warnings.warn(f"{kind}: {w.message} (see Project.set_aside)", RowsSetAsideWarning,
+                          stacklevel=4)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return frame
 
 
 def find_data_files(data_dir) -> dict[str, Path]:
@@ -95,7 +146,7 @@ def find_data_files(data_dir) -> dict[str, Path]:
 
 
 def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
-    """Load all three data sets: from ``data_dir``, or the bundled synthetic data when None.
+    """The three data sets: from ``data_dir``, or the bundled synthetic data when None.
 
     Parameters
     ----------
@@ -104,11 +155,17 @@ def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
         (see :func:`find_data_files`). None: the bundled synthetic data.
     on_error : {"set_aside", "raise"}, default "set_aside"
         What the loaders do with rows that fail validation. Set-aside rows are listed
-        by :attr:`Project.set_aside`; nothing is dropped silently.
+        by :attr:`Project.set_aside` and announced by a warning; nothing is dropped silently.
 
     Returns
     -------
     Project
+        Tables load on first use.
+
+    Raises
+    ------
+    baby_room.FileFormatError
+        The folder is missing or lacks a file (checked at once, before any loading).
 
     Examples
     --------
@@ -117,27 +174,7 @@ def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
     >>> project.synthetic, len(project.evidence)
     (True, 185)
     """
-    from baby_room import synthetic
-    from baby_room.evidence.load import load_evidence
-    from baby_room.focus_groups.load import load_codebook, load_coding
-    from baby_room.survey.load import load_survey
-
-    if data_dir is None:
-        return Project(survey=synthetic.survey(), coding=synthetic.coding(),
-                       codebook=synthetic.codebook(), evidence=synthetic.evidence(),
-                       files=dict.fromkeys(KINDS), synthetic=True)
-    files = find_data_files(data_dir)
-    loaders = {"survey": load_survey, "coding": load_coding, "codebook": load_codebook,
-               "evidence": load_evidence}
-    tables = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RowsSetAsideWarning)
-        for kind, path in files.items():
-            tables[kind] = loaders[kind](path, on_error=on_error)
-    project = Project(**tables, files=files,
-                      synthetic=all(t.attrs.get("synthetic") for t in tables.values()))
-    n_aside = len(project.set_aside)
-    if n_aside:
-        warnings.warn(f"{n_aside} rows failed validation and were set aside "
-                      "(see Project.set_aside)", RowsSetAsideWarning, stacklevel=2)
-    return project
+    if on_error not in ("set_aside", "raise"):
+        raise ValueError(f"on_error must be 'set_aside' or 'raise'; got {on_error!r}")
+    files = None if data_dir is None else find_data_files(data_dir)
+    return Project(files, on_error=on_error)
