@@ -199,7 +199,9 @@ SEVERAL = {
     "England, UK": [("GBR", "England")],
     "UK (England)": [("GBR", "England")],
     "Scotland - UK": [("GBR", "Scotland")],
-    "GB and NI": [("GBR", "Northern Ireland")],
+    # Great Britain + Northern Ireland is the whole UK, not Northern Ireland alone
+    "GB and NI": [("GBR", None)],
+    "Great Britain & Northern Ireland": [("GBR", None)],
     "Various (UK, USA)": [(None, None), ("GBR", None), ("USA", None)],
 }
 

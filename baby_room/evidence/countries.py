@@ -78,6 +78,7 @@ _ALIASES = {
     # United Kingdom
     "UK": "GBR", "U.K.": "GBR", "GB": "GBR", "Britain": "GBR", "Great Britain": "GBR",
     "United Kingdom": "GBR", "Great Britain and Northern Ireland": "GBR",
+    "GB and NI": "GBR", "Great Britain and NI": "GBR", "Britain and Northern Ireland": "GBR",
     # United States
     "US": "USA", "U.S.": "USA", "USA": "USA", "U.S.A.": "USA", "America": "USA",
     "United States": "USA", "United States of America": "USA", "US of A": "USA",
@@ -231,7 +232,6 @@ def _join_initials(words: list[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
 def country_table() -> pd.DataFrame:
     """Return the bundled table of countries with continent and UN M49 groupings.
 
@@ -253,10 +253,14 @@ def country_table() -> pd.DataFrame:
     >>> t.loc[t.iso3 == "GBR", ["name", "continent", "m49_subregion"]].to_numpy().tolist()
     [['United Kingdom', 'Europe', 'Northern Europe']]
     """
+    return _country_table().copy()
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> pd.DataFrame:
     path = resources.files("baby_room") / "data" / "country_regions.csv"
     with resources.as_file(path) as p:
-        table = pd.read_csv(p, dtype="string", keep_default_na=False, na_values=[""])
-    return table
+        return pd.read_csv(p, dtype="string", keep_default_na=False, na_values=[""])
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +268,7 @@ def _lookup() -> dict[str, tuple]:
     """Key -> (iso3, country, uk_nation, continent, un_region, matched)."""
     import pycountry
 
-    table = country_table()
+    table = _country_table()
     info = {
         r.iso3: (r.name, _na(r.continent), _na(r.m49_subregion))
         for r in table.itertuples(index=False)
