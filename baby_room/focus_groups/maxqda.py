@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room.errors import DataValidationError, FileFormatError
-from baby_room.focus_groups.qdpx import _apply_documents, _key, _stem, finalise_long
+from baby_room.focus_groups.qdpx import _apply_documents, _finalise_long, _key, _stem
 
 __all__ = ["read_maxqda_segments", "MAXQDA_HEADINGS"]
 
@@ -172,7 +172,7 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
         "theme": theme, "code": leaf, "coder": coders, "start": start, "end": end,
         "text": data["segment"],
     })
-    out = finalise_long(out, source=f"MAXQDA coded segments {p.name}")
+    out = _finalise_long(out, source=f"MAXQDA coded segments {p.name}")
     if keep_extra:
         extra = {
             "document": doc, "document_group": group, "color": data["color"],

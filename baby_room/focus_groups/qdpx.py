@@ -273,7 +273,7 @@ class QdaProject:
             "end": c["end"],
             "text": c["text"],
         })
-        out = finalise_long(out, source=f"REFI-QDA project {Path(self.path).name}")
+        out = _finalise_long(out, source=f"REFI-QDA project {Path(self.path).name}")
         return out
 
 
@@ -351,7 +351,7 @@ def _apply_documents(documents, names: pd.Series, attrs: dict) -> dict:
     return attrs
 
 
-def finalise_long(out: pd.DataFrame, *, source: str) -> pd.DataFrame:
+def _finalise_long(out: pd.DataFrame, *, source: str) -> pd.DataFrame:
     """Give a long coding table the canonical dtypes and column order.
 
     ``conference`` becomes an ordered category (conference date order) and ``role`` a
