@@ -25,7 +25,7 @@ def test_tables_load_lazily(tmp_path):
     project = br.load_project(tmp_path)
     assert len(project.survey) == 434  # the broken evidence file is never opened
     with pytest.raises(br.FileFormatError, match="evidence.csv"):
-        project.evidence
+        _ = project.evidence
 
 
 def test_missing_and_ambiguous_files_are_named(tmp_path):
@@ -63,7 +63,7 @@ def test_raise_mode(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(br.DataValidationError, match="value 'Wessex' - category"):
-            project.survey
+            _ = project.survey
 
 
 def test_missing_folder():
