@@ -313,20 +313,20 @@ def plot_world_choropleth(
     if title:
         ax.set_title(title)
 
-    # colourbar inset in the empty South Pacific, with a "no items" key beside it
-    cax = ax.inset_axes([0.03, 0.1, 0.28, 0.035])
+    # colourbar inset in the empty South-East Pacific, with a "no items" key beside it
+    cax = ax.inset_axes([0.05, 0.2, min(0.26, 0.045 * (len(edges) - 1)), 0.032])
     sm = ScalarMappable(norm=norm, cmap=listed)
     cbar = ax.figure.colorbar(sm, cax=cax, orientation="horizontal")
     centres = (edges[:-1] + edges[1:]) / 2
     cbar.set_ticks(centres)
     cbar.set_ticklabels([_range_label(lo, hi) for lo, hi in zip(edges[:-1], edges[1:],
                                                                   strict=True)])
-    cbar.ax.tick_params(labelsize=7.5, length=0)
+    cbar.ax.tick_params(labelsize=7, length=0)
     cbar.set_label(label, fontsize=8.5)
     cbar.outline.set_linewidth(0.4)
     ax.legend(
         handles=[Patch(facecolor=ZERO_COLOUR, edgecolor="#BBBBBB", label="No items")],
-        loc="lower left", bbox_to_anchor=(0.02, 0.16), fontsize=7.5, handlelength=1.2,
+        loc="lower left", bbox_to_anchor=(0.04, 0.255), fontsize=7.5, handlelength=1.2,
         frameon=False,
     )
 
