@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pycountry
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baby_room.errors import DesignError, UnmatchedValueWarning
 from baby_room.evidence.countries import (
@@ -467,3 +469,29 @@ M49_SPOT = {
 def test_m49_spot_checks(iso3):
     row = country_table().set_index("iso3").loc[iso3]
     assert (row["m49_subregion"], _none(row["m49_intermediate_region"])) == M49_SPOT[iso3]
+
+
+# ---------------------------------------------------------------- property: nothing lost
+# names (several containing separators) and their ISO 3166-1 alpha-3 codes (pycountry)
+_JOINABLE = {
+    "Norway": "NOR", "Trinidad and Tobago": "TTO", "Bosnia and Herzegovina": "BIH",
+    "Korea, Republic of": "KOR", "Congo, Democratic Republic of the": "COD",
+    "Saint Kitts and Nevis": "KNA", "Antigua and Barbuda": "ATG", "United States": "USA",
+    "Deutschland": "DEU", "Holy See (Vatican City State)": "VAT", "Türkiye": "TUR",
+    "New Zealand": "NZL", "Sao Tome and Principe": "STP", "Japan": "JPN",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(sorted(_JOINABLE)), min_size=1, max_size=4, unique=True),
+    seps=st.lists(st.sampled_from(["; ", " and ", ", ", "/", " & ", " AND ", " ;"]),
+                  min_size=3, max_size=3),
+)
+def test_joined_names_are_all_recovered(names, seps):
+    cell = names[0]
+    for name, sep in zip(names[1:], seps, strict=False):
+        cell += sep + name
+    out = normalise_countries([cell])
+    assert out["iso3"].tolist() == [_JOINABLE[n] for n in names]
+    assert (out["matched"] == "country").all()
