@@ -475,6 +475,7 @@ def room_design(data: pd.DataFrame | None = None, design=None, *, where: str = "
 def _tidy(result: pd.DataFrame, by: list[str], **ids) -> pd.DataFrame:
     """Keep by columns + standard estimate columns, add identifier columns after by."""
     res = result.copy()
+    res.attrs = {}  # the design copies data.attrs (which may hold frames); set again at the end
     if "level" in res.columns and "level" not in by and "level" not in ids:
         res = res.drop(columns="level")
     for c in EST_COLUMNS:

@@ -58,15 +58,23 @@ def _axes(ax, figsize=(7, 4.5)):
     return ax
 
 
+def _label(ax, data):
+    """Source label, moved a little lower so it clears a two-line axis (ticks + label)."""
+    text = label_source(ax, data)
+    text.xyann = (0, -38)
+    return text
+
+
 def _nice(value) -> str:
     s = str(value)
     return _VALUE_LABELS.get(s, s)
 
 
-def _recommended_band(ax, *, orientation="vertical", label=True):
+def _recommended_band(ax, *, orientation="vertical", label=True, pad=0.0):
     lo, hi = RECOMMENDED_GROUP_SIZE
     kw = dict(color=PALETTE["accent"], alpha=0.15, lw=0, zorder=0)
     text = f"Recommended {lo}\u2013{hi} babies (evidence review)" if label else None
+    lo, hi = lo - pad, hi + pad
     if orientation == "vertical":
         return ax.axvspan(lo, hi, label=text, **kw)
     return ax.axhspan(lo, hi, label=text, **kw)
@@ -141,7 +149,8 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
     g = table["group_size"].astype("Float64").dropna().to_numpy(dtype=float)
     if bins is None and len(g):
         bins = np.arange(np.floor(g.min()) - 0.5, np.ceil(g.max()) + 1.5, 1.0)
-    _recommended_band(ax)
+    # bars are centred on whole numbers: the band covers the bars for 6, 7 and 8 babies
+    _recommended_band(ax, pad=0.5)
     ax.hist(g, bins=bins if bins is not None else 10, color=PALETTE["primary"],
             edgecolor="white", linewidth=0.5, zorder=2, label="Rooms")
     m = summary.loc["mean"]
@@ -155,7 +164,7 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
     ax.set_ylabel("Rooms (number in sample)")
     ax.set_title(f"Baby-room group size ({int(summary.loc['rooms', 'n'])} rooms)")
     ax.legend(loc="upper right", fontsize=8)
-    label_source(ax, data)
+    _label(ax, data)
     return ax
 
 
@@ -196,7 +205,7 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     s = s[s["statistic"] == "mean"].reset_index(drop=True)
     overall = group_size_summary(data, design=design, thresholds=())
     overall = overall.set_index("statistic").loc["mean"]
-    ax = _axes(ax, figsize=(7, 0.4 * len(s) + 1.8))
+    ax = _axes(ax, figsize=(9.5, 0.4 * len(s) + 1.8))
     y = np.arange(len(s))[::-1]
     est = s["estimate"].to_numpy(float)
     ok = np.isfinite(est)
@@ -215,11 +224,14 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
                     fontsize=8, color=PALETTE["muted"])
     hi = np.nanmax(np.r_[s["ci_high"].to_numpy(float), RECOMMENDED_GROUP_SIZE[1]])
     ax.set_xlim(0, np.ceil(hi * 1.1))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Mean babies per room (95% CI)")
     ax.set_ylabel(_LABELS.get(by, by))
     ax.set_title(f"Baby-room group size by {_LABELS.get(by, by).lower()}")
-    ax.legend(loc="lower right", fontsize=8)
-    label_source(ax, data)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    _label(ax, data)
     return ax
 
 
@@ -268,7 +280,7 @@ def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=N
         ax.set_ylabel(_LABELS.get(by, by))
     k = EYFS_UNDER2_CHILDREN_PER_ADULT
     ax.set_title(f"Rooms meeting the EYFS under-2 ratio (1 adult : {k} babies)")
-    label_source(ax, data)
+    _label(ax, data)
     return ax
 
 
@@ -310,7 +322,7 @@ def plot_workforce_rules(data: pd.DataFrame, *, design=None, ax=None):
                   color=PALETTE["accent"])
     ax.set_xlabel("Rooms meeting the rule (%, 95% CI)")
     ax.set_title("EYFS under-2 staffing rules met")
-    label_source(ax, data)
+    _label(ax, data)
     return ax
 
 
@@ -367,7 +379,7 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, 
     if by is not None:
         ax.set_ylabel(_LABELS.get(by, by))
     ax.set_title("Baby-specific CPD in the past 12 months")
-    label_source(ax, data)
+    _label(ax, data)
     return ax
 
 
@@ -453,7 +465,7 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
                     label=LIKERT_LEVELS[k] if yy == rows[0][0] else None)
             left += sh
     for yy, text in heads:
-        ax.text(-1.0, yy, text, ha="left", va="center", fontsize=9, fontweight="bold")
+        ax.text(-0.99, yy, text, ha="left", va="center", fontsize=9, fontweight="bold")
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_xlim(-1.0, 1.0)
@@ -463,9 +475,10 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{abs(v) * 100:.0f}%"))
     ax.set_xlabel("Share of respondents (%)")
     ax.set_title("Attitudes of baby-room staff" + (f" by {_LABELS.get(by, by).lower()}"
-                                                   if by else ""))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=7.5,
+                                                   if by else ""), pad=24)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=7.5,
               handlelength=1.2)
     ax.tick_params(axis="y", length=0)
-    label_source(ax, data)
+    ax.spines["left"].set_visible(False)
+    _label(ax, data)
     return ax

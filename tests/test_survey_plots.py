@@ -1,0 +1,102 @@
+"""Tests for baby_room.survey.plots: each figure draws the numbers of the indicator functions,
+names its source, says SYNTHETIC DATA, and renders to PNG."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from baby_room import synthetic  # noqa: E402
+from baby_room.reference import RECOMMENDED_GROUP_SIZE  # noqa: E402
+from baby_room.style import save_figure  # noqa: E402
+from baby_room.survey import indicators as ind  # noqa: E402
+from baby_room.survey import plots  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return synthetic.survey()
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def source_text(ax):
+    texts = [t.get_text() for t in ax.texts if t.get_gid() == "baby_room_source_label"]
+    assert len(texts) == 1
+    return texts[0]
+
+
+def test_every_figure_is_labelled_and_renders(survey, tmp_path):
+    figures = {
+        "distribution": plots.plot_group_size_distribution(survey),
+        "by_region": plots.plot_group_size_by(survey, by="region"),
+        "by_setting_type": plots.plot_group_size_by(survey, by="setting_type"),
+        "ratio": plots.plot_ratio_compliance(survey, by="region"),
+        "rules": plots.plot_workforce_rules(survey),
+        "likert": plots.plot_likert(survey, by="role"),
+        "cpd": plots.plot_cpd_share(survey),
+    }
+    for name, ax in figures.items():
+        label = source_text(ax)
+        assert "Baby Room Project survey" in label and "SYNTHETIC DATA" in label, name
+        assert ax.get_xlabel(), name
+        (png,) = save_figure(ax.figure, tmp_path / name, formats=("png",), dpi=60)
+        assert png.stat().st_size > 5_000
+
+
+def test_distribution_marks_mean_and_recommended_band(survey):
+    ax = plots.plot_group_size_distribution(survey)
+    mean = ind.group_size_summary(survey, thresholds=()).set_index("statistic").loc["mean"]
+    xs = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert xs == pytest.approx([mean["estimate"]])
+    # the histogram counts rooms once: bar heights sum to the number of rooms
+    (bars,) = ax.containers
+    heights = sum(p.get_height() for p in bars.patches)
+    assert heights == len(ind.rooms(survey))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    lo, hi = RECOMMENDED_GROUP_SIZE
+    assert f"Recommended {lo}\u2013{hi} babies (evidence review)" in legend
+
+
+def test_group_size_by_points_are_the_subgroup_means(survey):
+    ax = plots.plot_group_size_by(survey, by="setting_type")
+    means = ind.group_size_summary(survey, by="setting_type", thresholds=())
+    means = means[means["statistic"] == "mean"]["estimate"].to_numpy()
+    container = [c for c in ax.containers if hasattr(c, "lines")][0]
+    np.testing.assert_allclose(container.lines[0].get_xdata(), means)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].startswith("Private (n=")
+
+
+def test_ratio_bars_are_the_shares_meeting_the_ratio(survey):
+    ax = plots.plot_ratio_compliance(survey)
+    share = ind.ratio_summary(survey).set_index("statistic").loc["share_meeting_eyfs_ratio"]
+    (bar,) = ax.patches
+    assert bar.get_width() == pytest.approx(share["estimate"])
+
+
+def test_empty_group_is_shown_as_no_rooms(survey):
+    s = survey.copy()
+    s["region"] = s["region"].cat.add_categories(["Wales"])
+    ax = plots.plot_group_size_by(s, by="region")
+    assert "Wales (n=0)" in [t.get_text() for t in ax.get_yticklabels()]
+    assert "no rooms" in [t.get_text() for t in ax.texts]
+
+
+def test_likert_bars_sum_to_one_per_row(survey):
+    ax = plots.plot_likert(survey, ["confident_with_babies"], by=None)
+    widths = [p.get_width() for p in ax.patches]
+    assert len(widths) == 5 and sum(widths) == pytest.approx(1.0)
+
+
+def test_figures_draw_on_a_given_axes(survey):
+    fig, axes = plt.subplots(1, 2)
+    out = plots.plot_cpd_share(survey, ax=axes[1])
+    assert out is axes[1] and not axes[0].has_data()
