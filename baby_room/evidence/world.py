@@ -345,11 +345,15 @@ def plot_world_choropleth(
 
 
 def _annotate_country(ax, code, v, codes, names, paths):
+    import shapely
+
     if code not in codes:
         return
-    verts = np.concatenate([paths[i].vertices for i, c in enumerate(codes) if c == code])
-    # anchor at the centre of the largest part's bounding box
-    cx, cy = (verts.min(axis=0) + verts.max(axis=0)) / 2
+    shapes = _read_shapes()
+    parts = shapely.get_parts(shapes.loc[shapes["iso3"] == code, "geometry"].to_numpy())
+    largest = parts[np.argmax(shapely.area(parts))]  # Great Britain, not Northern Ireland
+    point = largest.representative_point()
+    cx, cy = equal_earth(point.x, point.y)
     name = "UK" if code == "GBR" else names[codes.index(code)]
     count = f"{v:g}" if float(v).is_integer() else f"{v:.1f}"
     ax.annotate(
