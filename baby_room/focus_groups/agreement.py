@@ -256,7 +256,7 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
 
 def _coder_pairs(coding: pd.DataFrame, coders, func: str, share: str = "segment_id",
                  hint: str = "") -> list[tuple[str, str]]:
-    present = sorted(set(coding["coder"].dropna().astype(str)))
+    present = sorted(map(str, coding["coder"].dropna().unique()))
     if coders is None:
         chosen = present
     else:
@@ -275,8 +275,12 @@ def _coder_pairs(coding: pd.DataFrame, coders, func: str, share: str = "segment_
         )
     if coders is not None and len(chosen) == 2:
         return [(chosen[0], chosen[1])]
-    segs = coding.groupby(coding["coder"].astype(str))[share].agg(lambda s: set(s))
-    pairs = [(x, y) for x, y in combinations(chosen, 2) if segs[x] & segs[y]]
+    unit_i, _ = pd.factorize(coding[share])
+    coder_i, coder_names = pd.factorize(coding["coder"])
+    seen = np.zeros((len(coder_names), unit_i.max() + 1 if len(unit_i) else 0), dtype=bool)
+    seen[coder_i, unit_i] = True
+    row = {str(c): i for i, c in enumerate(coder_names)}
+    pairs = [(x, y) for x, y in combinations(chosen, 2) if (seen[row[x]] & seen[row[y]]).any()]
     if not pairs:
         what = "segment" if share == "segment_id" else "transcript"
         raise DesignError(
@@ -320,20 +324,25 @@ def double_coded(coding: pd.DataFrame, *, coders: Sequence[str] | None = None) -
     return df[n_coders >= 2]
 
 
-def _segment_matrices(df, c1, c2, codes):
-    r1 = df[df["coder"] == c1]
-    r2 = df[df["coder"] == c2]
-    units = pd.Index(np.intersect1d(r1["segment_id"].unique(), r2["segment_id"].unique()))
-    code_index = pd.Index(codes)
+def _segment_matrices(seg_i, code_j, coder_i, c1: int, c2: int, n_codes: int):
+    """Presence matrices over the segments both coders coded (integer-coded inputs)."""
+    n_seg = int(seg_i.max()) + 1 if len(seg_i) else 0
+    is1 = coder_i == c1
+    is2 = coder_i == c2
+    has1 = np.zeros(n_seg, dtype=bool)
+    has2 = np.zeros(n_seg, dtype=bool)
+    has1[seg_i[is1]] = True
+    has2[seg_i[is2]] = True
+    both = has1 & has2
+    pos = np.cumsum(both) - 1  # unit number of each double-coded segment
+    n_units = int(both.sum())
     mats = []
-    for r in (r1, r2):
-        r = r[r["segment_id"].isin(units)]
-        i = units.get_indexer(r["segment_id"])
-        j = code_index.get_indexer(r["code"])
-        m = np.zeros((len(units), len(codes)), dtype=bool)
-        m[i, j] = True
+    for sel in (is1, is2):
+        keep = sel & both[seg_i] & (code_j >= 0)
+        m = np.zeros((n_units, n_codes), dtype=bool)
+        m[pos[seg_i[keep]], code_j[keep]] = True
         mats.append(m)
-    return units, mats[0], mats[1]
+    return mats[0], mats[1]
 
 
 def _character_matrices(df, c1, c2, codes, scope, func):
@@ -446,19 +455,28 @@ def intercoder_agreement(
         needed += ["group_id", "start", "end"]
     _require_columns(coding, needed, func, f" with unit={unit!r}")
     df = coding.dropna(subset=["segment_id", "code", "coder"])
-    df = df.assign(code=df["code"].astype(str), coder=df["coder"].astype(str),
-                   segment_id=df["segment_id"].astype(str))
     codes = _code_order(df if codebook is None else coding, codebook, "code")
+    code_f, code_names = pd.factorize(df["code"])
+    code_names = [str(c) for c in code_names]
     if codebook is None:
-        present = set(df["code"])
+        present = set(code_names)
         codes = [c for c in codes if c in present]
     themes = _theme_of(df, codebook)
+    if unit == "segment":
+        seg_i, _ = pd.factorize(df["segment_id"])
+        code_j = pd.Index(codes).get_indexer(code_names)[code_f] if len(code_f) else code_f
+        coder_f, coder_u = pd.factorize(df["coder"])
+        coder_no = {str(c): i for i, c in enumerate(coder_u)}
+    else:
+        df = df.assign(code=df["code"].astype(str), coder=df["coder"].astype(str),
+                       segment_id=df["segment_id"].astype(str))
     blocks = []
     share = "group_id" if (unit == "character" and scope == "transcript") else "segment_id"
     hint = " (try scope='transcript')" if (unit == "character" and scope == "segment") else ""
     for c1, c2 in _coder_pairs(df, coders, func, share, hint):
         if unit == "segment":
-            _, m1, m2 = _segment_matrices(df, c1, c2, codes)
+            m1, m2 = _segment_matrices(seg_i, code_j, coder_f, coder_no[c1], coder_no[c2],
+                                       len(codes))
         else:
             m1, m2 = _character_matrices(df, c1, c2, codes, scope, func)
         if m1.shape[0] == 0:

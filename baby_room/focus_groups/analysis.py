@@ -151,23 +151,24 @@ def _code_order(coding: pd.DataFrame, codebook: pd.DataFrame | None, level: str)
     col = level
     if codebook is not None:
         order = list(dict.fromkeys(codebook[col].dropna().astype(str)))
-        extra = sorted(set(coding[col].dropna().astype(str)) - set(order))
+        extra = sorted(set(map(str, coding[col].dropna().unique())) - set(order))
         return order + extra
     series = coding[col]
     if isinstance(series.dtype, pd.CategoricalDtype):
         return [str(c) for c in series.cat.categories]
     if level == "code" and "theme" in coding.columns:
-        pairs = coding[["theme", "code"]].dropna(subset=["code"]).astype(str).drop_duplicates()
-        pairs = pairs.sort_values(["theme", "code"])
+        pairs = coding[["theme", "code"]].dropna(subset=["code"]).drop_duplicates()
+        pairs = pairs.astype(str).drop_duplicates().sort_values(["theme", "code"])
         return list(dict.fromkeys(pairs["code"]))
-    return sorted(set(series.dropna().astype(str)))
+    return sorted(set(map(str, series.dropna().unique())))
 
 
 def _theme_of(coding: pd.DataFrame, codebook: pd.DataFrame | None) -> dict[str, str]:
     """Map code -> theme from the codebook, else from the coding frame's theme column."""
     mapping: dict[str, str] = {}
     if "theme" in coding.columns:
-        pairs = coding[["code", "theme"]].dropna().astype(str).drop_duplicates("code")
+        pairs = coding[["code", "theme"]].dropna().drop_duplicates("code")
+        pairs = pairs.astype(str).drop_duplicates("code")
         mapping.update(zip(pairs["code"], pairs["theme"], strict=True))
     if codebook is not None and {"code", "theme"} <= set(codebook.columns):
         pairs = codebook[["code", "theme"]].dropna().astype(str).drop_duplicates("code")
