@@ -271,3 +271,15 @@ def test_fractional_always_reconciles(cells):
     # item counting: each item counted once per distinct dimension, or once as "no dimension"
     expected = sum(max(len({d for d in c if d}), 1) for c in cells)
     assert item_table["n"].sum() == expected
+
+
+def test_attrs_holding_a_frame_are_not_carried(items):
+    # loaders keep their set-aside rows as a DataFrame in attrs; pandas cannot compare
+    # such attrs on concat, so summaries carry only the plain attrs
+    items.attrs["set_aside"] = pd.DataFrame({"row": [3]})
+    t = quiet(bd.by_country, items)
+    assert "set_aside" not in t.attrs and t.attrs["synthetic"] is True
+    both = pd.concat([t, quiet(bd.by_country, items)])  # would raise if the frame came along
+    assert len(both) == 2 * len(t)
+    assert "set_aside" not in bd.gap_map(items).attrs
+    assert "set_aside" not in bd.by_year(items).attrs

@@ -95,6 +95,24 @@ def _check_data(data, columns):
         )
 
 
+def _attrs(data) -> dict:
+    """The input's attrs worth carrying: scalars, strings, lists; not frames or arrays.
+
+    A DataFrame in ``attrs`` (the loaders' ``set_aside`` table) would make every later
+    ``pd.concat`` of the summary fail, so it is left behind with the items.
+    """
+    attrs = getattr(data, "attrs", None) or {}
+    return {k: v for k, v in attrs.items()
+            if not isinstance(v, (pd.DataFrame, pd.Series, np.ndarray))}
+
+
+def _bare(data: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy without attrs, so pandas never compares attrs holding frames."""
+    out = data.copy(deep=False)
+    out.attrs = {}
+    return out
+
+
 def _check_count(count):
     if count not in COUNTING:
         raise DesignError(f"count: must be one of {list(COUNTING)}; got {count!r}")
@@ -330,7 +348,8 @@ def _facet(data, facet):
         raise DesignError(f"by: must be one of {list(FACETS)}; got {facet!r}")
     column, _ = FACETS[facet]
     _check_data(data, [column])
-    long, extra = _FACET_FUNCS[facet](data)
+    long, extra = _FACET_FUNCS[facet](_bare(data))
+    long.attrs = {}
     return long, extra
 
 
@@ -387,7 +406,7 @@ def _from_long(data, long, extra, by, count):
     if by in _COMPLETE:
         present = [v for v in long[keys[0]].dropna().unique().tolist() if v not in order]
         complete = list(order) + sorted(present)
-    out = _tally(long, keys, n_items, count, dict(getattr(data, "attrs", {}) or {}),
+    out = _tally(long, keys, n_items, count, _attrs(data),
                  order=order, sort=sort, complete=complete, facet=by)
     out.attrs.update(extra)
     return out
@@ -619,9 +638,10 @@ def by_decade(data: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
 
 def _by_time(data, facet, *, by, complete):
     _check_data(data, ["year"] + ([by] if by else []))
+    attrs = _attrs(data)
+    data = _bare(data)
     long, _ = _FACET_FUNCS[facet](data)
     n_items = len(data)
-    attrs = dict(getattr(data, "attrs", {}) or {})
     if by is None:
         keys = [facet]
     else:
@@ -920,7 +940,7 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
         out["share"] = out["n_fractional"] / max(n_items, 1)
         out = out[[*rkeys, *ckeys, "n", "n_fractional", "share"]]
     out["counting"] = pd.array([count] * len(out), dtype="string")
-    out.attrs = dict(getattr(data, "attrs", {}) or {})
+    out.attrs = _attrs(data)
     out.attrs.update(counting=count, n_items=int(n_items), facet=f"{rows} x {columns}",
                      rows=rkeys[0] if rows != "country" else "country",
                      columns=ckeys[0])
