@@ -133,23 +133,62 @@ def stage_var_domains(stage: Stage, rows, u, d, n_dom: int) -> np.ndarray:
     return stage.group_coef @ ss
 
 
-def stage_cov_dense(stage: Stage, x: np.ndarray) -> np.ndarray:
-    """Covariance contribution of one stage for a dense score matrix ``x`` (n x K)."""
-    k = x.shape[1]
+def unit_totals(unit, n_units, scores) -> np.ndarray:
+    """Totals of the row scores within each unit, shape (n_units, K)."""
+    return scores.group_sums(unit, n_units)
+
+
+def stage_cov_from_totals(stage: Stage, totals: np.ndarray, diag: bool = False) -> np.ndarray:
+    """Covariance (or, with ``diag``, variances) from unit totals (U x K) of one stage."""
+    k = totals.shape[1]
     if stage.group_coef.max(initial=0.0) == 0.0:
-        return np.zeros((k, k))
-    totals = np.empty((stage.n_units, k))
-    for j in range(k):  # K is the number of statistics (small), not the number of rows
-        totals[:, j] = np.bincount(stage.unit, weights=x[:, j], minlength=stage.n_units)
+        return np.zeros(k) if diag else np.zeros((k, k))
     g = stage.unit_group
-    s1 = np.empty((stage.n_groups, k))
-    for j in range(k):
-        s1[:, j] = np.bincount(g, weights=totals[:, j], minlength=stage.n_groups)
+    cols = np.arange(k)
+    gkey = (g[:, None] * k + cols[None, :]).ravel()
+    s1 = _group_sums(gkey, totals.ravel(), stage.n_groups * k).reshape(stage.n_groups, k)
     mean = s1 / stage.group_n[:, None]
     mean[~stage.group_centre] = 0.0
     dev = totals - mean[g]
     coef = stage.group_coef[g]
+    if diag:
+        return coef @ (dev * dev)
     return (dev * coef[:, None]).T @ dev
+
+
+class Scores:
+    """Row scores of K statistics: dense (n x K) or sparse (row, column, value) triples.
+
+    The sparse form holds domain estimates, where each row scores for one domain
+    only, without materialising an n x D matrix.
+    """
+
+    def __init__(self, n_rows, k, *, dense=None, rows=None, cols=None, values=None):
+        self.n_rows = n_rows
+        self.k = k
+        self.dense = None if dense is None else np.asarray(dense, dtype=float)
+        self.rows, self.cols, self.values = rows, cols, values
+
+    @classmethod
+    def sparse(cls, n_rows, k, rows, cols, values):
+        return cls(n_rows, k, rows=rows, cols=cols, values=np.asarray(values, dtype=float))
+
+    @property
+    def is_sparse(self) -> bool:
+        return self.dense is None
+
+    def group_sums(self, codes, n_codes, factor=None) -> np.ndarray:
+        """Sum of score x factor within each code, shape (n_codes, K)."""
+        k = self.k
+        if self.dense is None:
+            vals = self.values if factor is None else self.values * factor[self.rows]
+            keys = codes[self.rows] * k + self.cols
+            return _group_sums(keys, vals, n_codes * k).reshape(n_codes, k)
+        out = np.empty((n_codes, k))
+        x = self.dense if factor is None else self.dense * factor[:, None]
+        for j in range(k):  # K statistics (few), not rows or groups
+            out[:, j] = np.bincount(codes, weights=x[:, j], minlength=n_codes)
+        return out
 
 
 def domain_counts(unit, group, mask, d, n_dom, n_units, n_groups):

@@ -585,28 +585,32 @@ class SurveyDesign:
         return out
 
     # ------------------------------------------------------------------ variance core
-    def _var_domains(self, rows, u, d, n_dom) -> np.ndarray:
-        """Variance of D domain estimates whose row scores are ``u`` at ``rows``/``d``."""
-        if self._raking:
-            x = np.zeros((self._n, n_dom))
-            x[rows, d] = u
-            return np.diag(self._cov_dense(x)).copy()
-        v = np.zeros(n_dom)
-        for st in self._stages:
-            v += _lin.stage_var_domains(st, rows, u, d, n_dom)
-        return v
-
-    def _cov_dense(self, x) -> np.ndarray:
-        """Covariance matrix of the totals of the columns of the score matrix ``x`` (n x K)."""
-        x = np.asarray(x, dtype=float)
+    def _variance(self, scores: _lin.Scores, diag: bool = True) -> np.ndarray:
+        """Variances (``diag``) or covariance matrix of the totals of K row scores."""
+        k = scores.k
+        if not self._raking and scores.is_sparse and diag:
+            v = np.zeros(k)
+            for st in self._stages:
+                v += _lin.stage_var_domains(st, scores.rows, scores.values, scores.cols, k)
+            return v
+        coef = None
         if self._raking:
             from baby_room.survey import _rake
 
-            x = _rake.residualise(x, self._raking)
-        v = np.zeros((x.shape[1], x.shape[1]))
+            coef = _rake.backfit(scores, self._raking)
+        v = np.zeros(k) if diag else np.zeros((k, k))
         for st in self._stages:
-            v += _lin.stage_cov_dense(st, x)
+            if coef is None:
+                totals = scores.group_sums(st.unit, st.n_units)
+            else:
+                totals = _rake.residual_unit_totals(scores, st.unit, st.n_units,
+                                                    self._raking, coef)
+            v += _lin.stage_cov_from_totals(st, totals, diag=diag)
         return v
+
+    def _var_domains(self, rows, u, d, n_dom) -> np.ndarray:
+        """Variance of D domain estimates whose row scores are ``u`` at ``rows``/``d``."""
+        return self._variance(_lin.Scores.sparse(self._n, n_dom, rows, d, u))
 
     def _domain_df(self, mask, d, n_dom):
         n_rows, n_units, n_strata = _lin.domain_counts(
@@ -1026,6 +1030,392 @@ class SurveyDesign:
             out = out.iloc[order].reset_index(drop=True)
         out.attrs = dict(self._data.attrs)
         return out
+
+
+    # ------------------------------------------------------------------ raking
+    def rake(self, margins: Mapping, *, max_iter: int = 100, tol: float = 1e-7,
+             trim=None) -> SurveyDesign:
+        r"""A new design whose weights match population margins (raking / IPF).
+
+        Parameters
+        ----------
+        margins : dict
+            ``{column: {category: population total, ...}, ...}``, e.g.
+            ``{"region": {"London": 3500, ...}, "setting_type": {...}}``. Every
+            category present in the data must have a positive total; a category
+            with a positive total must be present in the data (else the weights
+            cannot reach it). Categories with total 0 that are absent from the
+            data are ignored.
+        max_iter : int, default 100
+            Maximum number of passes over the margins (R's ``control$maxit``).
+        tol : float, default 1e-7
+            Stop when no cell of the joint weighted table of the margin columns
+            changes by more than ``tol * sum(weights)`` in a pass (R's
+            ``control$epsilon`` below 1).
+        trim : float or (float, float), optional
+            Bounds on the ratio of raked to original weight, applied after every
+            pass: ``(low, high)``, or a single ``b > 1`` meaning ``(1/b, b)``.
+            With trimming the margins are met only approximately; see
+            ``rake_info["margins"]``.
+
+        Returns
+        -------
+        SurveyDesign
+            Same data and design, raked weights. Standard errors of every later
+            estimate reflect the raking (residuals of the scores from the margins,
+            as R's ``rake()``/``svyrecvar``). ``.rake_info`` is a dict with
+            ``converged``, ``iterations``, ``max_change``, ``tol``, ``trimmed``
+            (rows at a trim bound), ``deff_weights`` (Kish's design effect of
+            the weights, :math:`n\sum w^2/(\sum w)^2`), ``n_effective`` (Kish's
+            effective sample size, :math:`(\sum w)^2/\sum w^2`), ``weight_ratio_min``,
+            ``weight_ratio_max`` and ``margins`` (DataFrame: ``variable, category,
+            target, before, after``).
+
+        Raises
+        ------
+        DesignError
+            A margin names a column not in the data, a category absent from the
+            data, or misses a category present in the data; totals not positive.
+        ConvergenceError
+            No convergence within ``max_iter`` passes.
+
+        Notes
+        -----
+        Agrees with R ``survey`` 4.1.1 ``rake(design, ..., control=list(maxit=,
+        epsilon=))`` followed by ``svymean``/``svytotal``/``svyby`` on the ``api``
+        data (estimates and standard errors).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from baby_room.survey.design import SurveyDesign
+        >>> df = pd.DataFrame({"region": ["A", "A", "B", "B"], "y": [1.0, 2.0, 3.0, 4.0]})
+        >>> raked = SurveyDesign(df).rake({"region": {"A": 30, "B": 10}})
+        >>> raked.weights.tolist()
+        [15.0, 15.0, 5.0, 5.0]
+        >>> raked.rake_info["converged"]
+        True
+        """
+        from baby_room.errors import ConvergenceError
+        from baby_room.survey import _rake
+
+        _check_margins_type(margins)
+        if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or (
+            max_iter < 1
+        ):
+            raise DesignError(f"max_iter must be a positive integer; got {max_iter!r}")
+        if not isinstance(tol, (int, float)) or not 0 < tol < 1:
+            raise DesignError(f"tol must be a number between 0 and 1 (relative to the sum of "
+                              f"weights); got {tol!r}")
+        bounds = _trim_bounds(trim)
+        codes, n_cats, targets, names, cats = [], [], [], [], []
+        for column, totals in margins.items():
+            c, k, t, labels = self._margin(column, totals)
+            codes.append(c)
+            n_cats.append(k)
+            targets.append(t)
+            names.append(column)
+            cats.append(labels)
+        w0 = self._w
+        w, psw, info = _rake.ipf(w0, codes, n_cats, targets, max_iter=int(max_iter),
+                                 tol=float(tol), trim=bounds)
+        if not info["converged"]:
+            raise ConvergenceError(
+                f"raking did not converge in max_iter={max_iter} passes: the largest change "
+                f"of a weighted cell total in the last pass was {info['max_change']:.6g}, "
+                f"above tol * sum(weights) = {info['epsilon']:.6g}. Increase max_iter, relax "
+                "tol, remove trim, or collapse sparse categories of the margins "
+                f"({_fmt_list(names)})"
+            )
+        call = len({m.name.split(':', 1)[0] for m in self._raking})
+        new = object.__new__(SurveyDesign)
+        new.__dict__.update(self.__dict__)
+        new._w = w
+        new._raking = list(self._raking) + [
+            _rake.Margin(f"{call}:{name}", c, k, p)
+            for name, c, k, p in zip(names, codes, n_cats, psw, strict=True)
+        ]
+        rows = []
+        for name, c, k, t, labels in zip(names, codes, n_cats, targets, cats, strict=True):
+            before = np.bincount(c, weights=w0, minlength=k)
+            after = np.bincount(c, weights=w, minlength=k)
+            for j in range(k):
+                rows.append((name, labels[j], t[j], before[j], after[j]))
+        margin_table = pd.DataFrame(rows, columns=["variable", "category", "target", "before",
+                                                   "after"])
+        g = w / w0
+        new.rake_info = {
+            "converged": True,
+            "iterations": info["iterations"],
+            "max_change": info["max_change"],
+            "tol": float(tol),
+            "trimmed": info["trimmed"],
+            "deff_weights": float(len(w) * np.sum(w**2) / np.sum(w) ** 2),
+            "n_effective": float(np.sum(w) ** 2 / np.sum(w**2)),
+            "weight_ratio_min": float(g.min()),
+            "weight_ratio_max": float(g.max()),
+            "margins": margin_table,
+        }
+        return new
+
+    def _margin(self, column, totals):
+        self._check_column(column, "margins")
+        if not isinstance(totals, Mapping) or not totals:
+            raise DesignError(
+                f"margins[{column!r}] must be a non-empty dict {{category: population total}}; "
+                f"got {totals!r}"
+            )
+        s = self._data[column]
+        if s.isna().any():
+            raise DesignError(
+                f"margins: column {column!r} has {int(s.isna().sum())} missing value(s); "
+                "every row needs a category to be raked (impute or drop those rows first)"
+            )
+        c, observed = pd.factorize(s, sort=True)
+        observed = list(observed)
+        target = np.empty(len(observed))
+        lookup = {}
+        for key, value in totals.items():
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                v = np.nan
+            if not np.isfinite(v) or v < 0:
+                raise DesignError(
+                    f"margins[{column!r}][{key!r}] must be a non-negative population total; "
+                    f"got {value!r}"
+                )
+            lookup[key] = v
+        missing = [o for o in observed if o not in lookup]
+        if missing:
+            raise DesignError(
+                f"margins[{column!r}] does not cover the data: no population total for "
+                f"{_fmt_list(missing)} (present in the data). Categories given: "
+                f"{_fmt_list(list(lookup))}"
+            )
+        observed_set = set(observed)
+        absent = [k for k, v in lookup.items() if v > 0 and k not in observed_set]
+        if absent:
+            raise DesignError(
+                f"margins[{column!r}] names {_fmt_list(absent)}, absent from the data (no "
+                f"rows), so the weights cannot reach its total; categories in the data: "
+                f"{_fmt_list(observed)}. Collapse it with a neighbouring category or drop it "
+                "from the margins (and from the population)"
+            )
+        zero = [o for o in observed if lookup[o] == 0]
+        if zero:
+            raise DesignError(
+                f"margins[{column!r}] gives a population total of 0 for {_fmt_list(zero)}, "
+                "which has rows in the data"
+            )
+        for j, o in enumerate(observed):
+            target[j] = lookup[o]
+        return c.astype(np.int64), len(observed), target, observed
+
+    # ------------------------------------------------------------------ tests
+    def chisq(self, var1: str, var2: str) -> pd.DataFrame:
+        r"""Rao-Scott test of independence of two categorical columns.
+
+        Parameters
+        ----------
+        var1, var2 : str
+            Columns (any type); rows missing either are dropped as a domain.
+            Categories without rows are ignored (as R's ``factor()``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row: ``statistic`` (Rao-Scott F: :math:`X^2/\operatorname{tr}\hat\Delta`),
+            ``ndf`` (:math:`d=(\operatorname{tr}\hat\Delta)^2/\operatorname{tr}\hat\Delta^2`),
+            ``ddf`` (:math:`d\,\nu`, :math:`\nu` the design df), ``p_value``,
+            ``chisq`` (Pearson :math:`X^2` of the weighted table scaled to the number
+            of rows), ``mean_deff`` (mean generalised design effect
+            :math:`\operatorname{tr}\hat\Delta/((r-1)(c-1))`), ``n`` (rows used),
+            ``method``.
+
+        Notes
+        -----
+        Second-order Rao & Scott (1984) correction, computed as R ``survey`` 4.1.1
+        ``svychisq(~var1 + var2, design, statistic = "F")`` (the default), with which
+        it agrees on the ``api`` data.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from baby_room.survey.design import SurveyDesign
+        >>> df = pd.DataFrame({"a": list("xxyyxyxy"), "b": list("ppqqpqqp")})
+        >>> out = SurveyDesign(df).chisq("a", "b")
+        >>> list(out.columns)[:4]
+        ['statistic', 'ndf', 'ddf', 'p_value']
+        """
+        from scipy import stats
+
+        self._check_column(var1, "var1")
+        self._check_column(var2, "var2")
+        s1, s2 = self._data[var1], self._data[var2]
+        ok = ~(s1.isna().to_numpy() | s2.isna().to_numpy())
+        c1, l1 = pd.factorize(s1[ok], sort=True)
+        c2, l2 = pd.factorize(s2[ok], sort=True)
+        r, c = len(l1), len(l2)
+        if r < 2 or c < 2:
+            raise DesignError(
+                f"chisq() needs at least two observed categories in each column; {var1!r} has "
+                f"{r} ({_fmt_list(list(l1))}) and {var2!r} has {c} ({_fmt_list(list(l2))})"
+            )
+        rows = np.flatnonzero(ok)
+        cell = c1.astype(np.int64) + r * c2.astype(np.int64)
+        k = r * c
+        w = self._w[rows]
+        wsum = w.sum()
+        p = np.bincount(cell, weights=w, minlength=k) / wsum
+        x = np.zeros((self._n, k))
+        x[rows] = -(w / wsum)[:, None] * p[None, :]
+        x[rows, cell] += w / wsum
+        v = self._variance(_lin.Scores(self._n, k, dense=x), diag=False)
+        n_total = float(self._n)
+        table = (p * n_total).reshape(c, r).T
+        expected = np.outer(table.sum(1), table.sum(0)) / n_total
+        x2 = float(np.sum((table - expected) ** 2 / expected))
+        # design matrices of R's svychisq on expand.grid(rows, cols) (rows fastest)
+        ri = np.tile(np.arange(r), c)
+        ci = np.repeat(np.arange(c), r)
+        rd = (ri[:, None] == np.arange(1, r)[None, :]).astype(float)
+        cd = (ci[:, None] == np.arange(1, c)[None, :]).astype(float)
+        x1 = np.hstack([np.ones((k, 1)), rd, cd])
+        inter = (rd[:, :, None] * cd[:, None, :]).reshape(k, -1, order="F")
+        cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
+        idm = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
+        denom = cmat.T @ (idm[:, None] / n_total * cmat)
+        numr = (cmat * idm[:, None]).T @ v @ (idm[:, None] * cmat)
+        delta = np.linalg.solve(denom, numr)
+        tr = float(np.trace(delta))
+        d0 = tr**2 / float(np.trace(delta @ delta))
+        nu = self.df
+        stat = x2 / tr
+        out = pd.DataFrame({
+            "statistic": [stat],
+            "ndf": [d0],
+            "ddf": [d0 * nu],
+            "p_value": [float(stats.f.sf(stat, d0, d0 * nu))],
+            "chisq": [x2],
+            "mean_deff": [tr / ((r - 1) * (c - 1))],
+            "n": [int(ok.sum())],
+            "method": ["Rao-Scott F (second-order)"],
+        })
+        out.attrs = dict(self._data.attrs)
+        return out
+
+    def wald_test_means(self, var: str, by, *, conf_level: float = 0.95) -> pd.DataFrame:
+        r"""Design-based Wald test that the means of ``var`` are equal across domains.
+
+        Parameters
+        ----------
+        var : str
+            Numeric column; missing values dropped as a domain.
+        by : str or list of str
+            Domain column(s); domains without rows are left out.
+        conf_level : float, default 0.95
+            Confidence level of the difference (two groups only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row: ``contrast`` (e.g. ``"M - E"``; for more than two groups
+            ``"equal means (k groups)"``), ``estimate``, ``se``, ``ci_low``,
+            ``ci_high`` (difference of the second and first domain means, two groups
+            only; otherwise missing), ``statistic`` (Wald F:
+            :math:`\hat\beta^\top \hat V_\beta^{-1}\hat\beta / k` for the
+            :math:`k` differences from the first domain), ``ndf`` (:math:`k`),
+            ``ddf`` (design df minus :math:`k`), ``p_value``, ``n``, ``method``.
+
+        Notes
+        -----
+        With two groups the F equals the square of R ``svyttest(var ~ group)``'s t
+        (same df, same p-value); with more, it is R's ``regTermTest(svyglm(var ~
+        group), ~group)`` Wald F. Checked against R ``survey`` 4.1.1.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from baby_room.survey.design import SurveyDesign
+        >>> df = pd.DataFrame({"g": list("aaabbb"), "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+        >>> float(SurveyDesign(df).wald_test_means("y", by="g")["estimate"].iloc[0])
+        3.0
+        """
+        from scipy import stats
+
+        alpha = self._alpha(conf_level)
+        if by is None:
+            raise DesignError("wald_test_means() needs by= (the column that defines the groups)")
+        y = self._numeric(var)
+        rows, d, ok, _, labels, n_dom = self._prepare(y, by)
+        n_rows = np.bincount(d, minlength=n_dom)
+        present = np.flatnonzero(n_rows > 0)
+        if present.size < 2:
+            raise DesignError(
+                f"wald_test_means() needs at least two groups with data in by={by!r}; "
+                f"found {present.size}"
+            )
+        remap = np.full(n_dom, -1, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        dd = remap[d]
+        kk = present.size
+        w = self._w[rows]
+        wsum = np.bincount(dd, weights=w, minlength=kk)
+        est = np.bincount(dd, weights=w * y[rows], minlength=kk) / wsum
+        u = w * (y[rows] - est[dd]) / wsum[dd]
+        v = self._variance(_lin.Scores.sparse(self._n, kk, rows, dd, u), diag=False)
+        cm = np.hstack([-np.ones((kk - 1, 1)), np.eye(kk - 1)])
+        beta = cm @ est
+        vb = cm @ v @ cm.T
+        k = kk - 1
+        stat = float(beta @ np.linalg.solve(vb, beta)) / k
+        _, psus, strata = _lin.domain_counts(self._psu, self._stratum, ok, np.zeros(self._n,
+                                             dtype=np.int64), 1, self._n_psu, self._n_strata)
+        ddf = int(psus[0] - strata[0]) - k
+        lab = labels.iloc[present].astype(str).agg(", ".join, axis=1).tolist()
+        if k == 1:
+            se = float(np.sqrt(vb[0, 0]))
+            t = float(stats.t.ppf(1 - alpha / 2, ddf)) if ddf > 0 else np.nan
+            estimate, lo, hi = float(beta[0]), float(beta[0]) - t * se, float(beta[0]) + t * se
+            contrast = f"{lab[1]} - {lab[0]}"
+        else:
+            estimate = se = lo = hi = np.nan
+            contrast = f"equal means ({kk} groups)"
+        out = pd.DataFrame({
+            "contrast": [contrast],
+            "estimate": [estimate],
+            "se": [se],
+            "ci_low": [lo],
+            "ci_high": [hi],
+            "statistic": [stat],
+            "ndf": [k],
+            "ddf": [ddf],
+            "p_value": [float(stats.f.sf(stat, k, ddf)) if ddf > 0 else np.nan],
+            "n": [int(rows.size)],
+            "method": ["Design-based Wald F"],
+        })
+        out.attrs = dict(self._data.attrs)
+        return out
+
+
+def _trim_bounds(trim):
+    if trim is None:
+        return None
+    try:
+        if isinstance(trim, (int, float)):
+            if trim <= 1:
+                raise ValueError
+            return (1.0 / float(trim), float(trim))
+        lo, hi = (float(t) for t in trim)
+        if not 0 <= lo < 1 < hi:
+            raise ValueError
+        return (lo, hi)
+    except (TypeError, ValueError):
+        raise DesignError(
+            "trim must be None, a number b > 1 (weight ratios kept in [1/b, b]) or a pair "
+            f"(low, high) with 0 <= low < 1 < high; got {trim!r}"
+        ) from None
 
 
 # ---------------------------------------------------------------------- helpers

@@ -1,0 +1,151 @@
+"""Private helpers of :mod:`baby_room.survey.design`: raking and its variance.
+
+Raking (iterative proportional fitting) follows R ``survey``'s ``rake()``: each
+pass post-stratifies the weights to every margin in turn; the pass is repeated
+until the largest change of a weighted cell total of the joint table of all
+margin variables is below ``tol * sum(weights)``.
+
+The variance of an estimate from a raked design uses the residuals of its
+scores from the raking margins, as R's ``svyrecvar``: ten sweeps, over the
+margins *m* in turn, of
+
+.. math:: x \\leftarrow x - w^{(m)} \\cdot \\operatorname{ave}_{c_m}(x / w^{(m)})
+
+where :math:`w^{(m)}` are the weights right after margin *m* was fitted in the
+last pass and :math:`\\operatorname{ave}_{c_m}` is the plain mean within the
+categories of margin *m*. Because every step subtracts a multiple of
+:math:`w^{(m)}` that depends on the category only, the sweeps are run on
+category-level sums (a few small matrices) instead of on every row, and the
+residual unit totals are obtained as :math:`U - \\sum_m S_m A_m` with
+:math:`S_m` the unit x category sums of :math:`w^{(m)}` (Lumley 2010, sec. 7.3;
+Deville & Särndal 1992).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: R's svyrecvar() runs this many backfitting sweeps for a raked design.
+RESIDUAL_SWEEPS = 10
+
+
+@dataclass
+class Margin:
+    """One raking margin: category code per row and the weights after fitting it."""
+
+    name: str
+    codes: np.ndarray
+    n_cat: int
+    psw: np.ndarray
+    _unit_sums: dict = field(default_factory=dict, repr=False)
+
+    def unit_sums(self, unit: np.ndarray, n_units: int) -> np.ndarray:
+        """S[unit, category] = sum of psw over the rows of the unit in the category."""
+        key = (id(unit), n_units)
+        if key not in self._unit_sums:
+            s = np.bincount(unit * self.n_cat + self.codes, weights=self.psw,
+                            minlength=n_units * self.n_cat)
+            self._unit_sums[key] = s.reshape(n_units, self.n_cat)
+        return self._unit_sums[key]
+
+
+def ipf(w0, codes, n_cats, targets, *, max_iter, tol, trim):
+    """Rake weights ``w0`` to the category ``targets`` of each margin.
+
+    Returns
+    -------
+    w : ndarray
+        Raked weights.
+    psw : list of ndarray
+        Weights right after each margin was fitted in the last pass.
+    info : dict
+        ``converged``, ``iterations``, ``max_change``, ``epsilon``, ``trimmed``.
+    """
+    w = w0.astype(float).copy()
+    epsilon = tol * float(w.sum())
+    joint = np.zeros(len(w), dtype=np.int64)
+    for c, k in zip(codes, n_cats, strict=True):
+        joint = joint * k + c
+    joint = np.unique(joint, return_inverse=True)[1]
+    n_joint = int(joint.max()) + 1
+    old = np.bincount(joint, weights=w, minlength=n_joint)
+    converged = False
+    delta = np.inf
+    iterations = 0
+    psw = [w] * len(codes)
+    trimmed = 0
+    lo, hi = trim if trim is not None else (None, None)
+    while iterations < max_iter:
+        psw = []
+        for c, k, target in zip(codes, n_cats, targets, strict=True):
+            current = np.bincount(c, weights=w, minlength=k)
+            w = w * (target / current)[c]
+            psw.append(w)
+        if trim is not None:
+            g = w / w0
+            out = (g < lo) | (g > hi)
+            trimmed = int(out.sum())
+            if trimmed:
+                w = w0 * np.clip(g, lo, hi)
+        new = np.bincount(joint, weights=w, minlength=n_joint)
+        delta = float(np.max(np.abs(old - new)))
+        iterations += 1
+        if delta < epsilon:
+            converged = True
+            break
+        old = new
+    info = {
+        "converged": converged,
+        "iterations": iterations,
+        "max_change": delta,
+        "epsilon": epsilon,
+        "trimmed": trimmed,
+    }
+    return w, psw, info
+
+
+def backfit(scores, margins: list[Margin]) -> list[np.ndarray]:
+    """Coefficients A_m (categories x K) with residual x = x0 - sum_m psw_m * A_m[c_m].
+
+    ``margins`` lists every raking margin of the design in the order R applies
+    them; they are processed in consecutive groups of one ``rake()`` call each
+    (tagged by ``Margin.name`` prefix ``"<call>:"``).
+    """
+    k = scores.k
+    nm = len(margins)
+    # category-level sums: B_j = sum_c x0/psw_j, counts n_c, cross terms M_jm
+    b = [scores.group_sums(m.codes, m.n_cat, factor=1.0 / m.psw) for m in margins]
+    counts = [np.bincount(m.codes, minlength=m.n_cat).astype(float) for m in margins]
+    cross = {}
+    for j, mj in enumerate(margins):
+        for i, mi in enumerate(margins):
+            key = mj.codes * mi.n_cat + mi.codes
+            cross[j, i] = np.bincount(key, weights=mi.psw / mj.psw,
+                                      minlength=mj.n_cat * mi.n_cat).reshape(mj.n_cat, mi.n_cat)
+    coef = [np.zeros((m.n_cat, k)) for m in margins]
+    calls = []
+    for j, m in enumerate(margins):
+        call = m.name.split(":", 1)[0]
+        if not calls or calls[-1][0] != call:
+            calls.append((call, []))
+        calls[-1][1].append(j)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for _, members in calls:
+            for _sweep in range(RESIDUAL_SWEEPS):
+                for j in members:
+                    s = b[j].copy()
+                    for i in range(nm):
+                        s -= cross[j, i] @ coef[i]
+                    mean = np.where(counts[j][:, None] > 0, s / counts[j][:, None], 0.0)
+                    coef[j] += mean
+    return coef
+
+
+def residual_unit_totals(scores, unit, n_units, margins, coef) -> np.ndarray:
+    """Unit totals of the residual scores."""
+    totals = scores.group_sums(unit, n_units)
+    for m, a in zip(margins, coef, strict=True):
+        totals -= m.unit_sums(unit, n_units) @ a
+    return totals

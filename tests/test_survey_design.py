@@ -1,0 +1,426 @@
+"""Tests of baby_room.survey.design.SurveyDesign.
+
+Reference values: tests/reference/survey_api_values.json, written by
+tests/reference/survey_api.R with R 4.2.2 and survey 4.1.1 (the script records
+both in the file's ``meta``) on survey's ``api`` example data, exported by the
+same script to tests/reference/data/*.csv. Each record carries the R call that
+produced it. Agreement is required to six significant figures (rtol 1e-6).
+Other references are named in each test: statsmodels, numpy hand calculations.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from baby_room.errors import ConvergenceError, DesignError
+from baby_room.survey.design import SurveyDesign
+
+REF = Path(__file__).parent / "reference"
+RTOL = 1e-6
+
+
+@cache
+def reference():
+    with open(REF / "survey_api_values.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@cache
+def api(name: str) -> pd.DataFrame:
+    df = pd.read_csv(REF / "data" / f"{name}.csv")
+    df["swyes"] = (df["sch.wide"] == "Yes").astype(float)
+    return df
+
+
+@cache
+def design(name: str) -> SurveyDesign:
+    if name == "srs":
+        return SurveyDesign(api("apisrs"), weights="pw", fpc="fpc")
+    if name == "strat":
+        return SurveyDesign(api("apistrat"), weights="pw", strata="stype", fpc="fpc")
+    if name == "clus1":
+        return SurveyDesign(api("apiclus1"), weights="pw", cluster="dnum", fpc="fpc")
+    if name == "clus2":
+        return SurveyDesign(api("apiclus2"), cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    if name == "srs_nowt":
+        return SurveyDesign(api("apisrs"))
+    if name == "strat_clus":
+        return SurveyDesign(api("apistrat"), weights="pw", strata="stype", cluster="dnum")
+    if name.startswith("lonely_"):
+        return SurveyDesign(lonely_data(), weights="pw", strata="lstrat", cluster="dnum",
+                            lonely_psu=name.removeprefix("lonely_"))
+    if name.startswith("raked_"):
+        return design(name.removeprefix("raked_")).rake(RAKE_MARGINS, max_iter=100, tol=1e-10)
+    raise KeyError(name)
+
+
+# R's example population margins for rake() (?rake in survey)
+RAKE_MARGINS = {
+    "stype": {"E": 4421, "H": 755, "M": 1018},
+    "sch.wide": {"No": 1072, "Yes": 5122},
+}
+
+
+def lonely_data():
+    """apiclus1 with strata: 'A' holds one district only (as in survey_api.R)."""
+    df = api("apiclus1").copy()
+    df["lstrat"] = np.where(df["dnum"] == df["dnum"].min(), "A",
+                            np.where(df["dnum"] <= 400, "B", "C"))
+    return df
+
+
+R_CIPROP = {"logit": "logit", "xlogit": "logit", "beta": "korn-graubard", "mean": "wald",
+            "asin": "asin"}
+
+
+def python_row(rec) -> dict:
+    """Our estimate for one R record, as a dict of the same fields."""
+    d = design(rec["design"])
+    stat, var, by, dom = rec["statistic"], rec["variable"], rec["by"], rec["domain"]
+    if stat == "degf":
+        return {"estimate": d.df}
+    if stat == "weights_sum":
+        info = d.rake_info
+        w = d.weights
+        return {"estimate": w.sum(), "kish_deff": info["deff_weights"],
+                "n_eff": info["n_effective"], "w_first": w[0], "w_last": w[-1]}
+    if stat in ("mean", "total"):
+        out = getattr(d, stat)(var, by=by)
+    elif stat == "ratio":
+        num, den = var.split("/")
+        out = d.ratio(num, den, by=by)
+    elif stat.startswith("ciprop_"):
+        out = d.proportion("sch.wide", level="Yes", by=by,
+                           ci_method=R_CIPROP[stat.removeprefix("ciprop_")])
+    elif stat == "quantile":
+        out = d.quantile(var, rec["q"], by=by, ci_method=rec.get("interval_type") or "mean")
+        values = d.data[var] if by is None else d.data.loc[d.data[by].astype(str) == dom, var]
+        smallest_two = np.sort(values.dropna().to_numpy())[:2]
+    elif stat == "chisq":
+        v1, v2 = var.split(":")
+        r = d.chisq(v1, v2).iloc[0]
+        return {"estimate": r["statistic"], "ndf": r["ndf"], "ddf": r["ddf"],
+                "p_value": r["p_value"]}
+    elif stat == "ttest":
+        r = d.wald_test_means("api00", by="comp.imp").iloc[0]
+        return {"estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                "df": r["ddf"], "t": r["estimate"] / r["se"], "p_value": r["p_value"]}
+    elif stat == "waldF":
+        r = d.wald_test_means("api00", by="stype").iloc[0]
+        return {"estimate": r["statistic"], "ndf": r["ndf"], "ddf": r["ddf"],
+                "p_value": r["p_value"]}
+    else:  # pragma: no cover - a new kind of record
+        raise KeyError(stat)
+    if by is not None:
+        out = out[out[by].astype(str) == dom]
+    assert len(out) == 1
+    row = out.iloc[0].to_dict()
+    if stat == "quantile":
+        row["_smallest_two"] = smallest_two
+    return row
+
+
+FIELDS = ("estimate", "se", "ci_low", "ci_high", "df", "deff", "kish_deff", "n_eff",
+          "w_first", "w_last", "ndf", "ddf", "p_value", "t")
+
+
+def _record_id(rec):
+    parts = [rec["design"], rec["statistic"], rec["variable"] or ""]
+    if rec["by"]:
+        parts.append(f"{rec['by']}={rec['domain']}")
+    if rec.get("q") is not None:
+        parts.append(f"q{rec['q']}")
+    if rec.get("interval_type") not in (None, "mean"):
+        parts.append(rec["interval_type"])
+    return "-".join(parts)
+
+
+RECORDS = reference()["values"]
+
+
+@pytest.mark.parametrize("rec", RECORDS, ids=[_record_id(r) for r in RECORDS])
+def test_agrees_with_r_survey(rec):
+    """Every value R survey 4.1.1 produced (tests/reference/survey_api.R), to 6 s.f."""
+    ours = python_row(rec)
+    checked = 0
+    if rec["statistic"] == "quantile" and rec["ci_low"] is not None:
+        x1, x2 = ours["_smallest_two"]
+        if ours["ci_low"] == x1 and rec["ci_low"] == x2 and x1 != x2:
+            # R 4.1.1's qrule_math returns the second-smallest value when p is below the
+            # first cumulative weight share (its last() gives 1 when nothing qualifies);
+            # we return the smallest, min{x: F(x) >= p}. Check the rest against R with
+            # R's lower limit put back: se = (upper - lower) / (2 t_df).
+            from scipy import stats
+
+            t = stats.t.ppf(0.975, rec["df"])
+            ours["se"] = (ours["ci_high"] - rec["ci_low"]) / (2 * t)
+            ours["ci_low"] = rec["ci_low"]
+    for field in FIELDS:
+        if field not in rec:
+            continue
+        expected = rec[field]
+        if field not in ours:
+            continue
+        got = float(ours[field])
+        if expected is None:
+            # R gives NA/NaN (e.g. a Woodruff limit outside [0, 1]); so must we,
+            # except for fields R simply did not report
+            if field in ("ci_low", "ci_high") and rec["statistic"] == "quantile":
+                assert np.isnan(got), (field, got)
+            continue
+        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-12, err_msg=field)
+        checked += 1
+    assert checked >= 1
+
+
+def test_reference_file_names_its_source():
+    meta = reference()["meta"]
+    assert meta["script"] == "tests/reference/survey_api.R"
+    assert meta["survey_version"].startswith("4.")
+    assert all(r["call"] for r in RECORDS)
+
+
+# --------------------------------------------------------------------------- outputs
+def test_tidy_columns_by_first_and_attrs_kept():
+    df = api("apistrat").copy()
+    df.attrs = {"source": "api (R survey)", "synthetic": False}
+    d = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    out = d.mean("api00", by="stype")
+    assert list(out.columns) == ["stype", "estimate", "se", "ci_low", "ci_high", "df", "n",
+                                 "deff"]
+    assert out.attrs == df.attrs
+    assert all(c.isidentifier() for c in out.columns)
+    q = d.quantile("api00", [0.25, 0.5], by="stype")
+    assert list(q.columns[:3]) == ["stype", "q", "estimate"]
+    assert q["stype"].tolist() == ["E", "E", "H", "H", "M", "M"]
+
+
+def test_equal_weights_is_srs_with_replacement():
+    # hand calculation: SE of the mean = sd / sqrt(n), df = n - 1, t interval
+    from scipy import stats
+
+    y = np.array([9.0, 12.0, 6.0, 8.0, 11.0, 7.0])
+    d = SurveyDesign(pd.DataFrame({"group_size": y}))
+    r = d.mean("group_size").iloc[0]
+    se = y.std(ddof=1) / np.sqrt(len(y))
+    assert r["estimate"] == pytest.approx(y.mean())
+    assert r["se"] == pytest.approx(se)
+    assert r["df"] == 5 and r["n"] == 6
+    t = stats.t.ppf(0.975, 5)
+    assert r["ci_low"] == pytest.approx(y.mean() - t * se)
+    assert r["deff"] == pytest.approx(1.0)
+    # the total of an equal-weight design: sum, SE = n * SE(mean)
+    tot = d.total("group_size").iloc[0]
+    assert tot["estimate"] == pytest.approx(y.sum())
+    assert tot["se"] == pytest.approx(len(y) * se)
+
+
+def test_missing_values_are_dropped_as_a_domain():
+    # acs.k3 has missing values; R's na.rm=TRUE value is in the reference file, and the
+    # design (strata, PSU counts, fpc) is kept: the SE differs from subsetting
+    d = design("clus1")
+    df = api("apiclus1")
+    keep = df["acs.k3"].notna()
+    full = d.mean("acs.k3").iloc[0]
+    subset = SurveyDesign(df[keep].reset_index(drop=True), weights="pw", cluster="dnum",
+                          fpc="fpc").mean("acs.k3").iloc[0]
+    assert full["estimate"] == pytest.approx(subset["estimate"])
+    assert full["n"] == keep.sum()
+    ref = next(r for r in RECORDS if r["design"] == "clus1" and r["variable"] == "acs.k3"
+               and r["statistic"] == "mean")
+    assert full["se"] == pytest.approx(ref["se"], rel=RTOL)
+
+
+def test_unused_category_gives_empty_row_not_crash():
+    df = api("apistrat").copy()
+    df["stype"] = pd.Categorical(df["stype"], categories=["E", "H", "M", "K"])
+    d = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    for out in (d.mean("api00", by="stype"), d.total("enroll", by="stype"),
+                d.proportion("swyes", by="stype"), d.ratio("api.stu", "enroll", by="stype"),
+                d.quantile("api00", 0.5, by="stype")):
+        row = out[out["stype"] == "K"].iloc[0]
+        assert row["n"] == 0
+        assert np.isnan(row["estimate"]) and np.isnan(row["se"])
+        assert isinstance(out["stype"].dtype, pd.CategoricalDtype)
+    # the used levels are unaffected (R reference, design 'strat')
+    got = d.mean("api00", by="stype").set_index("stype").loc["E", "estimate"]
+    ref = next(r for r in RECORDS if r["design"] == "strat" and r["statistic"] == "mean"
+               and r["by"] == "stype" and r["domain"] == "E")
+    assert got == pytest.approx(ref["estimate"], rel=RTOL)
+
+
+def test_two_by_columns_product_of_levels():
+    d = design("strat")
+    out = d.mean("api00", by=["stype", "comp.imp"])
+    assert len(out) == 6
+    # each cell equals the weighted mean computed by hand (numpy)
+    df = api("apistrat")
+    sel = (df["stype"] == "M") & (df["comp.imp"] == "Yes")
+    expected = np.average(df.loc[sel, "api00"], weights=df.loc[sel, "pw"])
+    got = out[(out["stype"] == "M") & (out["comp.imp"] == "Yes")]["estimate"].iloc[0]
+    assert got == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------- proportions
+@pytest.mark.parametrize("method,sm_method", [("wilson", "wilson"),
+                                              ("clopper-pearson", "beta")])
+def test_effective_n_intervals_match_statsmodels(method, sm_method):
+    # Dean & Pagano (2015): the binomial interval at the effective sample size
+    # n* = p(1-p)/SE^2, computed independently with statsmodels
+    from statsmodels.stats.proportion import proportion_confint
+
+    d = design("clus1")
+    out = d.proportion("sch.wide", level="Yes", by="stype", ci_method=method)
+    for row in out.itertuples():
+        n_eff = row.estimate * (1 - row.estimate) / row.se**2
+        lo, hi = proportion_confint(row.estimate * n_eff, n_eff, alpha=0.05, method=sm_method)
+        assert row.ci_low == pytest.approx(lo, rel=1e-9)
+        assert row.ci_high == pytest.approx(hi, rel=1e-9)
+
+
+def test_proportion_accepts_boolean_and_01_columns():
+    d = design("strat")
+    a = d.proportion("swyes").iloc[0]
+    df = api("apistrat").copy()
+    df["swbool"] = df["sch.wide"] == "Yes"
+    b = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc").proportion("swbool").iloc[0]
+    c = d.proportion("sch.wide", level="Yes").iloc[0]
+    assert a["estimate"] == pytest.approx(b["estimate"]) == pytest.approx(c["estimate"])
+    assert a["ci_low"] == pytest.approx(c["ci_low"])
+
+
+def test_proportion_zero_gives_degenerate_interval():
+    df = pd.DataFrame({"x": [0, 0, 0, 0], "g": ["a", "a", "b", "b"]})
+    out = SurveyDesign(df).proportion("x", ci_method="korn-graubard")
+    assert out["estimate"].iloc[0] == 0.0
+    assert out["ci_low"].iloc[0] == 0.0
+    # n* = n = 4 (Korn & Graubard 1998), df = 3 = n - 1: upper = Clopper-Pearson(0, 4)
+    from scipy import stats
+
+    assert out["ci_high"].iloc[0] == pytest.approx(stats.beta.ppf(0.975, 1, 4))
+
+
+# --------------------------------------------------------------------------- quantiles
+def test_quantile_smallest_value_for_small_p():
+    # definition: min{x: F(x) >= p}; F(1) = 1/3 >= 0.1, so the 10% quantile is 1
+    # (R 4.1.1's qrule_math returns 2 here: see the quantile() docstring)
+    d = SurveyDesign(pd.DataFrame({"y": [3.0, 1.0, 2.0]}))
+    assert d.quantile("y", 0.1)["estimate"].iloc[0] == 1.0
+    assert d.quantile("y", 0.5)["estimate"].iloc[0] == 2.0
+    assert d.quantile("y", 1.0)["estimate"].iloc[0] == 3.0
+
+
+# --------------------------------------------------------------------------- raking
+def test_rake_meets_margins_and_reports():
+    d = design("raked_clus1")
+    info = d.rake_info
+    m = info["margins"]
+    assert list(m.columns) == ["variable", "category", "target", "before", "after"]
+    np.testing.assert_allclose(m["after"], m["target"], rtol=1e-8)
+    assert info["converged"] and info["iterations"] >= 2
+    w = d.weights
+    assert info["n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum())
+    # the original design is unchanged
+    assert design("clus1").rake_info is None
+    assert design("clus1").weights.sum() == pytest.approx(api("apiclus1")["pw"].sum())
+
+
+def test_rake_trim_bounds_weight_ratios():
+    d = design("srs").rake(RAKE_MARGINS, trim=(0.9, 1.1), max_iter=200)
+    ratio = d.weights / design("srs").weights
+    assert ratio.min() >= 0.9 - 1e-12 and ratio.max() <= 1.1 + 1e-12
+
+
+def test_rake_errors():
+    d = design("srs")
+    with pytest.raises(DesignError, match=r"names .K., absent from the data"):
+        d.rake({"stype": {"E": 4421, "H": 755, "M": 1018, "K": 10}})
+    with pytest.raises(DesignError, match=r"does not cover the data.*'M'"):
+        d.rake({"stype": {"E": 4421, "H": 755}})
+    with pytest.raises(DesignError, match="margins='nope' is not a column"):
+        d.rake({"nope": {"a": 1}})
+    with pytest.raises(ConvergenceError, match=r"did not converge in max_iter=1"):
+        d.rake(RAKE_MARGINS, max_iter=1)
+    with pytest.raises(DesignError, match="trim must be"):
+        d.rake(RAKE_MARGINS, trim=0.5)
+
+
+# --------------------------------------------------------------------------- bad input
+def test_bad_weights_are_named():
+    df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 0.0, -2.0, np.nan]})
+    with pytest.raises(DesignError) as err:
+        SurveyDesign(df, weights="w")
+    msg = str(err.value)
+    assert "weights='w'" in msg and "1 missing" in msg and "1 zero" in msg
+    assert "1 negative" in msg
+
+
+def test_unknown_column_is_named():
+    d = design("srs")
+    with pytest.raises(DesignError, match=r"var='api01' is not a column of data"):
+        d.mean("api01")
+    with pytest.raises(DesignError, match=r"by='region' is not a column"):
+        d.mean("api00", by="region")
+    with pytest.raises(DesignError, match=r"strata='nope' is not a column"):
+        SurveyDesign(api("apisrs"), strata="nope")
+
+
+def test_lonely_psu_fail_names_the_stratum():
+    with pytest.raises(DesignError) as err:
+        SurveyDesign(lonely_data(), weights="pw", strata="lstrat", cluster="dnum")
+    msg = str(err.value)
+    assert "stratum 'A' has only one PSU" in msg
+    assert "lonely_psu='remove'" in msg
+    with pytest.raises(DesignError, match="lonely_psu must be one of"):
+        SurveyDesign(lonely_data(), lonely_psu="average")
+
+
+def test_proportion_non_binary_needs_level():
+    d = design("srs")
+    with pytest.raises(DesignError, match=r"not binary.*Pass level="):
+        d.proportion("stype")
+    with pytest.raises(DesignError, match=r"level='X' is not a value of 'stype'.*'E'"):
+        d.proportion("stype", level="X")
+    with pytest.raises(DesignError, match="ci_method must be one of"):
+        d.proportion("swyes", ci_method="likelihood")
+
+
+def test_mean_of_text_column_is_refused():
+    with pytest.raises(DesignError, match=r"var='stype' must be a numeric column"):
+        design("srs").mean("stype")
+
+
+def test_fpc_errors():
+    df = api("apistrat").copy()
+    df.loc[0, "fpc"] = 1
+    with pytest.raises(DesignError, match="fpc='fpc' varies within stratum"):
+        SurveyDesign(df, strata="stype", fpc="fpc")
+
+
+# --------------------------------------------------------------------------- structure
+def test_two_stage_without_stage1_fpc_is_ultimate_cluster():
+    # without an fpc at stage 1 only the PSU totals matter (R's multistage)
+    df = api("apiclus2")
+    a = SurveyDesign(df, weights="pw", cluster=["dnum", "snum"]).mean("api00").iloc[0]
+    b = SurveyDesign(df, weights="pw", cluster="dnum").mean("api00").iloc[0]
+    assert a["se"] == pytest.approx(b["se"], rel=1e-12)
+
+
+def test_cluster_labels_repeat_across_strata():
+    # the same label in two strata is two PSUs
+    df = pd.DataFrame({"h": ["a"] * 4 + ["b"] * 4, "c": [1, 1, 2, 2] * 2,
+                       "y": [1.0, 2.0, 3.0, 5.0, 2.0, 2.0, 7.0, 9.0]})
+    d = SurveyDesign(df, strata="h", cluster="c")
+    assert d.df == 4 - 2
+    # hand calculation: PSU totals of scores u = (y - ybar)/n
+    ybar = df["y"].mean()
+    u = (df["y"] - ybar) / len(df)
+    tot = u.groupby([df["h"], df["c"]]).sum()
+    v = sum(2 / 1 * ((t - t.mean()) ** 2).sum() for _, t in tot.groupby(level=0))
+    assert d.mean("y")["se"].iloc[0] == pytest.approx(np.sqrt(v))
