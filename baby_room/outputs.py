@@ -17,6 +17,7 @@ goes through the same checks:
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -203,8 +204,9 @@ class Outputs:
     ----------
     folder : str or os.PathLike, optional
         Output folder; figures go to ``folder/figures``, tables to ``folder/tables``.
-    threshold : int, default 5
-        Disclosure-control threshold for counts in tables.
+    threshold : int, optional
+        Disclosure-control threshold for counts in tables; default: the environment
+        variable ``BABY_ROOM_MIN_CELL_COUNT`` (set by the report build), else 5.
 
     Examples
     --------
@@ -214,8 +216,10 @@ class Outputs:
     [<NA>, <NA>]
     """
 
-    def __init__(self, folder=None, *, threshold: int = 5):
+    def __init__(self, folder=None, *, threshold: int | None = None):
         self.folder = Path(folder) if folder is not None else None
+        if threshold is None:
+            threshold = int(os.environ.get("BABY_ROOM_MIN_CELL_COUNT", "5"))
         self.threshold = threshold
         self.written: list[Path] = []
 
