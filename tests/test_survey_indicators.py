@@ -374,9 +374,18 @@ def test_compare_area_unknown_area_lists_available():
 
 def test_group_comparison_wrappers_return_design_tests():
     df = make_rooms(n=60, seed=2)
-    chi = ind.association_test(df, "cpd_baby_past_year", "role")
-    wald = ind.means_test(df, "group_size", "region")
-    assert len(chi) >= 1 and len(wald) >= 1
+    # a second respondent for room S0: the room-level test must count the room once
+    extra = df.iloc[[0]].assign(respondent_id="PX", role="educator", group_size=40)
+    data = pd.concat([df, extra], ignore_index=True)
+    data["role"] = data["role"].astype(df["role"].dtype)
+    chi = ind.association_test(data, "cpd_baby_past_year", "role")
+    wald = ind.means_test(data, "group_size", "region")
+    ref_wald = SurveyDesign(ind.rooms(data)).wald_test_means("group_size", "region")
+    ref_chi = SurveyDesign(data).chisq("cpd_baby_past_year", "role")
+    assert wald["statistic"].iloc[0] == pytest.approx(ref_wald["statistic"].iloc[0])
+    assert wald["n"].iloc[0] == len(df)
+    assert chi["statistic"].iloc[0] == pytest.approx(ref_chi["statistic"].iloc[0])
+    assert chi["n"].iloc[0] == len(data)
     assert chi.attrs["source"] == "test survey"
     with pytest.raises(DesignError, match="unit must be 'respondent' or 'room'"):
         ind.means_test(df, "group_size", "region", unit="nursery")
