@@ -194,6 +194,10 @@ SEVERAL = {
     ],
     "Congo, Democratic Republic of the and Rwanda": [("COD", None), ("RWA", None)],
     "Saint Kitts and Nevis / Antigua and Barbuda": [("KNA", None), ("ATG", None)],
+    # found by the property test below: Sao Tome's official name is "Democratic Republic
+    # of Sao Tome and Principe", which must not swallow the end of the DR Congo's name
+    "Congo, Democratic Republic of the; Sao Tome and Principe": [("COD", None), ("STP", None)],
+    "Congo, Democratic Republic of the, Sao Tome and Principe": [("COD", None), ("STP", None)],
     "Deutschland/Österreich/Schweiz": [("DEU", None), ("AUT", None), ("CHE", None)],
     "Brasil e Portugal".replace(" e ", " and "): [("BRA", None), ("PRT", None)],
     # duplicates within a cell collapse; a UK nation makes the bare "UK" redundant

@@ -204,16 +204,30 @@ _REGION_WORDS = {
 # Separators between several countries in one cell. "and" only as a whole word.
 _SEP = re.compile(r"(;|/|,|&|\+|\||:|\(|\)|\[|\]|\n|\s[-–—]\s|\band\b)", re.IGNORECASE)
 _MAX_GROUP = 6  # a name spans at most this many separator-delimited pieces
+# separators that never occur inside a country name: pieces are never glued across them
+_STRONG = re.compile(r"[;/+|:\[\]\n]|\s[-–—]\s")
 _DROP = re.compile(r"[.'’‘`´]")
 _NONWORD = re.compile(r"[\W_]+")
 
 
 @lru_cache(maxsize=2**16)
-def _key(text: str) -> str:
-    """Match key: accents, case, punctuation, "the" and "St."/"Saint" spelling removed."""
+def _key(text: str, strict: bool = False) -> str:
+    """Match key: accents, case, punctuation, "the" and "St."/"Saint" spelling removed.
+
+    The strict key keeps commas (as " , "), so that pieces glued back across a comma only
+    match a name that has a comma there ("Korea, Republic of"), never one that has not
+    ("Democratic Republic of the, Sao Tome and Principe" is two names, not Sao Tome's
+    official name).
+    """
     s = unicodedata.normalize("NFKD", text)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
     s = _DROP.sub("", s.replace("&", " and "))
+    if strict:
+        return " , ".join(w for w in (_words(c) for c in s.split(",")) if w)
+    return _words(s)
+
+
+def _words(s: str) -> str:
     words = [w for w in _NONWORD.sub(" ", s).split() if w != "the"]
     words = _join_initials(words)  # "u s a" (from "U. S. A.") -> "usa"
     return " ".join("saint" if w in ("st", "ste") else w for w in words)
@@ -278,12 +292,13 @@ def _lookup() -> dict[str, tuple]:
         name, continent, region = info[iso3]
         return (iso3, name, nation, continent, region, "country")
 
-    out: dict[str, tuple] = {}
+    out: dict[str, tuple] = {}  # loose keys, and strict keys prefixed with "="
 
     def add(name, value):
         k = _key(name)
         if k:
             out.setdefault(k, value)
+            out.setdefault("=" + _key(name, True), value)
 
     for nation_word, nation in _UK_NATIONS.items():
         add(nation_word, entry("GBR", nation))
@@ -323,11 +338,13 @@ def _parse_cell(text: str, lookup: dict) -> list[tuple]:
 
     The cell is cut at every separator; consecutive pieces are glued back together (with
     their separator) when the glued text is a known name, so "Trinidad and Tobago" and
-    "Korea, Republic of" stay whole while "Norway and Sweden" splits. Among the
+    "Korea, Republic of" stay whole while "Norway and Sweden" splits. Pieces are never
+    glued across ``;``, ``/``, ``+``, ``|``, ``:``, brackets ``[]``, a newline or a spaced
+    dash (no name contains them), and a comma glued back must be in the name. Among the
     segmentations, the one leaving the fewest pieces unmatched wins, then the one with
     the fewest (i.e. longest) names.
     """
-    whole = lookup.get(_key(text))
+    whole = lookup.get("=" + _key(text, True))
     if whole is not None:  # the whole cell is one name (also "AND", Andorra's code)
         return [whole]
     parts = _SEP.split(text)
@@ -361,8 +378,10 @@ def _parse_cell(text: str, lookup: dict) -> list[tuple]:
             cand = (unm + 1, grp + 1, ((None, pieces[i]),) + rest)
         text_ij = pieces[i]
         for j in range(i + 2, min(n, i + _MAX_GROUP) + 1):
+            if _STRONG.search(seps[j - 2]):
+                break
             text_ij = text_ij + seps[j - 2] + pieces[j - 1]
-            hit = lookup.get(_key(text_ij))
+            hit = lookup.get("=" + _key(text_ij, True))
             if hit is not None:
                 u2, g2, r2 = best[j]
                 if (u2, g2 + 1) < cand[:2]:
@@ -418,8 +437,10 @@ def normalise_countries(values) -> pd.DataFrame:
     ("Trinidad and Tobago", "Bosnia and Herzegovina", "Korea, Republic of", "Congo,
     Democratic Republic of the", "Saint Kitts and Nevis", "Holy See (Vatican City State)")
     are kept whole: the cell is cut at every separator and neighbouring pieces are glued
-    back when the glued text is a known name; of all such readings the one leaving the
-    fewest pieces unmatched, then naming the fewest (longest) names, is used.
+    back when the glued text is a known name (never across ``;``, ``/``, ``+``, ``|``,
+    ``:`` or a spaced dash, which no name contains; and a comma glued back must be where
+    the name has one); of all such readings the one leaving the fewest pieces unmatched,
+    then naming the fewest (longest) names, is used.
 
     Matching is exact on a key that ignores case, accents, whitespace, punctuation, the
     word "the" and "St."/"Saint". The names known are: ISO 3166-1 short, official and
