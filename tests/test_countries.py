@@ -499,3 +499,22 @@ def test_joined_names_are_all_recovered(names, seps):
     out = normalise_countries([cell])
     assert out["iso3"].tolist() == [_JOINABLE[n] for n in names]
     assert (out["matched"] == "country").all()
+
+
+def test_random_pairs_of_iso_names_are_both_recovered():
+    """Any two ISO 3166 names (pycountry's short, official and common names) joined by any
+    separator give back both codes: no name swallows part of its neighbour."""
+    rng = np.random.default_rng(7)
+    names = [(getattr(c, a), c.alpha_3) for c in pycountry.countries
+             for a in ("name", "official_name", "common_name") if getattr(c, a, None)]
+    seps = ["; ", " and ", ", ", "/", " & "]
+    cells, expected = [], []
+    for _ in range(3000):
+        i, j = rng.choice(len(names), size=2, replace=False)
+        (a, code_a), (b, code_b) = names[i], names[j]
+        if code_a != code_b:
+            cells.append(a + seps[rng.integers(len(seps))] + b)
+            expected.append([code_a, code_b])
+    out = normalise_countries(cells)
+    got = out.groupby("position")["iso3"].agg(lambda s: s.fillna("?").tolist())
+    assert got.tolist() == expected
