@@ -229,8 +229,9 @@ def plot_cooccurrence(
     size = 2.5 + 0.3 * len(items)
     ax = _axes(ax, (size + 1.5, size))
     vmax = 1.0 if value == "jaccard" else max(1.0, np.nanmax(data) if data.size > 1 else 1.0)
-    if value == "jaccard" and data.size > 1 and np.nanmax(data) < 0.5:
-        vmax = float(np.ceil(np.nanmax(data) * 10) / 10) or 0.1
+    if value == "jaccard" and np.isfinite(data).any():
+        top = float(np.nanmax(data))
+        vmax = next((v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 1.0) if top <= v), 1.0)
     im = ax.imshow(data, cmap="magma_r", vmin=0, vmax=vmax, interpolation="nearest")
     ax.set_xticks(range(len(items)), labels=[_nice(i) for i in items], rotation=90)
     ax.set_yticks(range(len(items)), labels=[_nice(i) for i in items])
@@ -427,7 +428,7 @@ def plot_agreement(
     n = int(pooled["n"] // max(1, len(codes)))
     unit_word = "double-coded segments" if unit == "segment" else "character positions"
     c1, c2 = pairs.iloc[0]
-    ax.set_title(f"Agreement per code\ncoders {c1} and {c2}, {n} {unit_word}", loc="left",
+    ax.set_title(f"Agreement per code\n{c1} vs {c2}, {n} {unit_word}", loc="left",
                  pad=16)
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), ncol=len(stats), fontsize=7.5,
               handletextpad=0.3)
