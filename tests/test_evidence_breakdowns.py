@@ -283,3 +283,13 @@ def test_attrs_holding_a_frame_are_not_carried(items):
     assert len(both) == 2 * len(t)
     assert "set_aside" not in bd.gap_map(items).attrs
     assert "set_aside" not in bd.by_year(items).attrs
+
+
+def test_by_decade_split_lists_every_pair(items):
+    t = bd.by_decade(items, by="publication_type")
+    assert list(t.columns[:2]) == ["publication_type", "decade"]
+    grey = t[t["publication_type"] == "grey"]
+    # grey items: E3 (2009) and E6 (2021); the 1990s and 2010s are listed with zero
+    assert dict(zip(grey["decade"], grey["n"], strict=True)) == {
+        "1990s": 0, "2000s": 1, "2010s": 0, "2020s": 1, "Not given": 0}
+    assert t["n"].sum() == 8

@@ -622,7 +622,8 @@ def by_decade(data: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         [``by``], ``decade`` (string, in time order; ``"Not given"`` last), ``n``,
-        ``share``, ``counting``.
+        ``share``, ``counting``. With ``by``, every (category, decade) pair is listed,
+        zero where there were no items.
 
     Examples
     --------
@@ -665,6 +666,11 @@ def _by_time(data, facet, *, by, complete):
             grid = grid.merge(pd.DataFrame({by: pd.array(cats, dtype="string")}), how="cross")
         out = grid.merge(out, on=keys, how="left")
         out["n"] = out["n"].fillna(0)
+    if facet == "decade" and by is not None:  # every (category, decade) pair, zeros kept
+        grid = out[[facet]].drop_duplicates().merge(out[[by]].drop_duplicates(), how="cross")
+        out = grid.merge(out, on=[facet, by], how="left")
+        out["n"] = out["n"].fillna(0)
+    out = out[[*keys, "n"]]
     out["n"] = out["n"].astype(np.int64)
     # order: by category (codebook order), then time
     if facet == "year":
