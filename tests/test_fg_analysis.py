@@ -258,3 +258,13 @@ def test_loader_attrs_holding_a_dataframe_do_not_break_analyses(coding):
     assert res.attrs == {"source": "hand-built test coding", "synthetic": True}
     assert len(intercoder_agreement(coding, codebook=codebook)) == 5
     assert "set_aside" in coding.attrs  # the caller's frame is untouched
+
+
+def test_empty_coding_gives_empty_tables_with_the_columns(coding):
+    empty = coding.iloc[:0]
+    freq = code_frequencies(empty, by="role")
+    assert len(freq) == 0
+    assert list(freq.columns) == ["role", "theme", "code", "count", "n", "unit_pct", "row_pct",
+                                  "col_pct"]
+    assert len(saturation_curve(empty)) == 0
+    assert len(code_cooccurrence(empty)) == 0

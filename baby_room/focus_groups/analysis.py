@@ -306,10 +306,12 @@ def code_frequencies(
         Focus-group coding in the canonical long format.
     by : str or list of str, optional
         Column(s) to cross the codes with, typically ``"role"`` or ``"conference"``.
-        ``speaker`` and ``text`` are refused (personal data).
+        ``speaker`` and ``text`` are refused (personal data). Rows whose ``by`` value
+        is missing (a speaker of unknown role) belong to no group and are left out.
     unit : {"segment", "speaker", "group", "conference"}, default "segment"
         What is counted (see the module docstring): a code applied twice in the same
-        unit counts once.
+        unit counts once. Rows missing a unit key (no speaker, for ``"speaker"``) are
+        left out.
     level : {"code", "theme"}, default "code"
         ``"theme"`` rolls codes up through the hierarchy: a unit has a theme when any
         code of that theme occurs in it (so a theme's count is not the sum of its
@@ -382,7 +384,9 @@ def code_frequencies(
     counts = occ.groupby([*group_cols, item], observed=True).size()
 
     counts = counts.rename("count").reset_index()
-    grid = n.reset_index()[group_cols].merge(pd.DataFrame({item: items}), how="cross")
+    counts[item] = counts[item].astype(object)
+    grid = n.reset_index()[group_cols].merge(
+        pd.DataFrame({item: pd.Series(items, dtype=object)}), how="cross")
     out = grid.merge(counts, on=[*group_cols, item], how="left")
     out["count"] = out["count"].fillna(0).astype("int64")
     out = out.merge(n.reset_index(), on=group_cols, how="left")
