@@ -533,12 +533,12 @@ def normalise_countries(values) -> pd.DataFrame:
     0  Nordic countries  Northern Europe  region
     """
     attrs = dict(getattr(values, "attrs", {}) or {})
-    arr = _as_object_array(values)
-    n = len(arr)
+    cells = _as_cells(values)
+    n = len(cells)
     lookup = _lookup()
 
     # de-duplicate: normalise each distinct value once, then map back by code
-    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     codes = np.where(codes < 0, len(uniques), codes)  # missing cells -> extra last "unique"
     unique_rows = [_normalise_one(u, lookup) for u in uniques]
     unique_rows.append(_normalise_one(None, lookup))
@@ -579,32 +579,35 @@ def normalise_countries(values) -> pd.DataFrame:
     return out
 
 
-def _as_object_array(values) -> np.ndarray:
-    if isinstance(values, (str, bytes)):
-        from baby_room.errors import DesignError
+def _as_cells(values):
+    """A one-dimensional array-like of cells that pandas can factorize, or DesignError."""
+    from baby_room.errors import DesignError
 
+    if isinstance(values, (str, bytes)):
         raise DesignError(
             "normalise_countries: `values` must be a sequence of country cells (a list, "
             f"Series, Index or array), not a single string; got {values!r}. "
             "Wrap it in a list: normalise_countries([value])."
         )
     if isinstance(values, pd.DataFrame):
-        from baby_room.errors import DesignError
-
         raise DesignError(
             "normalise_countries: `values` must be one column (a Series), not a DataFrame "
             f"with columns {list(values.columns)!r}; pass e.g. df['countries']."
         )
+    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        return values  # factorized as is (fast for pyarrow-backed strings)
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        raise DesignError(
+            "normalise_countries: `values` must be one-dimensional; got an array of shape "
+            f"{values.shape}."
+        )
     try:
-        arr = np.asarray(pd.Series(values, dtype=object).to_numpy(dtype=object), dtype=object)
+        return pd.Series(values, dtype=object).to_numpy(dtype=object)
     except (TypeError, ValueError) as exc:
-        from baby_room.errors import DesignError
-
         raise DesignError(
             "normalise_countries: `values` must be a one-dimensional sequence of country "
             f"cells; got {type(values).__name__} ({exc})."
         ) from None
-    return arr
 
 
 def _warn_unmatched(out: pd.DataFrame) -> None:
