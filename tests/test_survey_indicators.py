@@ -224,6 +224,13 @@ def test_missing_column_names_it_and_lists_available_columns():
         ind.group_size_summary(make_rooms(), by="sector")
 
 
+def test_non_numeric_counts_are_a_clear_error():
+    df = make_rooms()
+    df["group_size"] = df["group_size"].astype("string")
+    with pytest.raises(DesignError, match="column 'group_size' must hold whole numbers"):
+        ind.group_size_summary(df)
+
+
 def test_bad_thresholds_and_design_arguments_are_clear_errors():
     with pytest.raises(DesignError, match="thresholds must be a sequence of whole numbers"):
         ind.group_size_summary(make_rooms(), thresholds=("six",))

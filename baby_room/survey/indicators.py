@@ -337,6 +337,15 @@ def rooms(data: pd.DataFrame) -> pd.DataFrame:
     1
     """
     require_columns(data, [*ROOM_KEY, "group_size", "staff_in_room"], where="rooms")
+    for col in CONFLICT_COLUMNS:
+        if col in data.columns:
+            dt = data[col].dtype
+            if isinstance(dt, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dt):
+                raise DesignError(
+                    f"rooms: column {col!r} must hold whole numbers (a count of babies or "
+                    f"staff); it has dtype {dt}. Load the survey with baby_room.load_survey, "
+                    f"or convert with pd.to_numeric"
+                )
     df = data.drop(columns=[c for c in _PERSONAL if c in data.columns])
     # rows with a missing setting or room id cannot be matched: each is its own room
     key = df[list(ROOM_KEY)].astype("string")
