@@ -223,7 +223,8 @@ def execute_notebook(path: Path, *, data_dir: Path, output_dir: Path, threshold:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     try:
-        client.execute(env=env)
+        # the kernel's own stderr (e.g. ipykernel's transport notice) is not shown
+        client.execute(env=env, stderr=subprocess.DEVNULL)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         index, error = _failing_cell(nb)
         if isinstance(exc, CellTimeoutError):
