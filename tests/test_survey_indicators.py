@@ -211,6 +211,14 @@ def test_group_size_weighted_design_carries_weights_through_chosen_respondent():
     d = DescrStatsW(expected["group_size"].to_numpy(float), weights=expected["w"].to_numpy())
     assert row(t, statistic="mean")["estimate"] == pytest.approx(d.mean)
     assert row(t, statistic="rooms")["n"] == len(df)
+    # weighted SD as R survey's svyvar: sum w (y - m)^2 / sum w * n / (n - 1)
+    y, w = expected["group_size"].to_numpy(float), expected["w"].to_numpy()
+    n = len(y)
+    sd = np.sqrt(np.sum(w * (y - d.mean) ** 2) / w.sum() * n / (n - 1))
+    assert row(t, statistic="sd")["estimate"] == pytest.approx(sd)
+    table, room_d = ind.room_design(data, design)
+    np.testing.assert_allclose(table["design_weight"], expected["w"])
+    np.testing.assert_allclose(room_d.weights, expected["w"])
 
 
 def test_missing_column_names_it_and_lists_available_columns():

@@ -231,6 +231,16 @@ def respondent_design(data, design=None, *, extra: dict | None = None, where: st
     Returns
     -------
     SurveyDesign
+        ``SurveyDesign(data)`` (equal weights, SRS) when ``design`` is None; otherwise the same
+        design (weights, raking, strata, clusters) on its rows with the extra columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"group_size": [9, 12, 6, 13]})
+    >>> d = respondent_design(df, extra={"big": lambda t: t["group_size"] > 10})
+    >>> float(d.proportion("big")["estimate"].iloc[0])
+    0.5
     """
     if design is None:
         base = data
