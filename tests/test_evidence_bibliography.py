@@ -287,3 +287,20 @@ def test_flag_years_bounds():
     with pytest.warns(UserWarning, match="2 row"):
         out = flag_years(df, latest=2025)
     assert out["year_flag"].fillna("").tolist() == ["before 1950", "", "", "after 2025", ""]
+
+
+def test_ris_continuation_lines_that_look_like_tags_are_kept(tmp_path):
+    p = tmp_path / "prose.ris"
+    p.write_text("TY  - JOUR\nTI  - Baby rooms\nAB  - First line of the abstract.\n"
+                 "UK-based nurseries were sampled.\nER  - \n")
+    df = read_ris(p)
+    assert df.loc[0, "abstract"] == ("First line of the abstract. UK-based nurseries were "
+                                     "sampled.")
+
+
+@pytest.mark.parametrize("line", ["AU   - Jones, K.", "AU\t- Jones, K.", "AU -"])
+def test_ris_wrongly_spaced_tags_are_malformed(tmp_path, line):
+    p = tmp_path / "bad.ris"
+    p.write_text(f"TY  - JOUR\nTI  - x\n{line}\nER  - \n")
+    with pytest.raises(FileFormatError, match=r"bad\.ris: line 3: malformed RIS tag line"):
+        read_ris(p)

@@ -250,7 +250,8 @@ def _finish(frame: pd.DataFrame, path, kind: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- RIS
 
 _RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
-_RIS_BROKEN_TAG = re.compile(r"^([A-Z][A-Z0-9])\s*-(?!  )")
+# a tag with the wrong spacing ("AU - X", "AU   - X", "AU\t- X"); not prose such as "UK-based"
+_RIS_BROKEN_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |\t+| {3,})-(?: |$)")
 
 #: RIS record columns returned by :func:`read_ris`, in order.
 RIS_COLUMNS = (

@@ -563,6 +563,9 @@ def plot_prisma(counts: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
         sizes = [len(v) for (a, rr, k), v in boxes.items() if rr == r]
         if sizes:
             heights[r] = max(sizes) + 0.9
+    # the rotated phase labels need room: about half a line unit per character
+    heights["identified"] = max(heights["identified"], 0.5 * len("Identification") + 0.6)
+    heights["included"] = max(heights["included"], 0.5 * len("Included") + 0.6)
     gap = 2.2
     header = 2.2
     y = 0.0
