@@ -16,6 +16,13 @@ frames, joins them to the extraction table and flags duplicates:
 Every reader raises :class:`baby_room.errors.FileFormatError` naming the file
 (and the line, where there is one) for a missing file, an undecodable encoding
 or a malformed record.
+
+Parsed values are checked against the text of hand-written fixture files
+(``tests/fixtures/evidence/``): RIS tags as specified by the RIS format (Research
+Information Systems, as documented for EndNote and Zotero), BibTeX fields with LaTeX
+accents decoded by ``bibtexparser``'s ``LatexDecodingMiddleware`` (pylatexenc), and
+Rayyan's ``RAYYAN-INCLUSION`` / ``RAYYAN-LABELS`` / ``RAYYAN-EXCLUSION-REASONS``
+markers as Rayyan writes them into the exported ``notes`` column.
 """
 
 from __future__ import annotations

@@ -26,6 +26,12 @@ instrument given"``, ``"No dimension given"``, ``"Not given"``.
 
 ``attrs`` of the input (``source``, ``synthetic``) are carried over, and
 ``attrs["n_items"]`` holds the denominator of ``share``.
+
+Checked against hand counts of small item tables (``tests/test_evidence_breakdowns.py``)
+and, for reconciliation, by property tests: ``n_fractional`` sums to the number of items
+for any mix of multi-valued cells. Fractional counting is the "fractional counting" of
+bibliometrics (e.g. Waltman & van Eck, *J. Informetrics* 2015, 9:872-894), applied to
+countries, instruments and dimensions instead of authors.
 """
 
 from __future__ import annotations
