@@ -424,3 +424,81 @@ def test_cluster_labels_repeat_across_strata():
     tot = u.groupby([df["h"], df["c"]]).sum()
     v = sum(2 / 1 * ((t - t.mean()) ** 2).sum() for _, t in tot.groupby(level=0))
     assert d.mean("y")["se"].iloc[0] == pytest.approx(np.sqrt(v))
+
+
+# --------------------------------------------------------------------------- identities
+def _random_design_data(seed):
+    rng = np.random.default_rng(seed)
+    n = 400
+    h = rng.integers(0, 4, n)
+    psu = rng.integers(0, 6, n)  # labels repeat across strata
+    df = pd.DataFrame({
+        "h": h, "psu": psu,
+        "fpc": np.array([30, 40, 50, 60])[h],
+        "w": rng.uniform(1, 5, n),
+        "y": rng.normal(10, 3, n),
+        "g": rng.choice(["a", "b", "c"], n),
+    })
+    df.loc[rng.random(n) < 0.05, "y"] = np.nan
+    return df
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_domain_mean_is_ratio_on_full_design(seed):
+    # Lumley (2010, sec. 2.3): a domain mean is the ratio of the totals of y*1{domain}
+    # and 1{domain} over the full design, so the two code paths must agree exactly
+    df = _random_design_data(seed)
+    d0 = SurveyDesign(df, weights="w", strata="h", cluster="psu", fpc="fpc")
+    by = d0.mean("y", by="g").set_index("g")
+    for g in ["a", "b", "c"]:
+        df2 = df.copy()
+        inside = (df2["g"] == g) & df2["y"].notna()
+        df2["num"] = np.where(inside, df2["y"], 0.0)
+        df2["den"] = inside.astype(float)
+        d = SurveyDesign(df2, weights="w", strata="h", cluster="psu", fpc="fpc")
+        r = d.ratio("num", "den").iloc[0]
+        assert by.loc[g, "estimate"] == pytest.approx(r["estimate"], rel=1e-12)
+        assert by.loc[g, "se"] == pytest.approx(r["se"], rel=1e-9)
+
+
+def test_scaling_weights_leaves_mean_and_se_unchanged():
+    df = _random_design_data(5)
+    a = SurveyDesign(df, weights="w", strata="h", cluster="psu").mean("y", by="g")
+    df["w10"] = df["w"] * 10
+    b = SurveyDesign(df, weights="w10", strata="h", cluster="psu").mean("y", by="g")
+    np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(a["se"], b["se"], rtol=1e-12)
+
+
+def test_proportion_of_several_levels():
+    df = pd.DataFrame({"item": pd.Categorical(
+        ["Agree", "Strongly agree", "Disagree", "Agree", None],
+        categories=["Disagree", "Agree", "Strongly agree"], ordered=True)})
+    out = SurveyDesign(df).proportion("item", level=["Agree", "Strongly agree"]).iloc[0]
+    assert out["estimate"] == pytest.approx(3 / 4)  # the missing answer is left out
+    assert out["n"] == 4
+
+
+def test_stage2_lonely_unit_named_and_certainty_option():
+    df = pd.DataFrame({
+        "psu": [1, 1, 2, 2, 3],
+        "ssu": [1, 2, 1, 2, 1],
+        "fpc1": [10] * 5,
+        "fpc2": [5, 5, 5, 5, 5],
+        "y": [1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    with pytest.raises(DesignError, match=r"psu=3.*only one second-stage unit"):
+        SurveyDesign(df, cluster=["psu", "ssu"], fpc=["fpc1", "fpc2"])
+    d = SurveyDesign(df, cluster=["psu", "ssu"], fpc=["fpc1", "fpc2"], lonely_psu="certainty")
+    assert np.isfinite(d.mean("y")["se"].iloc[0])
+
+
+def test_chisq_ignores_unused_categories_and_names_columns():
+    d0 = design("strat")
+    df = api("apistrat").copy()
+    df["stype"] = pd.Categorical(df["stype"], categories=["E", "H", "M", "K"])
+    d1 = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    a, b = d0.chisq("stype", "sch.wide").iloc[0], d1.chisq("stype", "sch.wide").iloc[0]
+    assert a["statistic"] == pytest.approx(b["statistic"], rel=1e-12)
+    with pytest.raises(DesignError, match="at least two observed categories"):
+        SurveyDesign(df[df["stype"] == "E"]).chisq("stype", "sch.wide")

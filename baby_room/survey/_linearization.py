@@ -133,11 +133,6 @@ def stage_var_domains(stage: Stage, rows, u, d, n_dom: int) -> np.ndarray:
     return stage.group_coef @ ss
 
 
-def unit_totals(unit, n_units, scores) -> np.ndarray:
-    """Totals of the row scores within each unit, shape (n_units, K)."""
-    return scores.group_sums(unit, n_units)
-
-
 def stage_cov_from_totals(stage: Stage, totals: np.ndarray, diag: bool = False) -> np.ndarray:
     """Covariance (or, with ``diag``, variances) from unit totals (U x K) of one stage."""
     k = totals.shape[1]

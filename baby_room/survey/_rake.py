@@ -66,10 +66,13 @@ def ipf(w0, codes, n_cats, targets, *, max_iter, tol, trim):
     w = w0.astype(float).copy()
     epsilon = tol * float(w.sum())
     joint = np.zeros(len(w), dtype=np.int64)
+    n_joint = 1
     for c, k in zip(codes, n_cats, strict=True):
         joint = joint * k + c
-    joint = np.unique(joint, return_inverse=True)[1]
-    n_joint = int(joint.max()) + 1
+        n_joint *= k
+    if n_joint > 10_000_000:  # many margins: compress the joint cells
+        joint = np.unique(joint, return_inverse=True)[1]
+        n_joint = int(joint.max()) + 1
     old = np.bincount(joint, weights=w, minlength=n_joint)
     converged = False
     delta = np.inf

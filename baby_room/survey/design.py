@@ -46,7 +46,10 @@ means, totals and ratios are :math:`\hat\theta \pm t_{df,1-\alpha/2}\,SE`
 
 **Missing values** in the analysed column are dropped *as a domain* (R's
 ``na.rm = TRUE``): the rows stay in the design with zero score, so the strata,
-PSU counts and fpc are those of the full design.
+PSU counts and fpc are those of the full design; ``n`` and ``df`` count the rows
+(and their PSUs) with a value. A row whose ``by`` value is missing belongs to no
+domain. A category of a categorical ``by`` column without rows gives a row with
+``n = 0`` and missing estimates.
 
 **Lonely PSUs** (a stratum with a single PSU): ``lonely_psu`` as R's
 ``options(survey.lonely.psu=)``: ``"fail"`` (default; the error names the
@@ -132,7 +135,7 @@ import pandas as pd
 from baby_room.errors import DesignError
 from baby_room.survey import _linearization as _lin
 
-__all__ = ["SurveyDesign", "LONELY_PSU_OPTIONS", "PROPORTION_CI_METHODS"]
+__all__ = ["SurveyDesign", "LONELY_PSU_OPTIONS", "PROPORTION_CI_METHODS", "QUANTILE_CI_METHODS"]
 
 #: Allowed values of ``lonely_psu`` (as R's ``options(survey.lonely.psu=)``).
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "certainty")
@@ -158,11 +161,14 @@ _QUANTILE_TO_PROPORTION = {
     "asin": "asin",
 }
 
-_STAT_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "df", "n")
+
+def _r(value) -> str:
+    """repr() of a label, numpy scalars shown as plain Python values."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _fmt_list(values, limit=12) -> str:
-    values = [repr(v) for v in values]
+    values = [_r(v) for v in values]
     if len(values) > limit:
         return ", ".join(values[:limit]) + f", ... ({len(values)} in all)"
     return ", ".join(values)
@@ -442,7 +448,7 @@ class SurveyDesign:
         varies = lo != hi
         if varies.any():
             g = int(np.flatnonzero(varies)[0])
-            where = repr(labels[g]) if labels is not None else f"number {g}"
+            where = _r(labels[g]) if labels is not None else f"number {g}"
             raise DesignError(
                 f"fpc={column!r} varies within {what} {where} at stage {stage} "
                 f"(from {lo[g]:g} to {hi[g]:g}); it must be constant within each {what}"
@@ -451,7 +457,7 @@ class SurveyDesign:
         toobig = popsize < n_sampled - 1e-9
         if toobig.any():
             g = int(np.flatnonzero(toobig)[0])
-            where = repr(labels[g]) if labels is not None else f"number {g}"
+            where = _r(labels[g]) if labels is not None else f"number {g}"
             raise DesignError(
                 f"fpc={column!r} implies more than 100% sampling in {what} {where} at stage "
                 f"{stage}: population size {popsize[g]:g} but {int(n_sampled[g])} sampled"
@@ -467,7 +473,7 @@ class SurveyDesign:
         idx = np.flatnonzero(lonely)
         if stage == 1:
             names = [labels[i] for i in idx]
-            what = f"stratum {names[0]!r}" if len(names) == 1 else (
+            what = f"stratum {_r(names[0])}" if len(names) == 1 else (
                 f"{len(names)} strata ({_fmt_list(names, limit=8)})"
             )
             raise DesignError(
@@ -855,12 +861,14 @@ class SurveyDesign:
                 allowed = list(s.cat.categories)
             else:
                 allowed = sorted(pd.unique(s.dropna()).tolist(), key=str)
-            if level not in allowed:
+            levels = list(level) if isinstance(level, (list, tuple, set, frozenset)) else [level]
+            unknown = [lv for lv in levels if lv not in allowed]
+            if unknown or not levels:
                 raise DesignError(
                     f"level={level!r} is not a value of {var!r}; allowed values are: "
                     f"{_fmt_list(allowed)}"
                 )
-            hit = (s == level).to_numpy(dtype=bool, na_value=False)
+            hit = s.isin(levels).to_numpy(dtype=bool, na_value=False)
             return np.where(isna, np.nan, hit.astype(float))
         if pd.api.types.is_bool_dtype(s.dtype):
             return s.to_numpy(dtype=float, na_value=np.nan)
@@ -877,7 +885,7 @@ class SurveyDesign:
         raise DesignError(
             f"proportion(): column {var!r} is not binary (boolean or 0/1); its values include "
             f"{_fmt_list(shown)}. Pass level= to name the category whose share you want, "
-            f"e.g. proportion({var!r}, level={shown[0]!r})" if shown else
+            f"e.g. proportion({var!r}, level={_r(shown[0])})" if shown else
             f"proportion(): column {var!r} has no non-missing values"
         )
 
@@ -890,9 +898,10 @@ class SurveyDesign:
         var : str
             Binary column (boolean, or numeric 0/1: the share of True / 1), or any
             column together with ``level``. Missing values dropped as a domain.
-        level : scalar, optional
+        level : scalar or list, optional
             Category of ``var`` whose share is estimated (required when ``var`` is
-            not binary).
+            not binary); a list counts any of its categories, e.g.
+            ``["Agree", "Strongly agree"]``.
         by : str or list of str, optional
             Domain column(s), estimated from the full design.
         ci_method : str, default "logit"
@@ -912,9 +921,14 @@ class SurveyDesign:
         Notes
         -----
         Agrees with R ``survey`` 4.1.1 ``svyciprop`` (methods logit, xlogit, beta,
-        mean, asin) on the ``api`` data; wilson and clopper-pearson agree with
-        ``statsmodels.stats.proportion.proportion_confint`` at the effective
-        sample size.
+        mean, asin) on the ``api`` data, overall and per domain
+        (``svyciprop(~y, subset(design, ...))``); wilson and clopper-pearson agree
+        with ``statsmodels.stats.proportion.proportion_confint`` at the effective
+        sample size. R's ``"likelihood"`` method (a profile-likelihood interval that
+        R interpolates with splines) is not offered. The t-quantile ratio of the
+        Korn-Graubard interval uses the rows of the domain; for a domain of a
+        *raked* design R uses all rows of the design instead (its subsets of
+        calibrated designs keep every row), so the two differ slightly there.
 
         Examples
         --------
@@ -1436,6 +1450,30 @@ def _as_probabilities(q):
     return vals.tolist()
 
 
+def _small_int(values, span):
+    """values as int16 when they fit (numpy sorts int16 stably by radix sort)."""
+    return values.astype(np.int16) if span < 32_000 else values
+
+
+def _sort_by_domain_value(x, w, d, n_dom):
+    """x, w, d sorted by (domain, value), ties in row order (as R's stable order())."""
+    if x.size == 0:
+        return x, w, d
+    lo, hi = float(x.min()), float(x.max())
+    span = int(hi - lo) + 1 if hi - lo < 32_000 else 0
+    if span and span * n_dom < 32_000 and np.array_equal(x, np.floor(x)):
+        # small integer values (group sizes, counts): one radix sort of (domain, value)
+        key = (d * span + (x - lo).astype(np.int64)).astype(np.int16)
+        order = np.argsort(key, kind="stable")
+        ks = key[order].astype(np.int64)
+        return (ks % span + lo).astype(float), w[order], ks // span
+    key = _small_int(x - lo, span) if span and np.array_equal(x, np.floor(x)) else x
+    first = np.argsort(key, kind="stable")
+    second = np.argsort(_small_int(d[first], n_dom), kind="stable")
+    order = first[second]
+    return x[order], w[order], d[order]
+
+
 class _WeightedCDF:
     """Weighted empirical CDF of every domain at once (R ``qs``/``qrule_math``).
 
@@ -1445,10 +1483,8 @@ class _WeightedCDF:
     """
 
     def __init__(self, x, w, d, n_dom):
-        order = np.lexsort((x, d))
-        self.x = x[order]
-        self.d = d[order]
-        ws = w[order].astype(np.longdouble)
+        self.x, ws, self.d = _sort_by_domain_value(x, w, d, n_dom)
+        ws = ws.astype(np.longdouble)
         g = np.cumsum(ws)
         counts = np.bincount(self.d, minlength=n_dom)
         self.start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
@@ -1459,7 +1495,7 @@ class _WeightedCDF:
         end_total = np.zeros(n_dom, dtype=np.longdouble)
         nz = counts > 0
         end_total[nz] = g[self.start[nz] + counts[nz] - 1]
-        self.cumw = (g - base[self.d]).astype(float)
+        self.cumw = (g - np.repeat(base, counts)).astype(float)
         self.total = (end_total - base).astype(float)
         self.n_dom = n_dom
 
