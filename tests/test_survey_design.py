@@ -502,3 +502,24 @@ def test_chisq_ignores_unused_categories_and_names_columns():
     assert a["statistic"] == pytest.approx(b["statistic"], rel=1e-12)
     with pytest.raises(DesignError, match="at least two observed categories"):
         SurveyDesign(df[df["stype"] == "E"]).chisq("stype", "sch.wide")
+
+
+def test_with_data_keeps_raked_weights_and_spec():
+    d = design("raked_strat")
+    d2 = d.with_data(d.data.assign(big=lambda t: t["enroll"] > 800))
+    assert d2.spec == {"weights": "pw", "strata": "stype", "cluster": None, "fpc": "fpc",
+                       "lonely_psu": "fail"}
+    # same weights and the same raked SE as on the original design (R reference)
+    ref = next(r for r in RECORDS if r["design"] == "raked_strat" and r["variable"] == "api00"
+               and r["statistic"] == "mean" and r["by"] is None)
+    assert d2.mean("api00")["se"].iloc[0] == pytest.approx(ref["se"], rel=RTOL)
+    assert "big" in d2.data and "big" not in d.data
+    with pytest.raises(DesignError, match="same order"):
+        d.with_data(d.data.iloc[::-1])
+
+
+def test_only_scalar_attrs_are_carried():
+    df = api("apisrs").copy()
+    df.attrs = {"source": "api", "synthetic": False, "set_aside": pd.DataFrame({"a": [1]})}
+    out = SurveyDesign(df, weights="pw").quantile("api00", [0.25, 0.5])
+    assert out.attrs == {"source": "api", "synthetic": False}

@@ -214,6 +214,11 @@ class SurveyDesign:
         Design degrees of freedom: PSUs minus strata (R's ``degf``).
     rake_info : dict or None
         For a raked design (:meth:`rake`): convergence and weight diagnostics.
+    spec : dict
+        The constructor arguments (``weights, strata, cluster, fpc, lonely_psu``).
+
+    Result tables carry the scalar entries of ``data.attrs`` (``source``,
+    ``synthetic``) so that figures can name their source.
 
     Notes
     -----
@@ -365,6 +370,48 @@ class SurveyDesign:
     def df(self) -> int:
         """Design degrees of freedom: number of PSUs minus number of strata (R ``degf``)."""
         return self._n_psu - self._n_strata
+
+    @property
+    def spec(self) -> dict:
+        """Constructor arguments: ``weights, strata, cluster, fpc, lonely_psu``."""
+        return dict(self._spec)
+
+    def with_data(self, data: pd.DataFrame) -> SurveyDesign:
+        """The same design (weights, raking, strata, clusters) on a table with more columns.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The design's rows in the same order and with the same index, e.g.
+            ``design.data.assign(big_room=lambda t: t["group_size"] > 12)``.
+
+        Returns
+        -------
+        SurveyDesign
+            A new design; the original is unchanged.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from baby_room.survey.design import SurveyDesign
+        >>> d = SurveyDesign(pd.DataFrame({"group_size": [9, 12, 6, 13]}))
+        >>> d2 = d.with_data(d.data.assign(big=lambda t: t["group_size"] > 10))
+        >>> float(d2.proportion("big")["estimate"].iloc[0])
+        0.5
+        """
+        if not isinstance(data, pd.DataFrame):
+            raise DesignError(f"data must be a pandas DataFrame; got {type(data).__name__}")
+        if len(data) != self._n or not data.index.equals(self._data.index):
+            raise DesignError(
+                f"with_data() needs the design's {self._n} rows in the same order (same "
+                f"index); got {len(data)} rows"
+                + ("" if len(data) != self._n else " with a different index")
+                + ". Build the new table with design.data.assign(...)"
+            )
+        new = object.__new__(SurveyDesign)
+        new.__dict__.update(self.__dict__)
+        new._data = data
+        return new
 
     def __len__(self) -> int:
         return self._n
@@ -583,11 +630,16 @@ class SurveyDesign:
         labels = pd.DataFrame(cols)
         return codes, labels, n_dom
 
+    def _attrs(self) -> dict:
+        """The data's scalar ``attrs`` (source, synthetic, ...) for a result table."""
+        return {k: v for k, v in self._data.attrs.items()
+                if v is None or isinstance(v, (str, bool, int, float))}
+
     def _frame(self, labels, stats: dict) -> pd.DataFrame:
         out = pd.DataFrame(stats)
         if labels is not None:
             out = pd.concat([labels.reset_index(drop=True), out], axis=1)
-        out.attrs = dict(self._data.attrs)
+        out.attrs = self._attrs()
         return out
 
     # ------------------------------------------------------------------ variance core
@@ -1042,7 +1094,7 @@ class SurveyDesign:
         if len(qs) > 1 and labels is not None:
             order = np.argsort(np.tile(np.arange(n_dom), len(qs)), kind="stable")
             out = out.iloc[order].reset_index(drop=True)
-        out.attrs = dict(self._data.attrs)
+        out.attrs = self._attrs()
         return out
 
 
@@ -1316,7 +1368,7 @@ class SurveyDesign:
             "n": [int(ok.sum())],
             "method": ["Rao-Scott F (second-order)"],
         })
-        out.attrs = dict(self._data.attrs)
+        out.attrs = self._attrs()
         return out
 
     def wald_test_means(self, var: str, by, *, conf_level: float = 0.95) -> pd.DataFrame:
@@ -1409,7 +1461,7 @@ class SurveyDesign:
             "n": [int(rows.size)],
             "method": ["Design-based Wald F"],
         })
-        out.attrs = dict(self._data.attrs)
+        out.attrs = self._attrs()
         return out
 
 
