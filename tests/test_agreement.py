@@ -274,3 +274,35 @@ def test_double_coded_and_landis_koch():
     assert [landis_koch(v) for v in (-0.1, 0.0, 0.2, 0.35, 0.5, 0.7, 0.9, np.nan)] == [
         "poor", "slight", "slight", "fair", "moderate", "substantial", "almost perfect",
         "undefined"]
+
+
+# ----------------------------------------------------------------------------- property-based
+
+
+def test_random_small_tables_match_references():
+    """Hypothesis: any 2-coder binary table, incl. one coder constant, matches the references."""
+    import warnings
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    @settings(max_examples=60, deadline=None)
+    @given(arrays(np.bool_, st.tuples(st.integers(2, 25), st.just(2))))
+    def check(pair):
+        c1, c2 = pair[:, 0], pair[:, 1]
+        row = agreement_from_presence(c1, c2).iloc[0]
+        values = np.concatenate([c1, c2])
+        if values.all() or not values.any():  # constant: kappa and alpha are 0/0
+            assert np.isnan(row["cohen_kappa"]) and np.isnan(row["krippendorff_alpha"])
+            assert not pd.isna(row["note"])
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref_kappa = cohen_kappa_score(c1, c2, labels=[False, True])
+        assert row["cohen_kappa"] == pytest.approx(ref_kappa, abs=1e-12)
+        ref_alpha = krippendorff.alpha(reliability_data=np.vstack([c1, c2]).astype(float),
+                                       level_of_measurement="nominal")
+        assert row["krippendorff_alpha"] == pytest.approx(ref_alpha, abs=1e-12)
+
+    check()
