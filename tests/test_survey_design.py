@@ -523,3 +523,17 @@ def test_only_scalar_attrs_are_carried():
     df.attrs = {"source": "api", "synthetic": False, "set_aside": pd.DataFrame({"a": [1]})}
     out = SurveyDesign(df, weights="pw").quantile("api00", [0.25, 0.5])
     assert out.attrs == {"source": "api", "synthetic": False}
+
+
+def test_sparse_variance_path_matches_dense(monkeypatch):
+    # the sort-based path for very many PSU x domain cells must give the same numbers
+    from baby_room.survey import _linearization
+
+    d = design("clus2")
+    dense = d.mean("api00", by="stype")
+    dense_q = d.quantile("api00", 0.5, by="stype")
+    monkeypatch.setattr(_linearization, "_DENSE_LIMIT", 0)
+    sparse = d.mean("api00", by="stype")
+    np.testing.assert_allclose(sparse["se"], dense["se"], rtol=1e-12)
+    assert sparse["df"].tolist() == dense["df"].tolist()
+    pd.testing.assert_frame_equal(d.quantile("api00", 0.5, by="stype"), dense_q)
