@@ -537,3 +537,10 @@ def test_sparse_variance_path_matches_dense(monkeypatch):
     np.testing.assert_allclose(sparse["se"], dense["se"], rtol=1e-12)
     assert sparse["df"].tolist() == dense["df"].tolist()
     pd.testing.assert_frame_equal(d.quantile("api00", 0.5, by="stype"), dense_q)
+
+
+def test_single_psu_design_is_refused():
+    with pytest.raises(DesignError, match="single primary sampling unit"):
+        SurveyDesign(pd.DataFrame({"y": [1.0]}))
+    with pytest.raises(DesignError, match=r"one cluster of 'c'"):
+        SurveyDesign(pd.DataFrame({"y": [1.0, 2.0], "c": [1, 1]}), cluster="c")

@@ -302,6 +302,13 @@ class SurveyDesign:
         else:
             psu = np.arange(n, dtype=np.int64)
         n_psu = int(psu.max()) + 1
+        if n_psu == 1 and strata is None:
+            raise DesignError(
+                "the design has a single primary sampling unit ("
+                + (f"every row is in one cluster of {clusters[0]!r}" if clusters else "one row")
+                + "), so no variance can be estimated (R: 'Design has only one primary "
+                "sampling unit')"
+            )
         psu_stratum = np.empty(n_psu, dtype=np.int64)
         psu_stratum[psu] = h
         n_h = np.bincount(psu_stratum, minlength=n_strata).astype(float)
