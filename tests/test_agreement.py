@@ -83,9 +83,13 @@ def test_statsmodels_cohens_kappa_agrees():
 
     m1, m2 = _random_pair(seed=3)
     res = agreement_from_presence(m1, m2)
-    j = 2
-    table = pd.crosstab(m1[:, j], m2[:, j]).to_numpy()
-    assert res.loc[j, "cohen_kappa"] == pytest.approx(cohens_kappa(table).kappa)
+    for j in range(m1.shape[1]):
+        table = pd.crosstab(m1[:, j], m2[:, j]).to_numpy()
+        ref = cohens_kappa(table)
+        assert res.loc[j, "cohen_kappa"] == pytest.approx(ref.kappa)
+        assert res.loc[j, "cohen_kappa_se"] == pytest.approx(ref.std_kappa)
+        assert res.loc[j, "cohen_kappa_ci_low"] == pytest.approx(ref.kappa_low)
+        assert res.loc[j, "cohen_kappa_ci_high"] == pytest.approx(ref.kappa_upp)
 
 
 def test_hand_calculation_2x2():

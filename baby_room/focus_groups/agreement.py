@@ -65,10 +65,16 @@ AGREEMENT_COLUMNS = (
     "percent_agreement",
     "percent_agreement_coded",
     "cohen_kappa",
+    "cohen_kappa_se",
+    "cohen_kappa_ci_low",
+    "cohen_kappa_ci_high",
     "brennan_prediger_kappa",
     "krippendorff_alpha",
     "note",
 )
+
+#: 97.5th percentile of the standard normal (scipy.stats.norm.ppf(0.975)).
+_Z975 = 1.959963984540054
 
 #: Landis & Koch (1977) benchmarks for kappa: (lower bound, label).
 LANDIS_KOCH = (
@@ -103,9 +109,18 @@ def _stats(a, b, c, d):
         denom = n0 * n1
         alpha = np.where(denom > 0, 1 - (big_n - 1) * (b + c) / np.where(denom > 0, denom, 1),
                          np.nan)
+        # asymptotic variance of kappa (Fleiss, Cohen & Everitt 1969), as statsmodels
+        p11, p10, p01, p00 = a / n, b / n, c / n, d / n
+        r1, r0, k1, k0 = p1, 1 - p1, p2, 1 - p2  # coder 1 (rows), coder 2 (columns)
+        one_k = 1 - kappa
+        term_a = p11 * (1 - (r1 + k1) * one_k) ** 2 + p00 * (1 - (r0 + k0) * one_k) ** 2
+        term_b = one_k**2 * (p10 * (k1 + r0) ** 2 + p01 * (k0 + r1) ** 2)
+        term_c = (kappa - pe * one_k) ** 2
+        var = (term_a + term_b - term_c) / (1 - pe) ** 2 / n
+        se = np.sqrt(np.clip(var, 0, None))
     po = np.where(n > 0, po, np.nan)
     bp = np.where(n > 0, bp, np.nan)
-    return po, pa_coded, kappa, bp, alpha
+    return po, pa_coded, kappa, se, bp, alpha
 
 
 def _notes(a, b, c, d) -> list:
@@ -158,6 +173,11 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
           no unit was coded);
         * ``cohen_kappa`` - ``(p_o - p_e) / (1 - p_e)``, ``p_e = p_1 p_2 + (1-p_1)(1-p_2)``
           with ``p_j`` coder *j*'s rate of applying the code (Cohen 1960);
+        * ``cohen_kappa_se`` - asymptotic standard error of kappa (Fleiss, Cohen &
+          Everitt 1969; the formula of statsmodels ``cohens_kappa``), and
+          ``cohen_kappa_ci_low``, ``cohen_kappa_ci_high`` - the 95% Wald interval
+          ``kappa +/- 1.96 se`` (unreliable for small ``n`` or kappa near 1; no interval
+          is given for alpha, for which Krippendorff recommends a bootstrap);
         * ``brennan_prediger_kappa`` - ``(p_o - 1/q) / (1 - 1/q) = 2 p_o - 1`` for
           ``q = 2`` categories (Brennan & Prediger 1981);
         * ``krippendorff_alpha`` - nominal alpha from the coincidence matrix:
@@ -185,6 +205,8 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
     and alternatives. *Educational and Psychological Measurement* 41(3), 687-699.
     Krippendorff, K. (2019). *Content Analysis: An Introduction to Its Methodology*
     (4th ed.). Sage.
+    Fleiss, J. L., Cohen, J., & Everitt, B. S. (1969). Large sample standard errors of
+    kappa and weighted kappa. *Psychological Bulletin* 72(5), 323-327.
 
     Examples
     --------
@@ -231,7 +253,7 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
     c = np.append(c, c.sum())
     d = np.append(d, d.sum())
     n = a + b + c + d
-    po, pa_coded, kappa, bp, alpha = _stats(a, b, c, d)
+    po, pa_coded, kappa, se, bp, alpha = _stats(a, b, c, d)
     out = pd.DataFrame(
         {
             "code": pd.array([*codes, ALL_CODES], dtype="string"),
@@ -243,6 +265,9 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
             "percent_agreement": 100 * po,
             "percent_agreement_coded": 100 * pa_coded,
             "cohen_kappa": kappa,
+            "cohen_kappa_se": se,
+            "cohen_kappa_ci_low": kappa - _Z975 * se,
+            "cohen_kappa_ci_high": kappa + _Z975 * se,
             "brennan_prediger_kappa": bp,
             "krippendorff_alpha": alpha,
             "note": pd.array(_notes(a, b, c, d), dtype="string"),

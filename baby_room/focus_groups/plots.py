@@ -333,6 +333,7 @@ def plot_agreement(
     unit: str = "segment",
     statistics: Sequence[str] = ("cohen_kappa", "krippendorff_alpha"),
     codebook: pd.DataFrame | None = None,
+    show_ci: bool = True,
     ax=None,
 ):
     """Dot plot of agreement per code, with Landis & Koch bands and 0.6 / 0.8 reference lines.
@@ -356,6 +357,8 @@ def plot_agreement(
         Columns of the agreement table to plot (also ``"brennan_prediger_kappa"``).
     codebook : pandas.DataFrame, optional
         Code order and unused codes.
+    show_ci : bool, default True
+        Draw the 95% interval of Cohen's kappa (asymptotic, capped at 1) as a line.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -396,7 +399,8 @@ def plot_agreement(
     per_code = per_code.sort_values(stats[0], ascending=True, na_position="first")
     codes = list(per_code["code"].astype(str))
     ax = _axes(ax, (7.0, 1.6 + 0.3 * len(codes)))
-    lo = min(-0.2, float(np.nanmin(per_code[stats].to_numpy(dtype="float64"), initial=0)) - 0.05)
+    shown = [*stats, *(["cohen_kappa_ci_low"] if show_ci and "cohen_kappa" in stats else [])]
+    lo = min(-0.2, float(np.nanmin(per_code[shown].to_numpy(dtype="float64"), initial=0)) - 0.05)
     bands = [*(b for b, _ in LANDIS_KOCH[1:]), 1.0]
     shades = ["#F7F7F7", "#EFEFEF", "#E4E4E4", "#D7D7D7", "#C9C9C9"]
     for (x0, x1), shade, (_, name) in zip(zip(bands[:-1], bands[1:], strict=True), shades,
@@ -414,8 +418,13 @@ def plot_agreement(
     offsets = np.linspace(-0.15, 0.15, len(stats)) if len(stats) > 1 else [0.0]
     for k, (stat, off) in enumerate(zip(stats, offsets, strict=True)):
         vals = per_code[stat].to_numpy(dtype="float64")
+        if stat == "cohen_kappa" and show_ci:
+            lo_ci = per_code["cohen_kappa_ci_low"].to_numpy(dtype="float64")
+            hi_ci = np.minimum(per_code["cohen_kappa_ci_high"].to_numpy(dtype="float64"), 1.0)
+            ax.hlines(y + off, lo_ci, hi_ci, color=colours[k], linewidth=1, alpha=0.6, zorder=2)
         ax.scatter(vals, y + off, color=colours[k], marker=markers[k], s=26, zorder=3,
-                   label=f"{names[stat]} (all codes: {pooled[stat]:.2f})")
+                   label=f"{names[stat]} (all codes: {pooled[stat]:.2f})"
+                   + (", 95% CI" if stat == "cohen_kappa" and show_ci else ""))
     undefined = per_code[stats[0]].isna().to_numpy()
     for yi in np.flatnonzero(undefined):
         ax.text(lo + 0.02, yi, "undefined (code unused)", va="center", fontsize=7,
