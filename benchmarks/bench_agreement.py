@@ -89,7 +89,7 @@ def _peak_mb(fn) -> float:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return peak / 2**20
+    return peak / 1e6
 
 
 def _row(name, seconds, baseline, baseline_seconds, target, peak_mb):
