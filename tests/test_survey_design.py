@@ -96,7 +96,8 @@ def python_row(rec) -> dict:
         num, den = var.split("/")
         out = d.ratio(num, den, by=by)
     elif stat.startswith("ciprop_"):
-        out = d.proportion("sch.wide", level="Yes", by=by,
+        column, level = var.split("==")
+        out = d.proportion(column, level=level, by=by,
                            ci_method=R_CIPROP[stat.removeprefix("ciprop_")])
     elif stat == "quantile":
         out = d.quantile(var, rec["q"], by=by, ci_method=rec.get("interval_type") or "mean")

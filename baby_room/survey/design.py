@@ -54,9 +54,11 @@ domain. A category of a categorical ``by`` column without rows gives a row with
 **Lonely PSUs** (a stratum with a single PSU): ``lonely_psu`` as R's
 ``options(survey.lonely.psu=)``: ``"fail"`` (default; the error names the
 stratum), ``"remove"`` and ``"certainty"`` (the stratum adds nothing at that
-stage), ``"adjust"`` (the PSU total is centred at zero -- the grand mean of
-the scores -- instead of its stratum mean). A stratum whose fpc says all of its
-PSUs were sampled (:math:`f_h = 1`) adds nothing and is never "lonely".
+stage), ``"adjust"`` (the lonely PSU's score total enters as its deviation
+from zero instead of from its stratum mean, times :math:`1-f_h`; this is R
+4.1's implementation of "centre at the grand mean": for means, ratios and
+proportions the scores sum to zero). A stratum whose fpc says all of its PSUs
+were sampled (:math:`f_h = 1`) adds nothing and is never "lonely".
 
 **Proportion intervals** (``proportion(ci_method=...)``), with
 :math:`\hat p`, :math:`SE`, design df and :math:`t = t_{df,1-\alpha/2}`:

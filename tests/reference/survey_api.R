@@ -47,7 +47,8 @@ add <- function(design, statistic, variable, estimate, se = NA, ci = c(NA, NA), 
   records[[length(records) + 1]] <<- rec
 }
 
-yes <- function(d) update(d, swyes = as.numeric(sch.wide == "Yes"))
+yes <- function(d) update(d, swyes = as.numeric(sch.wide == "Yes"),
+                          awyes = as.numeric(awards == "Yes"))
 # design df among the rows where `var` is observed (R's degf of the na.rm design,
 # as svyquantile(na.rm=TRUE) uses it)
 dfn <- function(des, var) degf(des[!is.na(des$variables[[var]]), ])
@@ -185,6 +186,18 @@ for (dn in c("srs", "strat", "clus1", "clus2")) {
   r <- svyratio(~api.stu, ~enroll, d, na.rm = TRUE)
   add(tag, "ratio", "api.stu/enroll", coef(r), SE(r),
       call = "svyratio(~api.stu, ~enroll, raked, na.rm=TRUE)")
+  for (meth in c("logit", "beta", "mean")) {
+    # (sch.wide is a raking margin, so its share is fixed: use awards instead)
+    cp <- svyciprop(~awyes, d, method = meth)
+    add(tag, paste0("ciprop_", meth), "awards==Yes", coef(cp), sqrt(attr(cp, "var")),
+        confint(cp), degf(d), call = sprintf("svyciprop(~I(awards=='Yes'), raked, method='%s')", meth))
+  }
+  q <- svyquantile(~api00, d, quantiles = c(0.25, 0.5))
+  for (k in 1:2) {
+    add(tag, "quantile", "api00", q$api00[k, "quantile"], q$api00[k, "se"], q$api00[k, 2:3],
+        degf(d), extra = list(q = c(0.25, 0.5)[k], interval_type = "mean"),
+        call = "svyquantile(~api00, raked, quantiles=c(0.25, 0.5))")
+  }
 }
 
 out <- list(
