@@ -5,6 +5,7 @@ plotting and notebook machinery are imported inside the functions that need them
 """
 
 from baby_room import synthetic
+from baby_room._validate import set_aside_rows
 from baby_room._version import __version__
 from baby_room.errors import (
     BabyRoomError,
@@ -27,6 +28,7 @@ __all__ = [
     "load_codebook",
     "load_evidence",
     "synthetic",
+    "set_aside_rows",
     "load_project",
     "Project",
     "Outputs",

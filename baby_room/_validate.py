@@ -269,8 +269,8 @@ def finish(frame: pd.DataFrame, failures: pd.DataFrame, rows: np.ndarray, *, kin
     """Raise all failures at once, or set failing rows aside with their reasons.
 
     With ``on_error="set_aside"`` the returned frame keeps the clean rows and
-    ``frame.attrs["set_aside"]`` holds the failing rows (canonical values, the
-    source ``row`` and the ``reasons``); a :class:`RowsSetAsideWarning` gives the count.
+    ``frame.attrs["set_aside"]`` (a :class:`SetAside`; read it with :func:`set_aside_rows`)
+    holds the failing rows (canonical values, the source ``row`` and the ``reasons``); a :class:`RowsSetAsideWarning` gives the count.
     Column-level failures (a required column missing) cannot be set aside and always raise.
     """
     if on_error not in ON_ERROR:
@@ -293,19 +293,69 @@ def finish(frame: pd.DataFrame, failures: pd.DataFrame, rows: np.ndarray, *, kin
     aside.attrs = {}
     kept = frame.loc[~bad].reset_index(drop=True)
     kept.attrs = dict(frame.attrs)
-    kept.attrs["set_aside"] = aside.reset_index(drop=True)
+    kept.attrs["set_aside"] = SetAside(aside.reset_index(drop=True))
     warnings.warn(
         f"{int(bad.sum())} of {len(frame)} {kind} rows failed validation and were set aside "
-        f"(see .attrs['set_aside'] for the rows and reasons)",
+        f"(see baby_room.set_aside_rows(result) for the rows and reasons)",
         RowsSetAsideWarning,
         stacklevel=3,
     )
     return kept
 
 
-def _empty_set_aside(frame: pd.DataFrame) -> pd.DataFrame:
+class SetAside:
+    """Rows set aside by validation, kept in ``frame.attrs["set_aside"]`` of the loaded table.
+
+    ``.frame`` is a DataFrame of the failing rows (canonical values) with their source
+    ``row`` and ``reasons``. The holder compares by identity and is shared, not copied,
+    when pandas copies ``attrs`` — so the loaded table can be concatenated, sliced and
+    recombined freely. Use :func:`set_aside_rows` to get the DataFrame.
+    """
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self) -> str:
+        return f"<{len(self.frame)} rows set aside by validation; see .frame>"
+
+
+def set_aside_rows(data: pd.DataFrame) -> pd.DataFrame:
+    """The rows a loader set aside (``on_error="set_aside"``), with ``row`` and ``reasons``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A table returned by a loader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The failing rows: ``row`` (as numbered in the source file), the canonical
+        columns, ``reasons``. Empty when nothing was set aside.
+
+    Examples
+    --------
+    >>> import baby_room as br
+    >>> len(br.set_aside_rows(br.synthetic.survey()))
+    0
+    """
+    holder = data.attrs.get("set_aside")
+    if holder is None:
+        return pd.DataFrame(columns=["row", "reasons"])
+    return holder.frame
+
+
+def _empty_set_aside(frame: pd.DataFrame) -> SetAside:
     empty = frame.iloc[0:0].copy()
     empty.insert(0, "row", pd.Series(dtype="int64"))
     empty["reasons"] = pd.Series(dtype="string")
     empty.attrs = {}
-    return empty
+    return SetAside(empty)

@@ -99,8 +99,9 @@ def suppress_small_counts(table: pd.DataFrame, *, count_columns=None, threshold:
     or column holds exactly one suppressed cell, the smallest other positive count in
     that row or column is suppressed too, repeated until every row and column has
     none or at least two suppressed cells, so no suppressed value can be recovered by
-    subtraction from a published total. Any column derived from a suppressed count
-    (``share``, ``percent``, ``ci_low``, ...) on the same row is suppressed with it.
+    subtraction from a published total. Every non-count float column (``share``,
+    ``percent``, ``ci_low``, ...) on a row with a suppressed count is suppressed with it,
+    since it could reveal the count.
     A boolean column ``suppressed`` marks the rows affected.
 
     Parameters
@@ -151,9 +152,8 @@ def suppress_small_counts(table: pd.DataFrame, *, count_columns=None, threshold:
     for j, col in enumerate(count_columns):
         out[col] = out[col].astype("Float64" if pd.api.types.is_float_dtype(out[col].dtype)
                                    else "Int64").mask(mask[:, j])
-    if len(count_columns) == 1:
-        for col in derived:
-            out[col] = out[col].astype("Float64").mask(row_hit)
+    for col in derived:  # shares, percentages and CIs could reveal a suppressed count
+        out[col] = out[col].astype("Float64").mask(row_hit)
     out["suppressed"] = row_hit
     return out
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from baby_room._io import SUPPORTED
+from baby_room._validate import set_aside_rows
 from baby_room.errors import FileFormatError, RowsSetAsideWarning
 
 KINDS = ("survey", "coding", "codebook", "evidence")
@@ -77,8 +78,8 @@ class Project:
         """
         parts = []
         for kind, frame in self.tables().items():
-            aside = frame.attrs.get("set_aside")
-            if aside is not None and len(aside):
+            aside = set_aside_rows(frame)
+            if len(aside):
                 parts.append(pd.DataFrame({"dataset": kind, "file": frame.attrs.get("file"),
                                            "row": aside["row"], "reasons": aside["reasons"]}))
         if not parts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from baby_room._validate import set_aside_rows
 from baby_room.codebook import schema as get_schema
 
 
@@ -74,13 +75,13 @@ def overview(project) -> pd.DataFrame:
     """
     rows = []
     for kind, frame in project.tables().items():
-        aside = frame.attrs.get("set_aside")
+        aside = set_aside_rows(frame)
         rows.append({
             "dataset": kind,
             "source": frame.attrs.get("source"),
             "synthetic": bool(frame.attrs.get("synthetic")),
             "rows": len(frame),
-            "rows_set_aside": 0 if aside is None else len(aside),
+            "rows_set_aside": len(aside),
             "columns": frame.shape[1],
             "unused_columns": ", ".join(frame.attrs.get("unused_columns", [])),
         })

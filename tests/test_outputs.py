@@ -76,3 +76,11 @@ def test_figure_saved_png_and_svg(tmp_path):
     plt.close(fig)
     assert [p.name for p in paths] == ["demo.png", "demo.svg"]
     assert b"Date" not in (tmp_path / "figures/demo.svg").read_bytes()[:2000]
+
+
+def test_percentages_beside_a_suppressed_count_are_suppressed():
+    # a hidden count must not be recoverable as pct x total (helper C2's observation)
+    t = pd.DataFrame({"code": ["a", "b", "c"], "count": [3, 40, 50], "n": [93, 93, 93],
+                      "unit_pct": [3.2258, 43.01, 53.76]})
+    got = suppress_small_counts(t, count_columns=["count"])
+    assert got["unit_pct"].isna().tolist() == [True, True, False]

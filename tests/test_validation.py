@@ -133,7 +133,7 @@ def test_set_aside_keeps_rows_and_reasons():
     with pytest.warns(br.RowsSetAsideWarning, match="1 of 6 survey rows failed validation"):
         got = br.load_survey(frame, on_error="set_aside")
     assert len(got) == 5
-    aside = got.attrs["set_aside"]
+    aside = br.set_aside_rows(got)
     assert aside["row"].tolist() == [4]
     assert aside["reasons"].item() == (
         "group_size: range: must be at least 1; region: category: must be one of North East, "
@@ -198,10 +198,23 @@ def test_no_silent_coercion_of_bad_values_to_missing():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = br.load_survey(frame, on_error="set_aside")
-    assert len(got) == 5 and got.attrs["set_aside"]["row"].tolist() == [2]
+    assert len(got) == 5 and br.set_aside_rows(got)["row"].tolist() == [2]
 
 
 def test_validation_error_is_a_value_error():
     assert issubclass(br.DataValidationError, ValueError)
     assert issubclass(br.FileFormatError, ValueError)
     assert pd.api.types.is_integer_dtype(_errors(_survey().assign(group_size="x")).failures["row"])
+
+
+def test_loaded_tables_combine_freely_with_rows_set_aside():
+    frame = _survey()
+    frame.loc[0, "group_size"] = "0"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = br.load_survey(frame, on_error="set_aside")
+    # pandas compares attrs when it recombines frames: the set-aside holder must allow it
+    both = pd.concat([got, got], ignore_index=True)
+    assert len(both) == 10
+    assert got[["region", "role"]].astype(str).shape == (5, 2)
+    assert br.set_aside_rows(both)["row"].tolist() == [2]

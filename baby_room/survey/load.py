@@ -31,8 +31,8 @@ def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str
         ``{your header: canonical name}`` for headers the codebook does not recognise.
     on_error : {"raise", "set_aside"}, default "raise"
         ``"raise"``: any failure raises one :class:`baby_room.DataValidationError` listing all
-        of them. ``"set_aside"``: failing rows are removed from the result but kept in
-        ``result.attrs["set_aside"]`` with their source row and reasons, and a
+        of them. ``"set_aside"``: failing rows are removed from the result but kept
+        (``baby_room.set_aside_rows(result)``) with their source row and reasons, and a
         :class:`baby_room.RowsSetAsideWarning` gives their number.
     sheet : int or str, default 0
         Excel sheet.
