@@ -545,3 +545,30 @@ def test_single_psu_design_is_refused():
         SurveyDesign(pd.DataFrame({"y": [1.0]}))
     with pytest.raises(DesignError, match=r"one cluster of 'c'"):
         SurveyDesign(pd.DataFrame({"y": [1.0, 2.0], "c": [1, 1]}), cluster="c")
+
+
+def test_property_totals_add_up_and_srs_textbook_variance():
+    # hypothesis: domain totals add up to the overall total; for simple random
+    # sampling without replacement the SE of the total is the textbook
+    # N * sqrt((1 - n/N) s^2 / n) (Cochran 1977, eq. 2.19)
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=3, max_size=40),
+           st.integers(0, 10_000), st.integers(1, 5))
+    def check(values, seed, n_groups):
+        y = np.array(values)
+        n = len(y)
+        big_n = n * 7
+        rng = np.random.default_rng(seed)
+        df = pd.DataFrame({"y": y, "g": rng.integers(0, n_groups, n), "fpc": big_n,
+                           "w": big_n / n})
+        d = SurveyDesign(df, weights="w", fpc="fpc")
+        overall = d.total("y").iloc[0]
+        by = d.total("y", by="g")
+        assert by["estimate"].sum() == pytest.approx(overall["estimate"], rel=1e-9, abs=1e-6)
+        se = big_n * np.sqrt((1 - n / big_n) * y.var(ddof=1) / n)
+        assert overall["se"] == pytest.approx(se, rel=1e-9, abs=1e-6)
+
+    check()
