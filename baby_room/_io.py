@@ -179,41 +179,95 @@ def _read_text(p: Path, fmt: str) -> RawTable:
     text, encoding = decode_text(p.read_bytes(), p)
     if not text.strip():
         raise FileFormatError(p, "file has no content (only blank space)")
-    first_line = text.splitlines()[0]
+    newline = text.find("\n")
+    first_line = text if newline < 0 else text[:newline]
     sep = _sniff_delimiter(first_line, TEXT_FORMATS.get(f".{fmt}") if fmt != "qualtrics" else ",")
-    try:
-        records = list(csv.reader(io.StringIO(text), delimiter=sep))
-    except csv.Error as exc:
-        raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
-    # drop fully blank trailing lines
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()
-    header = [h.strip() for h in records[0]]
+    head = _first_records(text, sep, 3)
+    header = [h.strip() for h in head[0]]
     _check_header(p, header)
-    body = records[1:]
-    first_row = 2
-    is_qualtrics = fmt == "qualtrics" or _looks_like_qualtrics(body)
-    if is_qualtrics:
-        if len(body) < 2 or not _looks_like_qualtrics(body):
+    body_head = head[1:]
+    skip, first_row = [], 2
+    if fmt == "qualtrics" or _looks_like_qualtrics(body_head):
+        if not _looks_like_qualtrics(body_head):
             raise FileFormatError(
                 p, "is not a Qualtrics export: its second and third rows should hold the question "
                 "text and the {\"ImportId\": ...} row"
             )
-        body, first_row, fmt = body[2:], 4, "qualtrics"
-    if not body:
+        skip, first_row, fmt = [1, 2], 4, "qualtrics"
+    frame = _parse_delimited(p, text, sep, header, skip_after_header=len(skip), first_row=first_row)
+    if frame.empty:
         raise FileFormatError(p, "has a header but no data rows")
-    width = len(header)
-    bad = [(i + first_row, len(r)) for i, r in enumerate(body) if len(r) != width]
-    if bad:
-        shown = "; ".join(f"row {r} has {n} fields" for r, n in bad[:10])
-        more = f" (and {len(bad) - 10} more rows)" if len(bad) > 10 else ""
-        hint = " — is the delimiter right?" if width == 1 else ""
-        raise FileFormatError(
-            p, f"rows have a different number of fields from the header ({width}): {shown}{more}{hint}"
-        )
-    frame = pd.DataFrame(body, columns=header, dtype="str")
-    rows = np.arange(first_row, first_row + len(body))
+    rows = np.arange(first_row, first_row + len(frame))
     return RawTable(frame, rows, str(p), "tsv" if sep == "\t" else fmt, encoding)
+
+
+def _parse_delimited(p: Path, text: str, sep: str, header: list[str], *, skip_after_header: int,
+                     first_row: int) -> pd.DataFrame:
+    """Parse delimited text into string columns with pyarrow's multi-threaded CSV reader.
+
+    Every cell stays text (empty cells are ""), so validation sees each value as written.
+    Records with the wrong number of fields are collected, then reported all at once.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    ragged = []
+
+    def on_bad_row(row):
+        ragged.append(row)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1,
+                                            skip_rows_after_names=skip_after_header),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                              invalid_row_handler=on_bad_row),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError) as exc:
+        raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
+    if ragged:
+        _raise_ragged(p, text, sep, len(header), first_row)
+    frame = table.to_pandas()
+    frame.columns = header
+    return frame
+
+
+def _raise_ragged(p: Path, text: str, sep: str, width: int, first_row: int):
+    """List every record whose number of fields differs from the header's, then raise."""
+    records = (r for r in csv.reader(io.StringIO(text), delimiter=sep)
+               if r and any(cell.strip() for cell in r))
+    next(records, None)  # header
+    if first_row == 4:
+        next(records, None), next(records, None)
+    bad = [(i + first_row, len(r)) for i, r in enumerate(records) if len(r) != width]
+    shown = "; ".join(f"row {r} has {n} fields" for r, n in bad[:10])
+    more = f" (and {len(bad) - 10} more rows)" if len(bad) > 10 else ""
+    hint = " — is the delimiter right?" if width == 1 else ""
+    raise FileFormatError(
+        p, f"rows have a different number of fields from the header ({width}): "
+           f"{shown}{more}{hint}"
+    )
+
+
+def _first_records(text: str, sep: str, n: int) -> list[list[str]]:
+    """The first ``n`` records of delimited text (quoted newlines handled)."""
+    reader = csv.reader(io.StringIO(text[: 1 << 20]), delimiter=sep)
+    out = []
+    try:
+        for record in reader:
+            if record and any(cell.strip() for cell in record):
+                out.append(record)
+            if len(out) == n:
+                break
+    except csv.Error as exc:
+        raise FileFormatError("<text>", f"is not valid delimited text: {exc}") from None
+    return out
 
 
 def _looks_like_qualtrics(body: list[list[str]]) -> bool:

@@ -116,90 +116,127 @@ def rename_columns(raw: RawTable, schema: Schema, columns: Mapping[str, str] | N
 
 
 def _as_text(s: pd.Series) -> pd.Series:
-    """Values as stripped strings, with blanks and None as missing."""
+    """Values as stripped strings, with blanks and None as missing (vectorised)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
     text = s.astype("string").str.strip()
     return text.mask(text == "")
 
 
-def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Failures,
-                   value_labels: Mapping | None = None) -> pd.Series:
-    """Convert one raw column to its codebook type, recording values that break a rule."""
-    text = _as_text(raw)
-    present = text.notna().to_numpy()
+class _Distinct:
+    """A column seen as its distinct values (stripped text) and each row's code.
+
+    Conversions and checks run once per distinct value and are expanded to the rows
+    with one ``take``: a million-row survey has only a few dozen distinct group sizes.
+    The last slot of every per-value array stands for a missing cell.
+    """
+
+    def __init__(self, raw: pd.Series):
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        text = []
+        for u in uniques:
+            t = str(u).strip()
+            text.append(t or None)
+        self.size = len(text)
+        self.codes = np.where(codes < 0, self.size, codes)
+        self.text = np.array([*text, None], dtype=object)
+
+    def per_value(self, values, missing=None) -> np.ndarray:
+        return np.asarray([*values, missing], dtype=object)
+
+    def expand(self, per_value: np.ndarray) -> np.ndarray:
+        return np.asarray(per_value)[self.codes]
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.expand(np.array([t is not None for t in self.text]))
+
+    def report(self, mask_per_value: np.ndarray, rows, failures: Failures, column: str,
+               check: str) -> None:
+        mask = self.expand(mask_per_value)
+        if mask.any():
+            failures.add(rows[mask], column, self.text[self.codes[mask]], check)
+
+
+def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Failures) -> pd.Series:
+    """Convert one raw column to its codebook type, recording values that break a rule.
+
+    Nothing is coerced to missing silently: a value that cannot be converted is a
+    failure (and is missing in the converted column).
+    """
     if col.dtype == "string":
-        out = text
-    elif col.dtype in {"int", "float"}:
-        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-            num = pd.to_numeric(raw, errors="coerce").astype("Float64")
-        else:
-            num = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(
-                "Float64"
-            )
-        bad_type = present & num.isna().to_numpy()
-        failures.add(rows[bad_type], col.name, text[bad_type],
-                     "type: expected a number" if col.dtype == "float" else "type: expected a whole number")
-        if col.dtype == "int":
-            frac = num.notna().to_numpy() & (num.fillna(0) % 1 != 0).to_numpy()
-            failures.add(rows[frac], col.name, text[frac], "type: expected a whole number")
-            num = num.mask(frac)
-            finite = num.notna() & (num.abs() < 2**53)
-            huge = (num.notna() & ~finite).to_numpy()
-            failures.add(rows[huge], col.name, text[huge], "range: number too large")
-            num = num.mask(huge)
-            out = num.round().astype("Int64")
-        else:
-            out = num
-        _check_range(out, col, rows, text, failures)
-    elif col.dtype == "bool":
-        truth = {}
-        for u in text.dropna().unique():
-            key = normalise_label(u)
-            truth[u] = True if key in _TRUE else False if key in _FALSE else None
-        out = text.map(truth).astype("boolean")
-        bad = present & out.isna().to_numpy()
-        failures.add(rows[bad], col.name, text[bad], "type: expected yes/no (true/false, 1/0)")
-    elif col.dtype == "category":
-        out = _to_category(text, col, rows, failures)
-    elif col.dtype == "date":
-        out = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        bad = present & out.isna().to_numpy()
-        failures.add(rows[bad], col.name, text[bad], "type: expected a date as YYYY-MM-DD")
-    else:  # pragma: no cover - codebook is fixed
-        raise ValueError(f"unknown dtype {col.dtype!r} in codebook for {col.name}")
+        out = _as_text(raw)
+        present = out.notna().to_numpy()
+    else:
+        d = _Distinct(raw)
+        present = d.present
+        text = d.text
+        if col.dtype in {"int", "float"}:
+            cleaned = pd.Series([t.replace(",", "") if t is not None else None for t in text],
+                                dtype=object)
+            num = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+            d.report((text != None) & np.isnan(num), rows, failures, col.name,  # noqa: E711
+                     "type: expected a number" if col.dtype == "float"
+                     else "type: expected a whole number")
+            if col.dtype == "int":
+                huge = np.isfinite(num) & (np.abs(num) >= 2**53) | np.isinf(num)
+                d.report(huge, rows, failures, col.name, "range: number too large")
+                num = np.where(huge, np.nan, num)
+                frac = np.isfinite(num) & (num % 1 != 0)
+                d.report(frac, rows, failures, col.name, "type: expected a whole number")
+                num = np.where(frac, np.nan, num)
+            _check_range(num, col, d, rows, failures)
+            values = d.expand(num).astype(float)
+            out = pd.array(values, dtype="Float64")
+            out = pd.Series(out if col.dtype == "float" else out.round().astype("Int64"),
+                            name=col.name)
+        elif col.dtype == "bool":
+            keys = [normalise_label(t) if t is not None else None for t in text]
+            truth = [True if k in _TRUE else False if k in _FALSE else None for k in keys]
+            d.report(np.array([t is not None and v is None for t, v in zip(text, truth,
+                                                                              strict=True)]),
+                     rows, failures, col.name, "type: expected yes/no (true/false, 1/0)")
+            out = pd.Series(pd.array(d.expand(np.array(truth, dtype=object)), dtype="boolean"),
+                            name=col.name)
+        elif col.dtype == "category":
+            out = _to_category(d, col, rows, failures)
+        elif col.dtype == "date":
+            parsed = pd.to_datetime(pd.Series(text, dtype=object), format="ISO8601",
+                                    errors="coerce")
+            d.report((text != None) & parsed.isna().to_numpy(), rows, failures,  # noqa: E711
+                     col.name, "type: expected a date as YYYY-MM-DD")
+            out = pd.Series(parsed.to_numpy()[d.codes], name=col.name)
+        else:  # pragma: no cover - codebook is fixed
+            raise ValueError(f"unknown dtype {col.dtype!r} in codebook for {col.name}")
     if not col.nullable:
         missing = ~present
         failures.add(rows[missing], col.name, [None] * int(missing.sum()), "required value missing")
     return out
 
 
-def _check_range(num: pd.Series, col: Column, rows, text, failures: Failures) -> None:
+def _check_range(num: np.ndarray, col: Column, d: _Distinct, rows, failures: Failures) -> None:
     hi = col.max
     if col.name == "year" and hi is None:
         hi = _dt.date.today().year
-    if col.min is not None:
-        low = (num < col.min).fillna(False).to_numpy()
-        failures.add(rows[low], col.name, text[low], f"range: must be at least {col.min:g}")
-    if hi is not None:
-        high = (num > hi).fillna(False).to_numpy()
-        failures.add(rows[high], col.name, text[high], f"range: must be at most {hi:g}")
+    with np.errstate(invalid="ignore"):
+        if col.min is not None:
+            d.report(num < col.min, rows, failures, col.name, f"range: must be at least {col.min:g}")
+        if hi is not None:
+            d.report(num > hi, rows, failures, col.name, f"range: must be at most {hi:g}")
 
 
-def _to_category(text: pd.Series, col: Column, rows, failures: Failures) -> pd.Series:
+def _to_category(d: _Distinct, col: Column, rows, failures: Failures) -> pd.Series:
     cats = list(col.categories or ())
-    lookup = {normalise_label(c): c for c in cats}
+    lookup = {normalise_label(c): i for i, c in enumerate(cats)}
     if tuple(cats) == LIKERT_LEVELS:
-        lookup.update({str(i + 1): c for i, c in enumerate(cats)})
-        lookup.update({f"{i + 1}_0": c for i, c in enumerate(cats)})
-    uniques = text.dropna().unique()
-    mapping = {u: lookup.get(normalise_label(u)) for u in uniques}
-    mapped = text.map(mapping)
-    bad = (text.notna() & mapped.isna()).to_numpy()
-    failures.add(rows[bad], col.name, text[bad], f"category: must be one of {', '.join(cats)}")
-    return pd.Series(
-        pd.Categorical(mapped, categories=cats, ordered=col.ordered), index=text.index, name=col.name
-    )
+        lookup.update({str(i + 1): i for i in range(len(cats))})
+        lookup.update({f"{i + 1}_0": i for i in range(len(cats))})
+    code_of = np.array([lookup.get(normalise_label(t), -2) if t is not None else -1
+                        for t in d.text])
+    d.report(code_of == -2, rows, failures, col.name, f"category: must be one of {', '.join(cats)}")
+    codes = np.where(code_of < 0, -1, code_of)[d.codes]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=cats, ordered=col.ordered),
+                     name=col.name)
 
 
 def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | None = None,
