@@ -27,6 +27,8 @@ __all__ = [
     "load_coding",
     "load_codebook",
     "load_evidence",
+    "read_qdpx",
+    "read_maxqda_segments",
     "synthetic",
     "set_aside_rows",
     "load_project",
@@ -41,3 +43,20 @@ __all__ = [
     "RowsSetAsideWarning",
     "UnmatchedValueWarning",
 ]
+
+
+_LAZY = {"read_qdpx": "baby_room.focus_groups.qdpx",
+         "read_maxqda_segments": "baby_room.focus_groups.maxqda"}
+
+
+def __getattr__(name: str):
+    # the subpackages (baby_room.survey, .evidence, .focus_groups) import on first use
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in {"survey", "evidence", "focus_groups", "reference", "report", "findings"}:
+        import importlib
+
+        return importlib.import_module(f"baby_room.{name}")
+    raise AttributeError(f"module 'baby_room' has no attribute {name!r}")

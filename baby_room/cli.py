@@ -66,7 +66,7 @@ def cmd_validate(args) -> int:
     from baby_room import errors
     from baby_room.evidence.load import load_evidence
     from baby_room.focus_groups.load import load_codebook, load_coding
-    from baby_room.survey.load import load_survey, room_conflicts
+    from baby_room.survey.load import conflicting_rooms, load_survey
 
     kind = args.kind or _kind_from_name(args.path)
     if kind is None:
@@ -94,7 +94,7 @@ def cmd_validate(args) -> int:
     if unused:
         print(f"  Columns not in the codebook (not loaded): {', '.join(unused)}")
     if kind == "survey":
-        conflicts = room_conflicts(frame)
+        conflicts = conflicting_rooms(frame)
         if len(conflicts):
             print(f"  Note: {conflicts[['setting_id', 'room_id']].drop_duplicates().shape[0]} "
                   "rooms are described differently by two respondents (flagged, not an error):")

@@ -61,7 +61,7 @@ def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str
     each qualified-staff count (Level 3, Level 2, baby-trained) is at most the staff
     in the room, and Level 3 plus Level 2 is at most the staff in the room.
     Two respondents describing the same room with different numbers are not an
-    error: see :func:`room_conflicts`.
+    error: see :func:`conflicting_rooms`.
 
     Examples
     --------
@@ -90,11 +90,14 @@ def survey_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> 
                  "consistency: Level 3 plus Level 2 staff cannot exceed staff_in_room")
 
 
-def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
-    """Rooms described by more than one respondent with different numbers.
+def conflicting_rooms(data: pd.DataFrame) -> pd.DataFrame:
+    """List the rooms described by more than one respondent with different numbers.
 
-    Such rooms are flagged, not dropped: the room-level indicators use one answer
-    per room and report how many rooms conflict.
+    For checking a data file (``baby-room validate`` prints it): it names settings and
+    rooms, so it is not for publication. Such rooms are flagged, not dropped: the
+    room-level indicators use one answer per room, and
+    :func:`baby_room.survey.indicators.room_conflicts` counts the conflicts without
+    identifiers.
 
     Parameters
     ----------
@@ -114,7 +117,7 @@ def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
     >>> df = pd.DataFrame({"setting_id": ["S1", "S1"], "room_id": ["R1", "R1"],
     ...                    "group_size": pd.array([12, 14], dtype="Int64"),
     ...                    "staff_in_room": pd.array([4, 4], dtype="Int64")})
-    >>> room_conflicts(df)[["column", "values"]].to_dict("records")
+    >>> conflicting_rooms(df)[["column", "values"]].to_dict("records")
     [{'column': 'group_size', 'values': '12; 14'}]
     """
     cols = [c for c in ROOM_COLUMNS if c in data.columns]
