@@ -1,0 +1,140 @@
+"""The full report build on the project's own notebooks and the bundled data.
+
+Checks the outputs the report promises, that two builds are byte-identical, and scans
+every output file for the bundled data's identifiers, speaker names and free text.
+"""
+
+import hashlib
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import baby_room as br
+from baby_room.report import build_report
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    kw = dict(notebooks_dir=REPO / "notebooks", cache_dir=root / "cache", progress=False)
+    first = build_report(out_dir=root / "a", **kw)
+    second = build_report(out_dir=root / "b", force=True, **kw)
+    return first, second
+
+
+def _digests(result):
+    return {str(p.relative_to(result.out_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in result.files}
+
+
+def test_outputs_promised(builds):
+    result, _ = builds
+    out = result.out_dir
+    names = {str(p.relative_to(out)) for p in result.files}
+    assert {"index.html", "manifest.json", "tables/rows-set-aside.csv"} <= names
+    notebooks = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert sorted(p.stem for p in (out / "notebooks").glob("*.html")) == notebooks
+    pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
+    assert pngs and pngs == sorted(p.stem for p in (out / "figures").glob("*.svg"))
+    csvs = sorted(p.stem for p in (out / "tables").glob("*.csv"))
+    assert csvs == sorted(p.stem for p in (out / "tables").glob("*.xlsx"))
+    assert any(n.startswith("survey-") for n in pngs)
+    assert any(n.startswith("evidence-") for n in pngs)
+    assert any(n.startswith("fg-") for n in pngs)
+
+
+def test_png_at_200_dpi(builds):
+    from PIL import Image
+
+    for png in (builds[0].out_dir / "figures").glob("*.png"):
+        dpi = Image.open(png).info.get("dpi")
+        assert dpi and round(dpi[0]) == 200, png.name
+
+
+def test_every_page_and_figure_says_synthetic(builds):
+    out = builds[0].out_dir
+    assert "SYNTHETIC DATA" in (out / "index.html").read_text()
+    for svg in (out / "figures").glob("*.svg"):
+        assert "SYNTHETIC DATA" in svg.read_text(), svg.name
+    for page in (out / "notebooks").glob("*.html"):
+        assert "SYNTHETIC DATA" in page.read_text() or "synthetic" in page.read_text().lower()
+
+
+def test_findings_carry_numbers_from_the_data(builds):
+    text = (builds[0].out_dir / "index.html").read_text()
+    rooms = br.survey.rooms(br.synthetic.survey())
+    # computed here independently of the findings module
+    assert f"caring for {int(rooms['group_size'].sum()):,} babies" in text
+    share_over_12 = (rooms["group_size"] > 12).mean()
+    assert f"{100 * share_over_12:.0f}% of rooms had more than 12 babies" in text
+    assert "only 12 (6.5%) came from the UK" in text
+
+
+def test_manifest_hashes_inputs_and_outputs(builds):
+    result = builds[0]
+    manifest = json.loads((result.out_dir / "manifest.json").read_text())
+    for entry in manifest["inputs"]:
+        committed = REPO / "data" / "synthetic" / entry["file"]
+        assert entry["sha256"] == hashlib.sha256(committed.read_bytes()).hexdigest()
+    digests = _digests(result)
+    for entry in manifest["outputs"]:
+        assert digests[entry["path"]] == entry["sha256"]
+    assert manifest["random_seed"] == br.synthetic.SEED and manifest["synthetic"] is True
+
+
+def test_two_builds_are_byte_identical(builds):
+    first, second = builds
+    assert second.executed  # the second build really executed every notebook
+    assert _digests(first) == _digests(second)
+
+
+def _texts(out: Path):
+    for path in sorted(out.rglob("*")):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                yield path, "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        elif path.suffix in {".html", ".csv", ".json", ".svg"}:
+            yield path, path.read_text(encoding="utf-8")
+
+
+def find_leaks(out: Path) -> list[tuple[str, str, str]]:
+    """Identifiers, speaker names and free text of the bundled data found in any output file."""
+    survey, coding = br.synthetic.survey(), br.synthetic.coding()
+    ids = (set(survey["respondent_id"]) | set(survey["setting_id"])
+           | set(coding["segment_id"]))
+    names = set(coding["speaker"].dropna())
+    free_text = set(survey["comments"].dropna()) | set(coding["text"].dropna())
+    name_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    id_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ids))) + r")\b")
+    leaks = []
+    for path, text in _texts(out):
+        if m := id_re.search(text):
+            leaks.append((path.name, "identifier", m.group()))
+        if m := name_re.search(text):
+            leaks.append((path.name, "speaker name", m.group()))
+        for fragment in free_text:
+            if fragment in text:
+                leaks.append((path.name, "free text", fragment[:40]))
+                break
+    return leaks
+
+
+def test_no_identifiers_names_or_free_text_in_any_output(builds):
+    assert find_leaks(builds[0].out_dir) == []
+
+
+def test_the_scan_finds_planted_leaks(tmp_path):
+    survey, coding = br.synthetic.survey(), br.synthetic.coding()
+    (tmp_path / "a.csv").write_text(f"x\n{survey['respondent_id'].iloc[5]}\n")
+    (tmp_path / "b.html").write_text(f"<p>{coding['speaker'].iloc[0]} said</p>")
+    comment = survey["comments"].dropna().iloc[0]
+    import pandas as pd
+
+    pd.DataFrame({"c": [comment]}).to_excel(tmp_path / "c.xlsx", index=False)
+    kinds = sorted(kind for _, kind, _ in find_leaks(tmp_path))
+    assert kinds == ["free text", "identifier", "speaker name"]
