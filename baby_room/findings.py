@@ -169,7 +169,80 @@ def key_findings(project) -> pd.DataFrame:
     return out
 
 
+def published_comparison(project) -> pd.DataFrame:
+    """The project's published figures beside the values computed from this data.
+
+    Published statements come from the project's reports (REFERENCE.md: report 1,
+    January 2025; report 2, September 2025; the 2025 conference programme). On the
+    bundled synthetic data every row is consistent by construction; on real data the
+    table shows how a new wave or another area compares.
+
+    Parameters
+    ----------
+    project : baby_room.Project
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dataset``, ``figure``, ``published`` (the statement), ``value`` (computed),
+        ``consistent`` (whether the value agrees with the statement).
+
+    Examples
+    --------
+    >>> import baby_room as br
+    >>> t = published_comparison(br.load_project())
+    >>> bool(t["consistent"].all()), len(t)
+    (True, 13)
+    """
+    from baby_room.evidence import breakdowns
+    from baby_room.focus_groups import analysis
+    from baby_room.survey import indicators
+
+    survey = project.survey
+    values = indicators.published_figures(survey).set_index("statistic")["value"]
+    rooms = indicators.rooms(survey)
+    big = rooms.loc[rooms["group_size"] == rooms["group_size"].max(), "staff_in_room"]
+    ev = project.evidence
+    types = ev["publication_type"].value_counts()
+    uk = breakdowns.uk_vs_rest(ev).set_index("uk_vs_rest")["n"]
+    fam = breakdowns.by_instrument_family(ev)["instrument_family"].head(2)
+    coding = project.coding
+    participants = analysis.coding_summary(coding, by=None)["n_participants"].iloc[0]
+    rows = [
+        ("survey", "respondents", "more than 300", values["respondents"],
+         values["respondents"] > 300),
+        ("survey", "mean group size (rooms)", "average 13", values["mean_group_size"],
+         round(values["mean_group_size"]) == 13),
+        ("survey", "largest room (babies)", "30 babies with 10 adults", values["max_group_size"],
+         values["max_group_size"] == 30 and (big == 10).any()),
+        ("survey", "rooms of 12 or fewer", "some", values["rooms_12_or_fewer"],
+         values["rooms_12_or_fewer"] > 0),
+        ("survey", "babies in distinct rooms", "over 5,000", values["babies_in_rooms"],
+         values["babies_in_rooms"] > 5000),
+        ("survey", "share with baby-specific CPD", "fewer than a third",
+         values["share_cpd_baby_past_year"], values["share_cpd_baby_past_year"] < 1 / 3),
+        ("focus_groups", "conferences", "six", float(coding["conference"].nunique()),
+         coding["conference"].nunique() == 6),
+        ("focus_groups", "participants", "over 200", float(participants), participants > 200),
+        ("evidence", "items", "185", float(len(ev)), len(ev) == 185),
+        ("evidence", "academic articles", "165", float(types.get("academic", 0)),
+         types.get("academic", 0) == 165),
+        ("evidence", "grey literature", "20", float(types.get("grey", 0)),
+         types.get("grey", 0) == 20),
+        ("evidence", "items from the UK", "only 12", float(uk.get("UK", 0)), uk.get("UK", 0) == 12),
+        ("evidence", "most used instrument families", "ITERS and CLASS", float("nan"),
+         set(fam) == {"ITERS", "CLASS"}),
+    ]
+    out = pd.DataFrame(rows, columns=["dataset", "figure", "published", "value", "consistent"])
+    out["consistent"] = out["consistent"].astype(bool)
+    return out
+
+
 # ---------------------------------------------------------------- the page
+
+AREAS = (("survey", "Survey of baby room educators and managers"),
+         ("evidence", "Global evidence review"),
+         ("fg", "Focus groups at six conferences"))
 
 
 def _caption(name: str) -> str:
@@ -182,8 +255,10 @@ def _caption(name: str) -> str:
 
 
 def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, na_rep="–", border=0, classes="data",
-                         float_format=lambda v: f"{v:.3g}")
+    def number(v: float) -> str:
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:.3g}"
+
+    return frame.to_html(index=False, na_rep="–", border=0, classes="data", float_format=number)
 
 
 def write_findings_page(folder, *, data_dir=None, notebooks=(), threshold: int = 5) -> Path:
@@ -226,6 +301,7 @@ def write_findings_page(folder, *, data_dir=None, notebooks=(), threshold: int =
     aside = out.table(aside, "rows-set-aside", suppress=False)
     findings = key_findings(project)
     out.table(findings, "key-findings", suppress=False)
+    published = out.table(published_comparison(project), "published-figures", suppress=False)
 
     figures = sorted(p.stem for p in (folder / "figures").glob("*.png"))
     tables = sorted(p.stem for p in (folder / "tables").glob("*.csv"))
@@ -242,7 +318,10 @@ def write_findings_page(folder, *, data_dir=None, notebooks=(), threshold: int =
         areas={"survey": "Survey of baby room educators and managers",
                "evidence": "Global evidence review",
                "focus_groups": "Focus groups at six conferences"},
-        figures=[{"name": f, "caption": _caption(f)} for f in figures],
+        figure_groups=[(title, [{"name": f, "caption": _caption(f)} for f in figures
+                                 if f.startswith(prefix + "-")])
+                       for prefix, title in AREAS],
+        published=_table_html(published),
         tables=tables,
         pages=pages,
         quality=_table_html(quality),
@@ -289,10 +368,15 @@ Inputs, outputs and versions with their SHA-256 are in <a href="manifest.json">m
 {% endfor %}</ul>
 {% endfor %}
 
+<h2>Published figures, recomputed</h2>
+<p>The project's published statements beside the values computed from this data.</p>
+{{ published | safe }}
+
 <h2>Figures</h2>
+{% for title, figures in figure_groups %}<h3>{{ title }}</h3>
 {% for fig in figures %}<figure><a href="figures/{{ fig.name }}.svg"><img src="figures/{{ fig.name }}.png" alt="{{ fig.caption }}"></a>
 <figcaption>{{ fig.caption }} (<a href="figures/{{ fig.name }}.png">PNG</a>, <a href="figures/{{ fig.name }}.svg">SVG</a>)</figcaption></figure>
-{% endfor %}
+{% endfor %}{% endfor %}
 
 <h2>Tables</h2>
 <p>Counts below {{ threshold }} are suppressed in published tables, with secondary
