@@ -27,24 +27,25 @@ def is_marked_synthetic(frame: pd.DataFrame) -> bool:
     return bool(frame[NOTICE_COLUMN].astype(str).str.contains("SYNTHETIC", na=False).all())
 
 
-def raw_from(source, *, sheet=0, format=None) -> RawTable:
+def raw_from(source, *, sheet=0, format=None, name: str | None = None) -> RawTable:
     """Read ``source`` (a path or a DataFrame) as a :class:`RawTable`.
 
     A DataFrame is taken as it is; its rows are numbered 2, 3, ... as if it had
-    been read from a file with a header row.
+    been read from a file with a header row, and ``name`` (default ``<DataFrame>``)
+    stands for the file in messages.
     """
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True)
         frame.columns = [str(c) for c in frame.columns]
-        return RawTable(frame, np.arange(2, len(frame) + 2), "<DataFrame>", "dataframe")
+        return RawTable(frame, np.arange(2, len(frame) + 2), name or "<DataFrame>", "dataframe")
     return read_table(source, sheet=sheet, format=format)
 
 
 def load(source, schema: Schema, *, columns: Mapping[str, str] | None, on_error: str,
          sheet, format, cross_checks: Callable | None, source_label: str,
-         synthetic: bool = False) -> pd.DataFrame:
+         synthetic: bool = False, name: str | None = None) -> pd.DataFrame:
     """Read, canonicalise and validate; see the public loaders for the parameters."""
-    raw = raw_from(source, sheet=sheet, format=format)
+    raw = raw_from(source, sheet=sheet, format=format, name=name)
     synthetic = synthetic or is_marked_synthetic(raw.data)
     if synthetic:
         source_label = f"{source_label} (synthetic)"

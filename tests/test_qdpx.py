@@ -530,3 +530,17 @@ def test_entry_count_checked_before_reading_the_directory(tmp_path):
         read_qdpx(path)
     assert str(err.value) == (f"{path}: archive has 60,000 entries, more than the 10,000 "
                               "allowed (possible zip bomb)")
+
+
+def test_load_coding_reads_a_qdpx_into_the_canonical_table(tmp_path):
+    from baby_room import load_coding
+    from baby_room.codebook import CODING
+
+    path = tmp_path / "atlas.qdpx"
+    B.atlas(path)
+    long = read_qdpx(path).to_long()
+    loaded = load_coding(path)
+    assert list(loaded.columns) == CODING.names
+    assert len(loaded) == len(long)
+    assert loaded["code"].tolist() == long["code"].tolist()
+    assert loaded.attrs["file"] == str(path)

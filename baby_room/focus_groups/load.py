@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,9 @@ def load_coding(path, *, columns: Mapping[str, str] | None = None, on_error: str
     ----------
     path : str, os.PathLike or pandas.DataFrame
         CSV, TSV, Excel or Parquet file (or a DataFrame) with the columns of
-        :data:`baby_room.codebook.CODING` (or headers mapped with ``columns``).
+        :data:`baby_room.codebook.CODING` (or headers mapped with ``columns``), or a
+        REFI-QDA project ``.qdpx`` (read with :func:`baby_room.read_qdpx` and converted
+        with ``QdaProject.to_long()``; use those directly for their options).
     columns : mapping, optional
         ``{your header: canonical name}``.
     on_error : {"raise", "set_aside"}, default "raise"
@@ -52,8 +55,13 @@ def load_coding(path, *, columns: Mapping[str, str] | None = None, on_error: str
     >>> list(coding["conference"].cat.categories)[:2]
     ['London', 'York']
     """
+    name = None
+    if not isinstance(path, pd.DataFrame) and Path(path).suffix.lower() == ".qdpx":
+        from baby_room.focus_groups.qdpx import read_qdpx
+
+        path, name = read_qdpx(path).to_long(), str(path)
     return load(path, CODING, columns=columns, on_error=on_error, sheet=sheet, format=format,
-                cross_checks=coding_checks, source_label=source)
+                cross_checks=coding_checks, source_label=source, name=name)
 
 
 def coding_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> None:
