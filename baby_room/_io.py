@@ -133,10 +133,26 @@ def _format_from_suffix(p: Path) -> str:
 # ---------------------------------------------------------------- text files
 
 
-def decode_text(raw: bytes, path) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM) or Windows-1252.
+def decode_bytes(raw: bytes, path, *, what: str = "the file") -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM, or little-endian without) or Windows-1252.
 
-    Returns the text and the encoding name. Binary content raises FileFormatError.
+    Parameters
+    ----------
+    raw : bytes
+    path : str or os.PathLike
+        The file, for the error message.
+    what : str
+        What the bytes are, for the error message (e.g. ``"source interview.txt"``).
+
+    Returns
+    -------
+    tuple of (str, str)
+        The text without a byte-order mark, and the encoding used.
+
+    Raises
+    ------
+    baby_room.FileFormatError
+        The bytes are none of those encodings.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         encoding, body = "utf-8-sig", raw[3:]
@@ -150,20 +166,24 @@ def decode_text(raw: bytes, path) -> tuple[str, str]:
         text = body.decode(encoding)
     except UnicodeDecodeError:
         if encoding != "utf-8":
-            raise FileFormatError(path, f"cannot be decoded as {encoding}") from None
+            raise FileFormatError(path, f"{what} cannot be decoded as {encoding}") from None
         try:
             text, encoding = body.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as exc:
             raise FileFormatError(
-                path, "looks like a binary file, not text: it is not UTF-8, UTF-16 or "
-                f"Windows-1252 (byte {exc.start})"
+                path, f"{what} is not text in UTF-8, UTF-16 or Windows-1252 "
+                f"(byte {exc.start}): a binary file?"
             ) from None
+    return text.removeprefix("\ufeff"), encoding
+
+
+def decode_text(raw: bytes, path) -> tuple[str, str]:
+    """Decode a text table (see :func:`decode_bytes`); binary content raises FileFormatError."""
+    text, encoding = decode_bytes(raw, path)
     sample = text[:4096]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
     if "\x00" in sample or controls > max(3, len(sample) // 50):
         raise FileFormatError(path, "looks like a binary file, not text (CSV/TSV expected)")
-    if text.startswith("\ufeff"):
-        text = text[1:]
     return text, encoding
 
 

@@ -1299,22 +1299,7 @@ def _from_source_dir(folder: Path, rel: str, archive: _Archive):
 
 
 def _decode(raw: bytes, path, member: str):
-    if raw.startswith(b"\xef\xbb\xbf"):
-        enc, body = "utf-8", raw[3:]
-    elif raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
-        enc, body = "utf-16", raw
-    else:
-        enc, body = "utf-8", raw
-    try:
-        text = body.decode(enc)
-    except UnicodeDecodeError:
-        if enc != "utf-8":
-            raise FileFormatError(path, f"source {member} cannot be decoded as {enc}") from None
-        try:
-            text, enc = body.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc:
-            raise FileFormatError(
-                path, f"source {member} is not text in UTF-8, UTF-16 or Windows-1252 "
-                f"(byte {exc.start})") from None
-    return text.lstrip("\ufeff") if text.startswith("\ufeff") else text, enc
+    from baby_room._io import decode_bytes
 
+    text, enc = decode_bytes(raw, path, what=f"source {member}")
+    return text, "utf-8" if enc == "utf-8-sig" else enc
