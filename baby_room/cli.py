@@ -61,7 +61,7 @@ def _kind_from_name(path: str) -> str | None:
     return None
 
 
-def cmd_validate(args) -> int:
+def _cmd_validate(args) -> int:
     """Validate one file; print the report; 0 when clean, 1 when not."""
     from baby_room import errors
     from baby_room.evidence.load import load_evidence
@@ -103,7 +103,7 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def cmd_synth(args) -> int:
+def _cmd_synth(args) -> int:
     from baby_room import synthetic
 
     for path in synthetic.write_all(args.out):
@@ -111,7 +111,7 @@ def cmd_synth(args) -> int:
     return 0
 
 
-def cmd_codebook(args) -> int:
+def _cmd_codebook(args) -> int:
     from baby_room.codebook import codebook_markdown
 
     out = Path(args.out)
@@ -121,7 +121,7 @@ def cmd_codebook(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
+def _cmd_report(args) -> int:
     from baby_room import errors
     from baby_room.report import ReportError, build_report
 
@@ -136,11 +136,22 @@ def cmd_report(args) -> int:
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``baby-room`` command."""
+    """Entry point of the ``baby-room`` command; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["--version"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    >>> main([])  # doctest: +ELLIPSIS
+    usage: baby-room ...
+    0
+    """
     parser = _parser()
     args = parser.parse_args(argv)
-    commands = {"validate": cmd_validate, "synth": cmd_synth, "codebook": cmd_codebook,
-                "report": cmd_report}
+    commands = {"validate": _cmd_validate, "synth": _cmd_synth, "codebook": _cmd_codebook,
+                "report": _cmd_report}
     if args.command is None:
         parser.print_help()
         return 0

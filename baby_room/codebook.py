@@ -122,6 +122,12 @@ class Column:
         Other headers that mean this column (compared after header normalisation).
     multi : bool
         Holds several values separated by ``;``.
+
+    Examples
+    --------
+    >>> col = SURVEY["group_size"]
+    >>> col.dtype, col.allowed(), col.personal
+    ('int', '1 to 60', False)
     """
 
     name: str
@@ -165,6 +171,13 @@ class Schema:
         The canonical columns in order.
     key : tuple of str
         Columns that identify a row uniquely (checked for duplicates).
+
+    Examples
+    --------
+    >>> EVIDENCE.required
+    ['item_id', 'title', 'year', 'publication_type']
+    >>> SURVEY.header_lookup()["number_of_babies"]
+    'group_size'
     """
 
     kind: str
@@ -399,7 +412,13 @@ def schema(kind: str) -> Schema:
 
 
 def codebook_markdown() -> str:
-    """Render all schemas as the Markdown body of ``data/README.md``."""
+    """Render all schemas as the Markdown body of ``data/README.md``.
+
+    Examples
+    --------
+    >>> codebook_markdown().splitlines()[0]
+    '# Data'
+    """
     parts = [
         "# Data",
         "",

@@ -18,7 +18,17 @@ FAILURE_COLUMNS = ("file", "row", "column", "value", "check")
 
 
 class BabyRoomError(Exception):
-    """Base class of every error raised on purpose by ``baby_room``."""
+    """Base class of every error raised on purpose by ``baby_room``.
+
+    Examples
+    --------
+    >>> import baby_room as br
+    >>> try:
+    ...     br.load_survey("no/such/file.csv")
+    ... except br.BabyRoomError as exc:
+    ...     print(exc)
+    no/such/file.csv: file not found
+    """
 
 
 class FileFormatError(BabyRoomError, ValueError):
@@ -30,6 +40,12 @@ class FileFormatError(BabyRoomError, ValueError):
         The file that could not be read.
     reason : str
         What is wrong, in words a researcher understands.
+
+    Examples
+    --------
+    >>> err = FileFormatError("survey.xlsx", "is not a valid .xlsx file")
+    >>> str(err), isinstance(err, ValueError)
+    ('survey.xlsx: is not a valid .xlsx file', True)
     """
 
     def __init__(self, path, reason: str):
@@ -45,6 +61,21 @@ class DataValidationError(BabyRoomError, ValueError):
     columns ``file, row, column, value, check`` (``row`` is the line number in the
     source file for text files, the spreadsheet row for Excel, counting the header
     as row 1; missing where a check concerns a whole column).
+
+    Examples
+    --------
+    >>> import baby_room as br
+    >>> import pandas as pd
+    >>> bad = br.synthetic.raw("codebook").head(2).assign(code=["pay", None])
+    >>> try:
+    ...     br.load_codebook(bad)
+    ... except br.DataValidationError as exc:
+    ...     print(exc)
+    ...     print(exc.failures[["row", "column", "check"]].to_string(index=False))
+    1 problem found in <DataFrame> (codebook):
+      file <DataFrame>, row 3, column code: value <missing> - required value missing
+     row column                  check
+       3   code required value missing
     """
 
     #: how many failures the message lists before saying "... and N more"
@@ -73,7 +104,18 @@ class DataValidationError(BabyRoomError, ValueError):
 
 
 class DesignError(BabyRoomError, ValueError):
-    """A survey design or estimator was given arguments it cannot use."""
+    """A survey design or estimator was given arguments it cannot use.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baby_room.survey import SurveyDesign
+    >>> try:
+    ...     SurveyDesign(pd.DataFrame({"x": [1.0, 2.0]})).mean("y")
+    ... except DesignError as exc:
+    ...     print(type(exc).__name__)
+    DesignError
+    """
 
 
 class ConvergenceError(DesignError):

@@ -31,7 +31,7 @@ def _stat(table: pd.DataFrame, statistic: str, **match) -> pd.Series:
     return table.loc[sel].iloc[0]
 
 
-def survey_findings(survey: pd.DataFrame) -> list[dict]:
+def _survey_findings(survey: pd.DataFrame) -> list[dict]:
     """Group size, ratio, CPD and status findings from the survey (room level where it applies)."""
     from baby_room.survey import indicators, likert
 
@@ -83,7 +83,7 @@ def survey_findings(survey: pd.DataFrame) -> list[dict]:
     ]
 
 
-def evidence_findings(evidence: pd.DataFrame) -> list[dict]:
+def _evidence_findings(evidence: pd.DataFrame) -> list[dict]:
     """Size, UK share, instruments and professional learning in the evidence review."""
     from baby_room.evidence import breakdowns
 
@@ -112,7 +112,7 @@ def evidence_findings(evidence: pd.DataFrame) -> list[dict]:
     ]
 
 
-def focus_group_findings(coding: pd.DataFrame) -> list[dict]:
+def _focus_group_findings(coding: pd.DataFrame) -> list[dict]:
     """Participants, themes and inter-coder agreement of the focus groups."""
     from baby_room.focus_groups import agreement, analysis
 
@@ -162,8 +162,8 @@ def key_findings(project) -> pd.DataFrame:
     >>> f.loc[f["finding"] == "mean_group_size", "value"].item()
     13.0
     """
-    rows = (survey_findings(project.survey) + evidence_findings(project.evidence)
-            + focus_group_findings(project.coding))
+    rows = (_survey_findings(project.survey) + _evidence_findings(project.evidence)
+            + _focus_group_findings(project.coding))
     out = pd.DataFrame(rows, columns=["area", "finding", "sentence", "value"])
     out.attrs["synthetic"] = project.synthetic
     return out
@@ -279,6 +279,15 @@ def write_findings_page(folder, *, data_dir=None, notebooks=(), threshold: int =
     -------
     pathlib.Path
         The page written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     page = write_findings_page(d)
+    ...     text = page.read_text()
+    >>> "SYNTHETIC DATA" in text, "Key findings" in text
+    (True, True)
     """
     import jinja2
 

@@ -34,7 +34,13 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def private_columns() -> set[str]:
-    """Canonical columns that must never be exported (personal data and identifiers)."""
+    """Canonical columns that must never be exported (personal data and identifiers).
+
+    Examples
+    --------
+    >>> sorted(private_columns())[:4]
+    ['comments', 'respondent_id', 'room_id', 'segment_id']
+    """
     return {name for s in SCHEMAS.values() for name in s.private}
 
 
@@ -189,7 +195,17 @@ def _secondary(counts: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def safe_name(name: str) -> str:
-    """Check an output name is a plain file stem (no folders, no ``..``)."""
+    """Check an output name is a plain file stem (no folders, no ``..``); return it.
+
+    Examples
+    --------
+    >>> safe_name("survey-group-size")
+    'survey-group-size'
+    >>> safe_name("../x")
+    Traceback (most recent call last):
+    ...
+    baby_room.errors.BabyRoomError: output name must be a plain file name of letters, digits, '-', '_' or '.'; got '../x'
+    """
     if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
         raise BabyRoomError(
             f"output name must be a plain file name of letters, digits, '-', '_' or '.'; got {name!r}"

@@ -33,6 +33,14 @@ class Project:
         Canonical, validated tables (rows that failed validation are in ``set_aside``).
     files : dict
         The file each table is read from (``None`` for the bundled synthetic data).
+
+    Examples
+    --------
+    >>> project = Project()  # the bundled synthetic data
+    >>> project
+    Project(bundled synthetic data)
+    >>> len(project.survey), len(project.set_aside)
+    (434, 0)
     """
 
     def __init__(self, files: dict | None = None, *, on_error: str = "set_aside"):
@@ -127,6 +135,15 @@ def find_data_files(data_dir) -> dict[str, Path]:
     ------
     baby_room.FileFormatError
         The folder is missing, or a kind has no file or more than one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from baby_room import synthetic
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = synthetic.write_all(d)
+    ...     sorted(p.name for p in find_data_files(d).values())
+    ['codebook.csv', 'coding.csv', 'evidence.csv', 'survey.csv']
     """
     folder = Path(data_dir)
     if not folder.is_dir():

@@ -48,7 +48,13 @@ _READS = re.compile(r"\bproject\.(survey|coding|codebook|evidence|set_aside|tabl
 
 
 class ReportError(BabyRoomError):
-    """The report could not be built (the previous report is left as it was)."""
+    """The report could not be built (the previous report is left as it was).
+
+    Examples
+    --------
+    >>> str(ReportError("notebook 01-x.ipynb failed in cell 3: ValueError: bad"))
+    'notebook 01-x.ipynb failed in cell 3: ValueError: bad'
+    """
 
 
 @dataclass
@@ -65,6 +71,11 @@ class ReportResult:
         Every file of the report.
     seconds : float
         Wall time of the build.
+
+    Examples
+    --------
+    >>> ReportResult(out_dir=Path("reports"), executed=["01-x.ipynb"], seconds=2.5).summary()
+    '0 files; notebooks executed: 1, reused from cache: 0; 2.5 s'
     """
 
     out_dir: Path
@@ -82,7 +93,16 @@ class ReportResult:
 
 
 def sha256_file(path) -> str:
-    """SHA-256 of a file's bytes, as hex."""
+    """SHA-256 of a file's bytes, as hex.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = open(os.path.join(d, "x"), "wb").write(b"abc")
+    ...     sha256_file(os.path.join(d, "x"))[:16]
+    'ba7816bf8f01cfea'
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -95,6 +115,14 @@ def notebook_reads(nb) -> list[str]:
 
     ``metadata.baby_room.reads`` (a list of kinds) overrides the detection.
     A notebook that uses ``project.set_aside`` or ``project.tables`` reads everything.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("rooms = br.survey.rooms(project.survey)")])
+    >>> notebook_reads(nb)
+    ['survey']
     """
     declared = nb.metadata.get("baby_room", {}).get("reads")
     if declared:
@@ -107,7 +135,14 @@ def notebook_reads(nb) -> list[str]:
 
 
 def dependency_versions() -> dict[str, str | None]:
-    """Installed versions of the main dependencies."""
+    """Installed versions of the main dependencies (None when not installed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dependency_versions()["pandas"] == pd.__version__
+    True
+    """
     from importlib import metadata
 
     out = {}
@@ -120,7 +155,13 @@ def dependency_versions() -> dict[str, str | None]:
 
 
 def package_source_hash() -> str:
-    """SHA-256 over the package's own source files (so a code change invalidates the cache)."""
+    """SHA-256 over the package's own source files (so a code change invalidates the cache).
+
+    Examples
+    --------
+    >>> len(package_source_hash())
+    64
+    """
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
@@ -131,7 +172,15 @@ def package_source_hash() -> str:
 
 
 def git_state(cwd=None) -> dict:
-    """The git commit of the working tree and whether it has uncommitted changes."""
+    """The git commit of the working tree and whether it has uncommitted changes.
+
+    Both are None outside a git checkout (for example in an installed copy).
+
+    Examples
+    --------
+    >>> sorted(git_state())
+    ['commit', 'dirty']
+    """
     def run(*args):
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
                               timeout=20, check=True).stdout.strip()
@@ -207,6 +256,20 @@ def execute_notebook(path: Path, *, data_dir: Path, output_dir: Path, threshold:
     ReportError
         Naming the notebook, the cell (0-based index in the executed notebook, counting
         the injected parameter cell) and the error.
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> d = Path(tempfile.mkdtemp())
+    >>> p = nbformat.v4.new_code_cell("DATA_DIR = None\\nOUTPUT_DIR = None")
+    >>> p.metadata["tags"] = ["parameters"]
+    >>> nb = nbformat.v4.new_notebook(cells=[p, nbformat.v4.new_code_cell("print(DATA_DIR)")])
+    >>> nbformat.write(nb, d / "01-demo.ipynb")
+    >>> done = execute_notebook(d / "01-demo.ipynb", data_dir=d / "data", output_dir=d / "out",
+    ...                         threshold=5)
+    >>> done.cells[2].outputs[0]["text"]
+    'data\\n'
+    >>> shutil.rmtree(d)
     """
     import nbformat
     from nbclient import NotebookClient
@@ -236,7 +299,15 @@ def execute_notebook(path: Path, *, data_dir: Path, output_dir: Path, threshold:
 
 
 def notebook_html(nb) -> str:
-    """Render an executed notebook to standalone HTML (deterministic)."""
+    """Render an executed notebook to standalone HTML (deterministic).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> html = notebook_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hi")]))
+    >>> html.startswith("<!DOCTYPE html>") and "Hi" in html
+    True
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="classic")
@@ -312,6 +383,25 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
         the previous report is left intact.
     baby_room.FileFormatError
         The data folder or one of its files cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> d = Path(tempfile.mkdtemp())
+    >>> cells = [nbformat.v4.new_code_cell("DATA_DIR = None\\nOUTPUT_DIR = None"),
+    ...          nbformat.v4.new_code_cell("import baby_room as br\\n"
+    ...                                    "n = len(br.load_project(DATA_DIR).survey)")]
+    >>> cells[0].metadata["tags"] = ["parameters"]
+    >>> (d / "notebooks").mkdir()
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=cells), d / "notebooks" / "01-demo.ipynb")
+    >>> result = build_report(out_dir=d / "reports", notebooks_dir=d / "notebooks",
+    ...                       progress=False)
+    >>> result.executed, (d / "reports" / "index.html").exists()
+    (['01-demo.ipynb'], True)
+    >>> build_report(out_dir=d / "reports", notebooks_dir=d / "notebooks",
+    ...              progress=False).reused
+    ['01-demo.ipynb']
+    >>> shutil.rmtree(d)
     """
     import nbformat
 

@@ -61,10 +61,10 @@ def load_coding(path, *, columns: Mapping[str, str] | None = None, on_error: str
 
         path, name = read_qdpx(path).to_long(), str(path)
     return load(path, CODING, columns=columns, on_error=on_error, sheet=sheet, format=format,
-                cross_checks=coding_checks, source_label=source, name=name)
+                cross_checks=_coding_checks, source_label=source, name=name)
 
 
-def coding_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> None:
+def _coding_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> None:
     """Cross-field rule of the coding table: a segment ends after it starts."""
     bad = (frame["end"] < frame["start"]).fillna(False).to_numpy()
     values = frame.loc[bad, "start"].astype(str) + " > " + frame.loc[bad, "end"].astype(str)

@@ -71,10 +71,10 @@ def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str
     (True, True)
     """
     return load(path, SURVEY, columns=columns, on_error=on_error, sheet=sheet, format=format,
-                cross_checks=survey_checks, source_label=source)
+                cross_checks=_survey_checks, source_label=source)
 
 
-def survey_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> None:
+def _survey_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> None:
     """Cross-field rules of the survey: qualified staff cannot exceed staff in the room."""
     staff = frame["staff_in_room"]
     for name, label in (("staff_level3", "Level 3"), ("staff_level2", "Level 2"),
