@@ -196,8 +196,9 @@ def _sniff_delimiter(header_line: str, default: str | None) -> str:
 
 
 def _read_text(p: Path, fmt: str) -> RawTable:
-    text, encoding = decode_text(p.read_bytes(), p)
-    if not text.strip():
+    raw = p.read_bytes()
+    text, encoding = decode_text(raw, p)
+    if not text or text.isspace():
         raise FileFormatError(p, "file has no content (only blank space)")
     newline = text.find("\n")
     first_line = text if newline < 0 else text[:newline]
@@ -214,15 +215,23 @@ def _read_text(p: Path, fmt: str) -> RawTable:
                 "text and the {\"ImportId\": ...} row"
             )
         skip, first_row, fmt = [1, 2], 4, "qualtrics"
-    frame = _parse_delimited(p, text, sep, header, skip_after_header=len(skip), first_row=first_row)
+    # UTF-8 files go to the parser as the bytes read (no second copy of a large file)
+    if encoding == "utf-8":
+        utf8 = memoryview(raw)
+    elif encoding == "utf-8-sig":
+        utf8 = memoryview(raw)[3:]
+    else:
+        utf8 = memoryview(text.encode("utf-8"))
+    del text
+    frame = _parse_delimited(p, utf8, sep, header, skip_after_header=len(skip), first_row=first_row)
     if frame.empty:
         raise FileFormatError(p, "has a header but no data rows")
     rows = np.arange(first_row, first_row + len(frame))
     return RawTable(frame, rows, str(p), "tsv" if sep == "\t" else fmt, encoding)
 
 
-def _parse_delimited(p: Path, text: str, sep: str, header: list[str], *, skip_after_header: int,
-                     first_row: int) -> pd.DataFrame:
+def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
+                     skip_after_header: int, first_row: int) -> pd.DataFrame:
     """Parse delimited text into string columns with pyarrow's multi-threaded CSV reader.
 
     Every cell stays text (empty cells are ""), so validation sees each value as written.
@@ -240,7 +249,7 @@ def _parse_delimited(p: Path, text: str, sep: str, header: list[str], *, skip_af
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(utf8)),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1,
                                             skip_rows_after_names=skip_after_header),
             parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True,
@@ -252,7 +261,7 @@ def _parse_delimited(p: Path, text: str, sep: str, header: list[str], *, skip_af
     except (pa.ArrowInvalid, ValueError) as exc:
         raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
     if ragged:
-        _raise_ragged(p, text, sep, len(header), first_row)
+        _raise_ragged(p, bytes(utf8).decode("utf-8"), sep, len(header), first_row)
     frame = table.to_pandas()
     frame.columns = header
     return frame

@@ -11,6 +11,7 @@ Run: ``.venv/bin/python benchmarks/bench_report.py`` from the repository root.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +34,7 @@ def _kernel_floor(n: int) -> float:
     t0 = time.perf_counter()
     for _ in range(n):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
-        NotebookClient(nb, kernel_name="python3").execute()
+        NotebookClient(nb, kernel_name="python3").execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - t0
 
 
