@@ -67,6 +67,25 @@ DEFECTS = {
         "with data_only=True, so a formula without a cached value (as openpyxl and many "
         "scripts write them) silently becomes missing: local_authority "
         "\"=cmd|' /C calc'!A0\" loads as <NA>; it should load the formula text as text",
+    ("survey_only_delimiters.csv", "{}"):
+        "defect: baby_room._io._read_text indexes head[0] after _first_records skipped every "
+        "record (all cells blank), so a CSV of bare commas raises a raw IndexError ('list "
+        "index out of range'); it should raise FileFormatError ('the first row (header) is "
+        "empty' or 'no content')",
+    ("survey_lone_quote.csv", "{}"):
+        "defect: as survey_only_delimiters.csv: a file holding only '\"' raises a raw "
+        "IndexError from baby_room._io._read_text instead of FileFormatError",
+    ("survey_mac_cr_line_ends.csv", "{}"):
+        "defect: baby_room._io._first_records runs csv.reader on io.StringIO(text), which "
+        "splits lines on LF only, so a file with classic Mac CR line ends raises "
+        "FileFormatError('<text>', 'new-line character seen in unquoted field ...'): the "
+        "message does not name the file, and the file (which pyarrow would parse) is refused; "
+        "it should load like the same file with LF line ends",
+    ("survey_bare_cr_in_cell.csv", "{}"):
+        "defect: a bare CR in an unquoted cell after the first three records makes pyarrow "
+        "split the record, then baby_room._io._raise_ragged re-reads the text with "
+        "csv.reader and the raw _csv.Error ('new-line character seen in unquoted field') "
+        "escapes; it should raise FileFormatError naming the file and the row",
 }
 
 
@@ -204,6 +223,7 @@ CHECKS = {
     ("survey_utf16le_nobom.csv", "{}"): _same_survey,
     ("survey_utf16_bom.tsv", "{}"): _same_survey,
     ("survey_bom_crlf.csv", "{}"): _same_survey,
+    ("survey_mac_cr_line_ends.csv", "{}"): _same_survey,
     ("survey_cp1252.csv", "{}"): _cp1252,
     ("survey_formulas.csv", "{}"): _formulas_loaded_as_text,
     ("survey_formulas_as_text.xlsx", "{}"): _formulas_loaded_as_text,

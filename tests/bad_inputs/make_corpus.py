@@ -365,6 +365,25 @@ def survey():
           "a NUL byte in a cell after the first 4 KB of the file (the binary sniff "
           "only looks at the start)")
 
+    _write("survey_only_delimiters.csv", ",,,,\n,,,,\n,,,,\n")
+    entry("survey_only_delimiters.csv", "survey", "FileFormatError", "header",
+          "an empty sheet saved as CSV: lines of commas and nothing else")
+
+    _write("survey_lone_quote.csv", '"')
+    entry("survey_lone_quote.csv", "survey", "FileFormatError", "survey_lone_quote.csv",
+          "a file holding one double quote")
+
+    _write("survey_mac_cr_line_ends.csv", _csv_text(base, lineterminator="\r"))
+    entry("survey_mac_cr_line_ends.csv", "survey", "ok", "",
+          "classic Mac line ends (CR only), as Excel's 'CSV (Macintosh)' writes")
+
+    late = _csv_text(base).split("\n")
+    late[5] = late[5].replace(",R1,", ",R\r1,", 1) if ",R1," in late[5] else late[5] + "\r"
+    _write("survey_bare_cr_in_cell.csv", "\n".join(late))
+    entry("survey_bare_cr_in_cell.csv", "survey", "FileFormatError",
+          "survey_bare_cr_in_cell.csv",
+          "a stray carriage return inside an unquoted cell after the first three records")
+
     ragged = text.split("\n")
     ragged[2] = ragged[2] + ",extra,cells"
     ragged[4] = ragged[4].rsplit(",", 3)[0]
