@@ -214,7 +214,10 @@ def test_loaders_on_arbitrary_csv_files_raise_only_documented_errors(table, sep,
         except DOCUMENTED as exc:
             assert str(path) in str(exc)
             continue
-        assert len(out) + len(br.set_aside_rows(out)) <= len(table)
+        # every record is kept or set aside; only a line left empty (a one-column table
+        # with an empty cell) is a blank line, which a CSV reader skips
+        expected = len(table) if table.shape[1] > 1 else int((table.iloc[:, 0] != "").sum())
+        assert len(out) + len(br.set_aside_rows(out)) == expected
 
 
 # --------------------------------------------------------------------------- survey design
