@@ -86,6 +86,15 @@ DEFECTS = {
         "split the record, then baby_room._io._raise_ragged re-reads the text with "
         "csv.reader and the raw _csv.Error ('new-line character seen in unquoted field') "
         "escapes; it should raise FileFormatError naming the file and the row",
+    ("survey_list_column.parquet", "{}"):
+        "defect: baby_room._validate._Distinct calls pd.factorize on the raw column, which "
+        "raises a raw TypeError ('unhashable type: numpy.ndarray') for a Parquet list "
+        "column; it should report each cell as a DataValidationError "
+        "(type: expected a whole number)",
+    ("evidence_struct_column.parquet", "{}"):
+        "defect: a Parquet struct column (dicts) in a text column raises a raw TypeError "
+        "('unhashable type: dict') from pd.factorize in baby_room._validate; it should be a "
+        "DataValidationError naming the column (or FileFormatError)",
 }
 
 
@@ -412,3 +421,46 @@ def test_evidence_formulas_neutralised_by_neutralise_formulas():
     assert safe["year"].tolist() == items["year"].tolist()
     # the loaded table itself is untouched
     assert items["title"].iloc[0] == INJECTION
+
+
+# --------------------------------------------------------------------------- DataFrames as input
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: baby_room._loading.raw_from takes a DataFrame as it is, without the duplicate-"
+    "header check that files get, so two columns named group_size reach pd.factorize as a "
+    "DataFrame and a raw TypeError ('factorize requires a Series ...') escapes; it should "
+    "raise FileFormatError/DataValidationError naming the duplicated column"))
+def test_dataframe_with_duplicate_columns():
+    frame = _base("survey")
+    frame.columns = ["group_size" if c == "setting_type" else c for c in frame.columns]
+    _, error = run_guarded(br.load_survey, frame)
+    assert isinstance(error, EXPECTED["FileFormatError"] | EXPECTED["DataValidationError"]), error
+    assert "group_size" in str(error)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: a DataFrame cell holding a list reaches pd.factorize in "
+    "baby_room._validate._Distinct and a raw TypeError ('unhashable type: list') escapes; "
+    "it should be a DataValidationError for that cell"))
+def test_dataframe_with_list_cells():
+    frame = _base("survey")
+    frame["group_size"] = [[12], [9], [10], [11], [8], [7]]
+    _, error = run_guarded(br.load_survey, frame)
+    assert isinstance(error, br.DataValidationError), error
+    assert "column group_size" in str(error)
+
+
+def test_dataframe_with_bad_values_lists_every_problem():
+    # hand count: three bad cells, each reported once with its row (header = row 1)
+    frame = _base("survey")
+    frame["group_size"] = [1.5, None, 2.0**70, -0.0, "x", 12]
+    _, error = run_guarded(br.load_survey, frame)
+    assert isinstance(error, br.DataValidationError)
+    got = error.failures[["row", "column", "check"]].astype(str).values.tolist()
+    assert got == [
+        ["2", "group_size", "type: expected a whole number"],
+        ["4", "group_size", "range: number too large"],
+        ["5", "group_size", "range: must be at least 1"],
+        ["6", "group_size", "type: expected a whole number"],
+    ]

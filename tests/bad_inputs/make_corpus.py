@@ -180,6 +180,11 @@ def survey():
     entry("survey_old_excel.xls", "survey", "FileFormatError", "old Excel .xls files",
           "old binary Excel format")
 
+    _write("survey_sheet_missing.xlsx", good_xlsx)
+    entry("survey_sheet_missing.xlsx", "survey", "FileFormatError",
+          "cannot read sheet 'Responses'", "asks for a sheet the workbook does not have",
+          sheet="Responses")
+
     _write("survey_unknown_ext.json", '{"a": 1}')
     entry("survey_unknown_ext.json", "survey", "FileFormatError", "unsupported file extension",
           "extension no reader knows")
@@ -288,6 +293,12 @@ def survey():
     entry("survey_negative_staff.parquet", "survey", "DataValidationError",
           "column staff_in_room: value '-1' - range: must be at least 1",
           "negative integer in a typed Parquet column")
+
+    nested = pq.copy()
+    nested["group_size"] = [[12], [9, 3], [], [14], [8], [10]]
+    _parquet("survey_list_column.parquet", nested)
+    entry("survey_list_column.parquet", "survey", "DataValidationError",
+          "column group_size", "a Parquet list column where whole numbers belong")
 
     _write("survey_not_parquet.parquet", text)
     entry("survey_not_parquet.parquet", "survey", "FileFormatError",
@@ -557,6 +568,13 @@ def evidence():
     entry("evidence_bad_publication_type.parquet", "evidence", "DataValidationError",
           "column publication_type: value 'peer-reviewed' - category: must be one of academic",
           "unknown category in Parquet")
+
+    struct = base.copy()
+    struct["countries"] = [{"name": "UK"}, {"name": "USA"}, {"name": "Norway"}, {"name": "UK"},
+                           {"name": "Chile"}, {"name": "Japan"}]
+    _parquet("evidence_struct_column.parquet", struct)
+    entry("evidence_struct_column.parquet", "evidence", "DataValidationError", "column countries",
+          "a Parquet struct (record) column where text belongs")
 
     inj = base.copy()
     inj.loc[0, "title"] = INJECTION
