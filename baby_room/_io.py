@@ -15,8 +15,9 @@ Every failure to read raises :class:`baby_room.errors.FileFormatError`.
 from __future__ import annotations
 
 import csv
-import io
+import datetime as dt
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,9 @@ import pandas as pd
 
 from baby_room.errors import FileFormatError
 
-TEXT_FORMATS = {".csv": ",", ".tsv": "\t", ".txt": None, ".tab": "\t"}
+# None: the delimiter is sniffed from the header line ("," ";" tab "|"): European Excel
+# writes ";"-separated .csv files
+TEXT_FORMATS = {".csv": None, ".tsv": "\t", ".txt": None, ".tab": "\t"}
 EXCEL_FORMATS = {".xlsx", ".xlsm"}
 SUPPORTED = (*TEXT_FORMATS, *EXCEL_FORMATS, ".parquet", ".pq", ".sav", ".zsav")
 
@@ -160,13 +163,22 @@ def decode_bytes(raw: bytes, path, *, what: str = "the file") -> tuple[str, str]
         encoding, body = "utf-16", raw
     elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0] != 0:
         encoding, body = "utf-16-le", raw  # UTF-16 without BOM, little-endian
+    elif len(raw) >= 4 and raw[0:4:2] == b"\x00\x00" and raw[1] != 0:
+        encoding, body = "utf-16-be", raw  # UTF-16 without BOM, big-endian
     else:
         encoding, body = "utf-8", raw
+        _refuse_binary(body, path, what)
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
         if encoding != "utf-8":
             raise FileFormatError(path, f"{what} cannot be decoded as {encoding}") from None
+        if _UTF8_MULTIBYTE.search(body):
+            bad = _first_non_utf8(body)
+            raise FileFormatError(
+                path, f"{what} mixes encodings: it holds UTF-8 characters, but byte {bad} is "
+                "not UTF-8 (save the file again as UTF-8)"
+            ) from None
         try:
             text, encoding = body.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as exc:
@@ -177,12 +189,40 @@ def decode_bytes(raw: bytes, path, *, what: str = "the file") -> tuple[str, str]
     return text.removeprefix("\ufeff"), encoding
 
 
+def _refuse_binary(body: bytes, path, what: str) -> None:
+    """8-bit text never holds NUL bytes and few control characters; binary files do."""
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        raise FileFormatError(path, f"{what} holds NUL bytes (first at byte {nul}): a binary "
+                                    "file, not text (CSV/TSV expected)")
+    sample = body[:4096]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    if controls > max(3, len(sample) // 50):
+        raise FileFormatError(path, f"{what} looks like a binary file, not text "
+                                    "(CSV/TSV expected)")
+
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _first_non_utf8(body: bytes) -> int:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return -1  # pragma: no cover - only called after a failed decode
+
+
 def decode_text(raw: bytes, path) -> tuple[str, str]:
     """Decode a text table (see :func:`decode_bytes`); binary content raises FileFormatError."""
     text, encoding = decode_bytes(raw, path)
     sample = text[:4096]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    if "\x00" in sample or controls > max(3, len(sample) // 50):
+    if "\x00" in text:
+        raise FileFormatError(path, f"holds NUL bytes (first at character {text.index(chr(0))}): "
+                                    "a binary file, not text (CSV/TSV expected)")
+    if controls > max(3, len(sample) // 50):
         raise FileFormatError(path, "looks like a binary file, not text (CSV/TSV expected)")
     return text, encoding
 
@@ -203,9 +243,9 @@ def _read_text(p: Path, fmt: str) -> RawTable:
     newline = text.find("\n")
     first_line = text if newline < 0 else text[:newline]
     sep = _sniff_delimiter(first_line, TEXT_FORMATS.get(f".{fmt}") if fmt != "qualtrics" else ",")
-    head = _first_records(text, sep, 3)
+    head = _first_records(p, text, sep, 3)
     header = [h.strip() for h in head[0]]
-    _check_header(p, header)
+    check_header(p, header)
     body_head = head[1:]
     skip, first_row = [], 2
     if fmt == "qualtrics" or _looks_like_qualtrics(body_head):
@@ -247,18 +287,31 @@ def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
         return "skip"
 
     names = [f"c{i}" for i in range(len(header))]
-    try:
-        table = pa_csv.read_csv(
+
+    def parse(block_size: int):
+        return pa_csv.read_csv(
             pa.BufferReader(pa.py_buffer(utf8)),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1,
-                                            skip_rows_after_names=skip_after_header),
+                                            skip_rows_after_names=skip_after_header,
+                                            block_size=block_size),
             parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True,
                                               invalid_row_handler=on_bad_row),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
         )
+
+    try:
+        try:
+            table = parse(1 << 22)
+        except pa.ArrowInvalid as exc:
+            if "block size" not in str(exc):
+                raise
+            ragged.clear()
+            table = parse(len(utf8) + 1)  # a record longer than a block: one block
     except (pa.ArrowInvalid, ValueError) as exc:
+        if "Could not skip initial" in str(exc):  # nothing after the header line
+            raise FileFormatError(p, "has a header but no data rows") from None
         raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
     if ragged:
         _raise_ragged(p, bytes(utf8).decode("utf-8"), sep, len(header), first_row)
@@ -267,10 +320,34 @@ def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
     return frame
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their endings (LF, CRLF or CR), lazily and without a copy."""
+    start = 0
+    for match in _NEWLINE.finditer(text):
+        yield text[start:match.end()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
+
+
+def _records(p: Path, text: str, sep: str):
+    """Records of delimited text (empty lines skipped); a csv error names the file and line."""
+    reader = csv.reader(_lines(text), delimiter=sep)
+    try:
+        for record in reader:
+            if record:
+                yield record
+    except csv.Error as exc:
+        raise FileFormatError(p, f"is not valid delimited text (line {reader.line_num}): "
+                                 f"{exc}") from None
+
+
 def _raise_ragged(p: Path, text: str, sep: str, width: int, first_row: int):
     """List every record whose number of fields differs from the header's, then raise."""
-    records = (r for r in csv.reader(io.StringIO(text), delimiter=sep)
-               if r and any(cell.strip() for cell in r))
+    records = _records(p, text, sep)
     next(records, None)  # header
     if first_row == 4:
         next(records, None), next(records, None)
@@ -284,18 +361,15 @@ def _raise_ragged(p: Path, text: str, sep: str, width: int, first_row: int):
     )
 
 
-def _first_records(text: str, sep: str, n: int) -> list[list[str]]:
-    """The first ``n`` records of delimited text (quoted newlines handled)."""
-    reader = csv.reader(io.StringIO(text[: 1 << 20]), delimiter=sep)
+def _first_records(p: Path, text: str, sep: str, n: int) -> list[list[str]]:
+    """The first ``n`` records of delimited text (quoted newlines and any line ends handled)."""
     out = []
-    try:
-        for record in reader:
-            if record and any(cell.strip() for cell in record):
-                out.append(record)
-            if len(out) == n:
-                break
-    except csv.Error as exc:
-        raise FileFormatError("<text>", f"is not valid delimited text: {exc}") from None
+    for record in _records(p, text, sep):
+        out.append(record)
+        if len(out) == n:
+            break
+    if not out:
+        raise FileFormatError(p, "has no records (only line breaks)")
     return out
 
 
@@ -303,7 +377,7 @@ def _looks_like_qualtrics(body: list[list[str]]) -> bool:
     return len(body) >= 2 and any('"ImportId"' in c or "{'ImportId'" in c for c in body[1])
 
 
-def _check_header(p: Path, header: list[str]) -> None:
+def check_header(p: Path, header: list[str]) -> None:
     if not any(header):
         raise FileFormatError(p, "the first row (header) is empty")
     seen, dupes = set(), []
@@ -331,15 +405,42 @@ def _read_excel(p: Path, sheet) -> RawTable:
     mangled = [h for h in header if h.startswith("Unnamed:")]
     if len(mangled) == len(header):
         raise FileFormatError(p, "the first row (header) is empty")
-    _check_header(p, _unmangle(header))
+    check_header(p, _unmangle(header))
     frame.columns = header
     if frame.empty:
         raise FileFormatError(p, "has a header but no data rows")
+    _formula_text(p, sheet, frame)
     frame = frame.dropna(how="all")
     rows = frame.index.to_numpy() + 2
     frame = frame.reset_index(drop=True)
     frame = frame.map(_excel_cell)
     return RawTable(frame, rows, str(p), "xlsx")
+
+
+def _formula_text(p: Path, sheet, frame: pd.DataFrame) -> None:
+    """Fill cells that hold a formula but no cached value with the formula's text.
+
+    Excel stores a formula's last result beside it and that is what is read; a file
+    written by a script often has no result, and the cell would otherwise be missing.
+    The text (e.g. ``=SUM(A1:A3)`` or ``=cmd|...``) is kept as data: it is validated like
+    any value and neutralised on export.
+    """
+    if not frame.isna().any(axis=None):
+        return
+    from openpyxl import load_workbook
+
+    wb = load_workbook(p, read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]
+        for i, values in enumerate(ws.iter_rows(min_row=2, max_col=frame.shape[1],
+                                                values_only=True)):
+            if i >= len(frame):
+                break
+            for j, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("=") and pd.isna(frame.iat[i, j]):
+                    frame.iat[i, j] = value
+    finally:
+        wb.close()
 
 
 def _unmangle(header: list[str]) -> list[str]:
@@ -356,8 +457,8 @@ def _excel_cell(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, dt.datetime):  # includes pandas.Timestamp
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     return str(value)
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from baby_room._io import RawTable, read_table
-from baby_room._validate import canonicalise, finish
+from baby_room._io import RawTable, check_header, read_table
+from baby_room._validate import ON_ERROR, canonicalise, finish
 from baby_room.codebook import Schema
 
 #: Column carried by every bundled synthetic file; its value says the data are synthetic.
@@ -36,7 +36,8 @@ def raw_from(source, *, sheet=0, format=None, name: str | None = None) -> RawTab
     """
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True)
-        frame.columns = [str(c) for c in frame.columns]
+        frame.columns = [str(c).strip() for c in frame.columns]
+        check_header(name or "<DataFrame>", list(frame.columns))
         return RawTable(frame, np.arange(2, len(frame) + 2), name or "<DataFrame>", "dataframe")
     return read_table(source, sheet=sheet, format=format)
 
@@ -45,6 +46,8 @@ def load(source, schema: Schema, *, columns: Mapping[str, str] | None, on_error:
          sheet, format, cross_checks: Callable | None, source_label: str,
          synthetic: bool = False, name: str | None = None) -> pd.DataFrame:
     """Read, canonicalise and validate; see the public loaders for the parameters."""
+    if on_error not in ON_ERROR:
+        raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}; got {on_error!r}")
     raw = raw_from(source, sheet=sheet, format=format, name=name)
     synthetic = synthetic or is_marked_synthetic(raw.data)
     if synthetic:

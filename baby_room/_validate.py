@@ -132,7 +132,11 @@ class _Distinct:
     """
 
     def __init__(self, raw: pd.Series):
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        try:
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        except TypeError:  # unhashable cells (lists, arrays, dicts): judged by their text
+            as_text = raw.map(lambda v: None if v is None else str(v))
+            codes, uniques = pd.factorize(as_text, use_na_sentinel=True)
         text = []
         for u in uniques:
             t = str(u).strip()
@@ -165,6 +169,11 @@ def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Fail
     failure (and is missing in the converted column).
     """
     if col.dtype == "string":
+        if raw.dtype == object:  # lists, dicts or arrays (Parquet, DataFrames) are not text
+            nested = raw.map(lambda v: isinstance(v, list | tuple | dict | set | np.ndarray))
+            nested = nested.to_numpy(dtype=bool)
+            failures.add(rows[nested], col.name, raw[nested].map(str), "type: expected text")
+            raw = raw.mask(nested, None)
         out = _as_text(raw)
         present = out.notna().to_numpy()
     else:

@@ -11,7 +11,8 @@ goes through the same checks:
   with secondary suppression so that a suppressed cell cannot be recovered from
   a row or column total (see :func:`suppress_small_counts`);
 - **spreadsheet-formula safety**: text cells beginning with ``=``, ``+``, ``-`` or
-  ``@`` (and tab or carriage return) are prefixed with ``'`` so Excel does not run them;
+  ``@`` (and tab or carriage return) are prefixed with ``'`` so Excel does not run them,
+  and control characters a spreadsheet cannot hold are removed;
 - **paths stay inside the output folder**: names are plain file stems.
 """
 
@@ -31,6 +32,7 @@ from baby_room.errors import BabyRoomError
 COUNT_COLUMN_PATTERN = re.compile(r"^(n|count|rooms|respondents|items|participants|n_.*|.*_n)$")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def private_columns() -> set[str]:
@@ -86,11 +88,37 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         s = out[col]
         if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-            text = s.astype("string")
-            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy()
+            # only text cells: a number in a mixed object column is left as it is
+            risky = np.array([isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in s],
+                             dtype=bool)
             if risky.any():
                 s = s.astype(object).copy()
-                s[risky] = "'" + text[risky].astype(str)
+                s[risky] = ["'" + v for v in s[risky]]
+                out[col] = s
+    return out
+
+
+def strip_control_characters(table: pd.DataFrame) -> pd.DataFrame:
+    """Remove control characters that a spreadsheet file cannot hold from text cells.
+
+    Tab, line feed and carriage return are kept; the others (``\\x00``-``\\x08``,
+    ``\\x0b``, ``\\x0c``, ``\\x0e``-``\\x1f``) are illegal in Excel's XML and are dropped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> strip_control_characters(pd.DataFrame({"a": ["a\\x01b", "ok"]}))["a"].tolist()
+    ['ab', 'ok']
+    """
+    out = table.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+            dirty = np.array([isinstance(v, str) and bool(_CONTROL.search(v)) for v in s],
+                             dtype=bool)
+            if dirty.any():
+                s = s.astype(object).copy()
+                s[dirty] = [_CONTROL.sub("", v) for v in s[dirty]]
                 out[col] = s
     return out
 
@@ -265,9 +293,10 @@ class Outputs:
             return published
         folder = self.folder / "tables"
         folder.mkdir(parents=True, exist_ok=True)
-        export = neutralise_formulas(published)
+        export = neutralise_formulas(strip_control_characters(published))
         csv_path = folder / f"{name}.csv"
-        export.to_csv(csv_path, index=index, lineterminator="\n")
+        # RFC 4180 line ends: the writer then also quotes a text cell holding a bare CR
+        export.to_csv(csv_path, index=index, lineterminator="\r\n")
         xlsx_path = folder / f"{name}.xlsx"
         _write_xlsx(export, xlsx_path, index=index)
         self.written += [csv_path, xlsx_path]

@@ -52,50 +52,7 @@ EXPECTED = {"FileFormatError": br.FileFormatError,
             "DataValidationError": br.DataValidationError}
 
 #: (file, kwargs JSON) -> what is wrong in the library and what should happen.
-DEFECTS = {
-    ("survey_mixed_utf8_cp1252.csv", "{}"):
-        "defect: baby_room._io.decode_text falls back to Windows-1252 for the whole file when "
-        "any byte is not UTF-8, so the UTF-8 half is silently turned into mojibake "
-        "('Café Town' loads as 'CafÃ© Town'); it should raise FileFormatError saying the "
-        "file mixes encodings",
-    ("survey_nul_late.csv", "{}"):
-        "defect: decode_text looks for NUL bytes only in the first 4096 characters; a NUL "
-        "later in the file is loaded into the value (room_id 'R\\x001') instead of the "
-        "FileFormatError ('binary file') that the same byte gets near the start",
-    ("survey_formula_cells.xlsx", "{}"):
-        "defect: baby_room._io._read_excel reads Excel formula cells through pandas/openpyxl "
-        "with data_only=True, so a formula without a cached value (as openpyxl and many "
-        "scripts write them) silently becomes missing: local_authority "
-        "\"=cmd|' /C calc'!A0\" loads as <NA>; it should load the formula text as text",
-    ("survey_only_delimiters.csv", "{}"):
-        "defect: baby_room._io._read_text indexes head[0] after _first_records skipped every "
-        "record (all cells blank), so a CSV of bare commas raises a raw IndexError ('list "
-        "index out of range'); it should raise FileFormatError ('the first row (header) is "
-        "empty' or 'no content')",
-    ("survey_lone_quote.csv", "{}"):
-        "defect: as survey_only_delimiters.csv: a file holding only '\"' raises a raw "
-        "IndexError from baby_room._io._read_text instead of FileFormatError",
-    ("survey_mac_cr_line_ends.csv", "{}"):
-        "defect: baby_room._io._first_records runs csv.reader on io.StringIO(text), which "
-        "splits lines on LF only, so a file with classic Mac CR line ends raises "
-        "FileFormatError('<text>', 'new-line character seen in unquoted field ...'): the "
-        "message does not name the file, and the file (which pyarrow would parse) is refused; "
-        "it should load like the same file with LF line ends",
-    ("survey_bare_cr_in_cell.csv", "{}"):
-        "defect: a bare CR in an unquoted cell after the first three records makes pyarrow "
-        "split the record, then baby_room._io._raise_ragged re-reads the text with "
-        "csv.reader and the raw _csv.Error ('new-line character seen in unquoted field') "
-        "escapes; it should raise FileFormatError naming the file and the row",
-    ("survey_list_column.parquet", "{}"):
-        "defect: baby_room._validate._Distinct calls pd.factorize on the raw column, which "
-        "raises a raw TypeError ('unhashable type: numpy.ndarray') for a Parquet list "
-        "column; it should report each cell as a DataValidationError "
-        "(type: expected a whole number)",
-    ("evidence_struct_column.parquet", "{}"):
-        "defect: a Parquet struct column (dicts) in a text column raises a raw TypeError "
-        "('unhashable type: dict') from pd.factorize in baby_room._validate; it should be a "
-        "DataValidationError naming the column (or FileFormatError)",
-}
+DEFECTS: dict = {}  # (file, kwargs) -> "defect: ..." for a library defect not yet fixed
 
 
 def _manifest() -> list[dict]:
@@ -233,12 +190,12 @@ CHECKS = {
     ("survey_utf16_bom.tsv", "{}"): _same_survey,
     ("survey_bom_crlf.csv", "{}"): _same_survey,
     ("survey_mac_cr_line_ends.csv", "{}"): _same_survey,
+    ("survey_semicolon.csv", "{}"): _same_survey,
+    ("survey_utf16be_nobom.csv", "{}"): _same_survey,
     ("survey_cp1252.csv", "{}"): _cp1252,
     ("survey_formulas.csv", "{}"): _formulas_loaded_as_text,
     ("survey_formulas_as_text.xlsx", "{}"): _formulas_loaded_as_text,
     ("survey_formula_cells.xlsx", "{}"): _formulas_loaded_as_text,
-    ("survey_mixed_utf8_cp1252.csv", "{}"): lambda r: None,
-    ("survey_nul_late.csv", "{}"): lambda r: None,
     ("survey_every_row_bad.csv", '{"on_error": "set_aside"}'): _all_set_aside,
     ("coding_utf16le_nobom.tsv", "{}"): _coding_utf16,
     ("evidence_formulas.csv", "{}"): _evidence_formulas,
@@ -333,24 +290,11 @@ SINGLE_LINE = [
     pytest.param(_one_line_fields, "big.csv", "survey", "FileFormatError",
                  "duplicate column headers: 'x'", id="csv-5MB-one-line-of-fields"),
     pytest.param(_one_line_names, "big.csv", "survey", "FileFormatError",
-                 "has a header but no data rows", id="csv-5MB-one-header-line",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "defect: baby_room._io._first_records parses only the first 1 MiB of "
-                     "text, so a header line longer than that is cut mid-name and the cut "
-                     "name ('c14496' of 'c144961') is reported as 'duplicate column "
-                     "headers: 'c14496'', a false diagnosis; it should read the whole header "
-                     "(or say the header line is too long)"))),
+                 "has a header but no data rows", id="csv-5MB-one-header-line"),
     pytest.param(_one_quoted_cell, "big.csv", "survey", "FileFormatError", "field larger",
-                 id="csv-5MB-one-quoted-cell",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "defect: baby_room._io._first_records raises FileFormatError('<text>', "
-                     "...) so the message reads '<text>: is not valid delimited text: field "
-                     "larger than field limit (131072)' and does not name the file"))),
+                 id="csv-5MB-one-quoted-cell"),
     pytest.param(_one_quoted_cell, "big.tsv", "coding", "FileFormatError", "field larger",
-                 id="tsv-5MB-one-quoted-cell",
-                 marks=pytest.mark.xfail(strict=True, reason="defect: as csv-5MB-one-quoted-"
-                                         "cell: the FileFormatError names '<text>', not the "
-                                         "file")),
+                 id="tsv-5MB-one-quoted-cell"),
     pytest.param(_one_line_fields, "big.csv", "maxqda", "FileFormatError",
                  "is not a MAXQDA coded-segments export", id="maxqda-5MB-one-line"),
     pytest.param(_one_ris_line, "big.ris", "ris", "FileFormatError", "not closed",
@@ -426,11 +370,6 @@ def test_evidence_formulas_neutralised_by_neutralise_formulas():
 # --------------------------------------------------------------------------- DataFrames as input
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: baby_room._loading.raw_from takes a DataFrame as it is, without the duplicate-"
-    "header check that files get, so two columns named group_size reach pd.factorize as a "
-    "DataFrame and a raw TypeError ('factorize requires a Series ...') escapes; it should "
-    "raise FileFormatError/DataValidationError naming the duplicated column"))
 def test_dataframe_with_duplicate_columns():
     frame = _base("survey")
     frame.columns = ["group_size" if c == "setting_type" else c for c in frame.columns]
@@ -439,10 +378,6 @@ def test_dataframe_with_duplicate_columns():
     assert "group_size" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: a DataFrame cell holding a list reaches pd.factorize in "
-    "baby_room._validate._Distinct and a raw TypeError ('unhashable type: list') escapes; "
-    "it should be a DataValidationError for that cell"))
 def test_dataframe_with_list_cells():
     frame = _base("survey")
     frame["group_size"] = [[12], [9], [10], [11], [8], [7]]

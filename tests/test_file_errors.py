@@ -41,7 +41,7 @@ def test_header_only(tmp_path):
 def test_binary_junk_named_csv(tmp_path):
     p = tmp_path / "survey.csv"
     p.write_bytes(bytes(range(256)) * 20)
-    assert "a binary file?" in _message(p)
+    assert "binary file" in _message(p)
 
 
 def test_duplicate_headers(tmp_path):

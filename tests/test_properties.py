@@ -90,44 +90,12 @@ def _only_documented(func, path, **kwargs):
     # any other exception propagates and fails the test, with hypothesis' minimal example
 
 
-def _known_csv_defect(raw: bytes, sep: str) -> bool:
-    """True for text that hits a defect already pinned by a strict xfail in the corpus.
-
-    * records holding no non-blank cell (``,,,`` lines or a lone ``"``): IndexError in
-      baby_room._io._read_text (``survey_only_delimiters.csv``, ``survey_lone_quote.csv``);
-    * a carriage return not followed by a line feed: FileFormatError naming ``<text>``
-      instead of the file, or a raw ``_csv.Error`` (``survey_mac_cr_line_ends.csv``,
-      ``survey_bare_cr_in_cell.csv``).
-
-    The property tests skip such inputs; remove this filter once the defects are fixed.
-    """
-    import csv
-
-    from baby_room._io import decode_text
-
-    try:
-        text, _ = decode_text(raw, "x")
-    except br.FileFormatError:
-        return False
-    if "\r" in text.replace("\r\n", ""):
-        return True
-    if not text or text.isspace():
-        return False
-    try:
-        records = list(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=sep))
-    except csv.Error:
-        return False
-    return not any(cell.strip() for r in records for cell in r)
-
-
 @SETTINGS
 @given(suffix=st.sampled_from(SUFFIXES), prefix=st.sampled_from(PREFIXES),
        body=st.binary(max_size=600))
 def test_loaders_on_arbitrary_bytes_raise_only_documented_errors(suffix, prefix, body, tmp_path):
     path = tmp_path / f"data{suffix}"
     data = prefix + body
-    if suffix in (".csv", ".tsv"):
-        assume(not _known_csv_defect(data, "," if suffix == ".csv" else "\t"))
     path.write_bytes(data)
     for func in _loaders_for(suffix):
         _only_documented(func, path)
@@ -206,7 +174,6 @@ def test_loaders_on_arbitrary_csv_files_raise_only_documented_errors(table, sep,
                                                                      tmp_path):
     path = tmp_path / ("t.csv" if sep == "," else "t.tsv")
     text = table.to_csv(index=False, sep=sep, lineterminator="\n")
-    assume(not _known_csv_defect(text.encode("utf-8"), sep))
     path.write_bytes(text.encode(encoding))
     for func in TABLE_LOADERS:
         try:
@@ -425,8 +392,7 @@ def test_every_breakdown_reconciles_with_the_item_count(data):
 # --------------------------------------------------------------------------- export safety
 
 NUMBERS = st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False))
-# no control characters other than tab, LF and CR: openpyxl refuses them (a separate
-# strict xfail below pins that Outputs lets openpyxl's error escape)
+# no control characters other than tab, LF and CR (Outputs strips the others: tested below)
 _CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\r\n")
 TEXTS = st.one_of(st.text(_CHARS, max_size=10),
                   st.tuples(st.sampled_from(FORMULA_PREFIXES), st.text(_CHARS, max_size=8))
@@ -466,11 +432,6 @@ def test_neutralise_formulas_leaves_no_formula_and_keeps_numbers(table):
     pd.testing.assert_series_equal(safe["ratio"], table["ratio"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: baby_room.outputs.neutralise_formulas converts a whole object column to "
-    "text to test the prefixes, so a negative number in a column that mixes text and "
-    "numbers (e.g. pd.Series(['total', -1], dtype=object)) becomes the text \"'-1\"; "
-    "numbers should be left alone whatever the column's dtype"))
 @FEW
 @example(mixed=["total", -1])
 @given(mixed=st.lists(st.one_of(TEXTS, NUMBERS), min_size=1, max_size=6))
@@ -503,8 +464,6 @@ def test_exported_files_hold_no_formula(table, tmp_path_factory):
     got = pd.read_excel(xlsx)
     np.testing.assert_array_equal(got["value"].to_numpy(), table["value"].to_numpy())
     np.testing.assert_allclose(got["ratio"].to_numpy(), table["ratio"].to_numpy(), rtol=1e-15)
-    if any("\r" in v for col in ("label", "note") for v in table[col].dropna()):
-        return  # a CR in a text cell breaks the CSV: strict xfail test_csv_export_quotes_cr
     import csv
 
     with open(folder / "tables" / "export.csv", newline="", encoding="utf-8") as fh:
@@ -516,11 +475,6 @@ def test_exported_files_hold_no_formula(table, tmp_path_factory):
     assert [int(r[header.index("value")]) for r in rows] == table["value"].tolist()
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "defect: baby_room.Outputs.table writes the CSV, then openpyxl raises its own "
-    "IllegalCharacterError for a text cell holding a control character such as '\\x01' "
-    "(raw openpyxl traceback, and a CSV left without its .xlsx); it should raise a "
-    "BabyRoomError naming the table, column and row, or drop/escape the character"))
 def test_outputs_table_with_a_control_character(tmp_path):
     out = Outputs(tmp_path)
     try:
@@ -533,13 +487,6 @@ def test_outputs_table_with_a_control_character(tmp_path):
     assert load_workbook(tmp_path / "tables" / "ctrl.xlsx").active["A2"].value in ("ab", "a b")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: baby_room.Outputs.table writes the CSV with pandas to_csv(lineterminator='\\n'), "
-    "whose csv writer quotes a field only for characters of the line terminator, so a text "
-    "cell holding a bare CR (e.g. 'North\\rEast', or a neutralised \"'\\r...\") is written "
-    "unquoted and splits the record when read back (csv module, pandas, Excel); fields with "
-    "CR should be quoted (quoting=csv.QUOTE_NONNUMERIC or a writer with lineterminator "
-    "'\\r\\n')"))
 def test_csv_export_quotes_cr(tmp_path):
     import csv
 
