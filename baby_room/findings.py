@@ -169,17 +169,19 @@ def key_findings(project) -> pd.DataFrame:
     return out
 
 
-def published_comparison(project) -> pd.DataFrame:
-    """The project's published figures beside the values computed from this data.
+def published_comparison(*, survey=None, coding=None, evidence=None) -> pd.DataFrame:
+    """The project's published figures beside the values computed from the given tables.
 
     Published statements come from the project's reports (REFERENCE.md: report 1,
     January 2025; report 2, September 2025; the 2025 conference programme). On the
     bundled synthetic data every row is consistent by construction; on real data the
-    table shows how a new wave or another area compares.
+    table shows how a new wave or another area compares. Pass the tables to compare
+    (a notebook that passes only ``evidence`` reads only the evidence file).
 
     Parameters
     ----------
-    project : baby_room.Project
+    survey, coding, evidence : pandas.DataFrame, optional
+        Canonical tables; rows are produced for each one given.
 
     Returns
     -------
@@ -190,49 +192,63 @@ def published_comparison(project) -> pd.DataFrame:
     Examples
     --------
     >>> import baby_room as br
-    >>> t = published_comparison(br.load_project())
-    >>> bool(t["consistent"].all()), len(t)
-    (True, 13)
+    >>> t = published_comparison(evidence=br.synthetic.evidence())
+    >>> t[["figure", "value", "consistent"]].head(2).to_dict("records")
+    [{'figure': 'items', 'value': 185.0, 'consistent': True}, {'figure': 'academic articles', 'value': 165.0, 'consistent': True}]
     """
-    from baby_room.evidence import breakdowns
-    from baby_room.focus_groups import analysis
-    from baby_room.survey import indicators
+    rows = []
+    if survey is not None:
+        from baby_room.survey import indicators
 
-    survey = project.survey
-    values = indicators.published_figures(survey).set_index("statistic")["value"]
-    rooms = indicators.rooms(survey)
-    big = rooms.loc[rooms["group_size"] == rooms["group_size"].max(), "staff_in_room"]
-    ev = project.evidence
-    types = ev["publication_type"].value_counts()
-    uk = breakdowns.uk_vs_rest(ev).set_index("uk_vs_rest")["n"]
-    fam = breakdowns.by_instrument_family(ev)["instrument_family"].head(2)
-    coding = project.coding
-    participants = analysis.coding_summary(coding, by=None)["n_participants"].iloc[0]
-    rows = [
-        ("survey", "respondents", "more than 300", values["respondents"],
-         values["respondents"] > 300),
-        ("survey", "mean group size (rooms)", "average 13", values["mean_group_size"],
-         round(values["mean_group_size"]) == 13),
-        ("survey", "largest room (babies)", "30 babies with 10 adults", values["max_group_size"],
-         values["max_group_size"] == 30 and (big == 10).any()),
-        ("survey", "rooms of 12 or fewer", "some", values["rooms_12_or_fewer"],
-         values["rooms_12_or_fewer"] > 0),
-        ("survey", "babies in distinct rooms", "over 5,000", values["babies_in_rooms"],
-         values["babies_in_rooms"] > 5000),
-        ("survey", "share with baby-specific CPD", "fewer than a third",
-         values["share_cpd_baby_past_year"], values["share_cpd_baby_past_year"] < 1 / 3),
-        ("focus_groups", "conferences", "six", float(coding["conference"].nunique()),
-         coding["conference"].nunique() == 6),
-        ("focus_groups", "participants", "over 200", float(participants), participants > 200),
-        ("evidence", "items", "185", float(len(ev)), len(ev) == 185),
-        ("evidence", "academic articles", "165", float(types.get("academic", 0)),
-         types.get("academic", 0) == 165),
-        ("evidence", "grey literature", "20", float(types.get("grey", 0)),
-         types.get("grey", 0) == 20),
-        ("evidence", "items from the UK", "only 12", float(uk.get("UK", 0)), uk.get("UK", 0) == 12),
-        ("evidence", "most used instrument families", "ITERS and CLASS", float("nan"),
-         set(fam) == {"ITERS", "CLASS"}),
-    ]
+        values = indicators.published_figures(survey).set_index("statistic")["value"]
+        rooms = indicators.rooms(survey)
+        big = rooms.loc[rooms["group_size"] == rooms["group_size"].max(), "staff_in_room"]
+        rows += [
+            ("survey", "respondents", "more than 300", values["respondents"],
+             values["respondents"] > 300),
+            ("survey", "mean group size (rooms)", "average 13", values["mean_group_size"],
+             round(values["mean_group_size"]) == 13),
+            ("survey", "largest room (babies)", "30 babies with 10 adults",
+             values["max_group_size"], values["max_group_size"] == 30 and (big == 10).any()),
+            ("survey", "rooms of 12 or fewer", "some", values["rooms_12_or_fewer"],
+             values["rooms_12_or_fewer"] > 0),
+            ("survey", "babies in distinct rooms", "over 5,000", values["babies_in_rooms"],
+             values["babies_in_rooms"] > 5000),
+            ("survey", "share with baby-specific CPD", "fewer than a third",
+             values["share_cpd_baby_past_year"], values["share_cpd_baby_past_year"] < 1 / 3),
+        ]
+    if coding is not None:
+        from baby_room.focus_groups import analysis
+
+        participants = analysis.coding_summary(coding, by=None)["n_participants"].iloc[0]
+        rows += [
+            ("focus_groups", "conferences", "six", float(coding["conference"].nunique()),
+             coding["conference"].nunique() == 6),
+            ("focus_groups", "participants", "over 200", float(participants),
+             participants > 200),
+        ]
+    if evidence is not None:
+        from baby_room.evidence import breakdowns
+
+        types = evidence["publication_type"].value_counts()
+        uk = breakdowns.uk_vs_rest(evidence).set_index("uk_vs_rest")["n"]
+        fam = breakdowns.by_instrument_family(evidence)
+        fam = fam.loc[fam["instrument_family"] != breakdowns.NO_INSTRUMENT, "instrument_family"]
+        dims = breakdowns.by_dimension(evidence).set_index("dimension")["n"]
+        rows += [
+            ("evidence", "items", "185", float(len(evidence)), len(evidence) == 185),
+            ("evidence", "academic articles", "165", float(types.get("academic", 0)),
+             types.get("academic", 0) == 165),
+            ("evidence", "grey literature", "20", float(types.get("grey", 0)),
+             types.get("grey", 0) == 20),
+            ("evidence", "items from the UK", "only 12", float(uk.get("UK", 0)),
+             uk.get("UK", 0) == 12),
+            ("evidence", "most used instrument families", "ITERS and CLASS", float("nan"),
+             set(fam.head(2)) == {"ITERS", "CLASS"}),
+            ("evidence", "items on professional learning", "21",
+             float(dims.get("professional learning", 0)),
+             dims.get("professional learning", 0) == 21),
+        ]
     out = pd.DataFrame(rows, columns=["dataset", "figure", "published", "value", "consistent"])
     out["consistent"] = out["consistent"].astype(bool)
     return out
@@ -310,7 +326,9 @@ def write_findings_page(folder, *, data_dir=None, notebooks=(), threshold: int =
     aside = out.table(aside, "rows-set-aside", suppress=False)
     findings = key_findings(project)
     out.table(findings, "key-findings", suppress=False)
-    published = out.table(published_comparison(project), "published-figures", suppress=False)
+    published = out.table(published_comparison(survey=project.survey, coding=project.coding,
+                                               evidence=project.evidence),
+                          "published-figures", suppress=False)
 
     figures = sorted(p.stem for p in (folder / "figures").glob("*.png"))
     tables = sorted(p.stem for p in (folder / "tables").glob("*.csv"))

@@ -60,13 +60,14 @@ def test_notebook_runs_and_shows_published_figures(executed):
     nb, _ = executed
     text = _outputs_text(nb)
     assert "185 included items" in text
-    headline = next(c for c in nb.cells if "headline = pd.DataFrame" in c.source)
-    shown = headline.outputs[0]["data"]["text/plain"]
-    # computed column, then the published one
-    for row in ("included items                    185", "academic articles                 165",
-                "grey literature                    20", "items from the UK                  12",
-                "ITERS (", "CLASS (", "professional learning                    21"):
-        assert " ".join(row.split()) in " ".join(shown.split()), row
+    headline = next(c for c in nb.cells if "published_comparison(evidence=items)" in c.source)
+    shown = " ".join(headline.outputs[0]["data"]["text/plain"].split())
+    # figure, published statement, computed value (values: report 1, January 2025)
+    for row in ("items 185 185.0", "academic articles 165 165.0", "grey literature 20 20.0",
+                "items from the UK only 12 12.0", "most used instrument families ITERS and CLASS",
+                "items on professional learning 21 21.0"):
+        assert row in shown, row
+    assert shown.count("True") == 6 and "False" not in shown  # every figure consistent
     assert "PRISMA included: {'databases': 165, 'other': 20, 'total': 185}" in text
     assert "n_fractional sums to 185.0" in text
 
