@@ -9,9 +9,11 @@
    each notebook writes its figures (PNG 200 dpi + SVG) and tables (CSV + Excel)
    through :class:`baby_room.Outputs`, which applies disclosure control;
 3. caches each notebook's outputs under a content hash of the notebook, the inputs it
-   reads (found from ``project.<kind>`` in its code), the package source, the
-   dependency versions and the settings — a rebuild with nothing changed executes
-   nothing, and a changed input re-executes only the notebooks that read it;
+   reads (found from ``project.<kind>`` in its code, so notebooks pass tables, not the
+   project, to functions; ``metadata.baby_room.reads`` declares them otherwise), the
+   package source, the dependency versions and the settings — a rebuild with nothing
+   changed executes nothing, and a changed input re-executes only the notebooks that
+   read it;
 4. writes the findings page ``index.html`` (sentences whose numbers are computed from
    the data), the data-quality tables, the rows set aside with their reasons, each
    executed notebook as HTML, and ``manifest.json`` (inputs and outputs with SHA-256,
