@@ -90,7 +90,9 @@ def source_of(data) -> tuple[str | None, bool]:
 def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | None = None):
     """Write the data source, and "SYNTHETIC DATA" when it applies, under an Axes.
 
-    The label is placed in axes coordinates below the plot area, so it travels
+    The label is placed at draw time just below everything under the Axes (tick
+    labels, however many lines or however rotated, and the x-axis label), or just
+    below the Axes when its x axis is hidden, so it never overlaps them and travels
     with the Axes into any figure layout.
 
     Parameters
@@ -128,11 +130,22 @@ def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | 
     if synthetic:
         parts.append("SYNTHETIC DATA")
     text = " · ".join(parts) if parts else "Source: not recorded"
+    def below_x_axis(renderer):
+        from matplotlib.transforms import Bbox
+
+        box = ax.get_window_extent(renderer)
+        bottom = box.y0
+        if ax.axison and ax.xaxis.get_visible():
+            decorations = ax.xaxis.get_tightbbox(renderer)
+            if decorations is not None:
+                bottom = min(bottom, decorations.y0)
+        return Bbox.from_extents(box.x0, bottom, box.x1, bottom)
+
     return ax.annotate(
         text,
         xy=(0, 0),
-        xycoords="axes fraction",
-        xytext=(0, -30),
+        xycoords=below_x_axis,
+        xytext=(0, -6),
         textcoords="offset points",
         ha="left",
         va="top",

@@ -30,12 +30,10 @@ _COUNT_NOTE = {
 
 
 def _source(ax, table):
-    """label_source, placed under the tick labels and axis label whatever their depth."""
+    """label_source for the evidence figures."""
     from baby_room.style import label_source
 
-    label = label_source(ax, table)
-    _below_tick_labels(ax, label)
-    return label
+    return label_source(ax, table)
 
 
 def _note(ax, text):
@@ -361,25 +359,10 @@ def plot_gap_map(data: pd.DataFrame, *, rows: str = "instrument_family",
     what = ("bubble area ∝ number of items; an item counts in every cell it belongs to"
             if count == "item" else "bubble area ∝ fractional item count")
     label = _source(ax, table)
-    _, y_off = label.get_position()
-    ax.annotate(what, xy=(0, 0), xycoords="axes fraction", xytext=(0, y_off - 12),
+    ax.annotate(what, xy=(0, 0), xycoords=label, xytext=(0, -3),  # under the source label
                 textcoords="offset points", ha="left", va="top", fontsize=7.5,
                 color="#555555")
     return ax
-
-
-def _below_tick_labels(ax, label, gap: float = 6.0):
-    """Move a label (offset in points under the Axes) below the x tick labels and x label."""
-    fig = ax.figure
-    try:
-        renderer = fig.canvas.get_renderer()
-    except AttributeError:  # pragma: no cover - backends without a renderer
-        return
-    axis_box = ax.xaxis.get_tightbbox(renderer)
-    if axis_box is None:
-        return
-    depth_pt = (ax.get_window_extent(renderer).y0 - axis_box.y0) * 72.0 / fig.dpi
-    label.set_position((0, -(depth_pt + gap)))
 
 
 def plot_world_map(data: pd.DataFrame, *, count: str = "item", ax=None, **kwargs):

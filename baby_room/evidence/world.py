@@ -333,14 +333,14 @@ def plot_world_choropleth(
     for code in annotate:
         _annotate_country(ax, code, by_code.get(code, 0.0), codes, names, paths)
 
-    note = _not_drawn_note(table, code_set)
-    if note:
-        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -12),
-                    textcoords="offset points", ha="left", va="top", fontsize=7.5,
-                    color="#555555", gid="baby_room_map_note")
     source, synthetic = source_of(counts)
     shown = f"{source or 'not recorded'}; map: {SHAPES_CREDIT}"
-    label_source(ax, counts, source=shown, synthetic=synthetic)
+    label = label_source(ax, counts, source=shown, synthetic=synthetic)
+    note = _not_drawn_note(table, code_set)
+    if note:  # under the source label
+        ax.annotate(note, xy=(0, 0), xycoords=label, xytext=(0, -3),
+                    textcoords="offset points", ha="left", va="top", fontsize=7.5,
+                    color="#555555", gid="baby_room_map_note")
     return ax
 
 

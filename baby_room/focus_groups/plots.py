@@ -322,7 +322,7 @@ def plot_themes(
     ax.set_xlabel(f"{phrase} (% of {n} {units})")
     ax.set_title("Themes in the focus groups", loc="left")
     ax.tick_params(axis="y", length=0)
-    label_source(ax, freq).set_position((0, -44))
+    label_source(ax, freq)
     return ax
 
 
@@ -445,7 +445,7 @@ def plot_agreement(
                 "threshold for reliable coding).", xy=(0, 0), xycoords="axes fraction",
                 xytext=(0, -58), textcoords="offset points", fontsize=7, color="#555555",
                 va="top")
-    label_source(ax, res).set_position((0, -70))
+    label_source(ax, res)
     return ax
 
 
@@ -512,5 +512,5 @@ def plot_saturation(
     ax.set_xlabel("Focus group, in conference date order")
     ax.set_title(f"Saturation: new {noun} per focus group", loc="left")
     ax.legend(fontsize=7.5, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    label_source(ax, sat).set_position((0, -62))
+    label_source(ax, sat)
     return ax

@@ -59,10 +59,8 @@ def _axes(ax, figsize=(7, 4.5)):
 
 
 def _label(ax, data):
-    """Source label, moved a little lower so it clears a two-line axis (ticks + label)."""
-    text = label_source(ax, data)
-    text.xyann = (0, -38)
-    return text
+    """The source label (placed by label_source under the tick labels and axis label)."""
+    return label_source(ax, data)
 
 
 def _nice(value) -> str:
