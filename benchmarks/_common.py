@@ -9,15 +9,20 @@ import tracemalloc
 COLUMNS = ("benchmark", "seconds", "baseline", "baseline_seconds", "ratio", "target", "peak_mb")
 
 
-def best_of(func, repeat: int = 3) -> float:
-    """Smallest wall time of ``repeat`` calls (seconds)."""
-    times = []
+def timed(func, repeat: int = 3):
+    """Smallest wall time of ``repeat`` calls (seconds) and the last call's result."""
+    times, result = [], None
     for _ in range(repeat):
         gc.collect()
         t0 = time.perf_counter()
-        func()
+        result = func()
         times.append(time.perf_counter() - t0)
-    return min(times)
+    return min(times), result
+
+
+def best_of(func, repeat: int = 3) -> float:
+    """Smallest wall time of ``repeat`` calls (seconds)."""
+    return timed(func, repeat)[0]
 
 
 def peak_mb(func) -> float:

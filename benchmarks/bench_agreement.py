@@ -18,10 +18,7 @@ Run: ``.venv/bin/python benchmarks/bench_agreement.py``
 
 from __future__ import annotations
 
-import gc
 import sys
-import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -30,6 +27,9 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from _common import peak_mb, print_table, row, timed  # noqa: E402
 
 from baby_room.focus_groups.agreement import (  # noqa: E402
     agreement_from_presence,
@@ -70,48 +70,14 @@ def long_coding(n: int = N_SEGMENTS_LONG, k: int = N_CODES, seed: int = 7) -> pd
     return df
 
 
-def _time(fn, repeat=3):
-    times = []
-    result = None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
-
-
-def _peak_mb(fn) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 1e6
-
-
-def _row(name, seconds, baseline, baseline_seconds, target, peak_mb):
-    return {
-        "benchmark": name,
-        "seconds": seconds,
-        "baseline": baseline,
-        "baseline_seconds": baseline_seconds,
-        "ratio": seconds / baseline_seconds if baseline_seconds else None,
-        "target": target,
-        "peak_mb": peak_mb,
-    }
-
-
 def bench_matrix() -> list[dict]:
     import krippendorff
     from sklearn.metrics import cohen_kappa_score
 
     m1, m2 = presence_matrices()
     codes = [f"code_{j:02d}" for j in range(N_CODES)]
-    ours, res = _time(lambda: agreement_from_presence(m1, m2, codes=codes))
-    peak = _peak_mb(lambda: agreement_from_presence(m1, m2, codes=codes))
+    ours, res = timed(lambda: agreement_from_presence(m1, m2, codes=codes))
+    peak = peak_mb(lambda: agreement_from_presence(m1, m2, codes=codes))
 
     def kripp():
         return [
@@ -123,16 +89,16 @@ def bench_matrix() -> list[dict]:
     def sk():
         return [cohen_kappa_score(m1[:, j], m2[:, j]) for j in range(N_CODES)]
 
-    k_sec, k_vals = _time(kripp, repeat=1)
-    s_sec, s_vals = _time(sk, repeat=1)
+    k_sec, k_vals = timed(kripp, repeat=1)
+    s_sec, s_vals = timed(sk, repeat=1)
     # the numbers must agree, or the timing means nothing
     np.testing.assert_allclose(res["krippendorff_alpha"].iloc[:-1], k_vals, rtol=1e-9)
     np.testing.assert_allclose(res["cohen_kappa"].iloc[:-1], s_vals, rtol=1e-9)
     name = f"agreement_from_presence: {N_UNITS:,} units x {N_CODES} codes, 4 statistics"
     return [
-        _row(name, ours, f"krippendorff.alpha per code ({N_CODES} calls)", k_sec,
+        row(name, ours, f"krippendorff.alpha per code ({N_CODES} calls)", k_sec,
              TARGET_SECONDS, peak),
-        _row(name, ours, f"sklearn cohen_kappa_score per code ({N_CODES} calls)", s_sec,
+        row(name, ours, f"sklearn cohen_kappa_score per code ({N_CODES} calls)", s_sec,
              TARGET_SECONDS, peak),
     ]
 
@@ -141,8 +107,8 @@ def bench_long() -> list[dict]:
     from sklearn.metrics import cohen_kappa_score
 
     df = long_coding()
-    ours, res = _time(lambda: intercoder_agreement(df), repeat=2)
-    peak = _peak_mb(lambda: intercoder_agreement(df))
+    ours, res = timed(lambda: intercoder_agreement(df), repeat=2)
+    peak = peak_mb(lambda: intercoder_agreement(df))
 
     def baseline():
         tabs = [pd.crosstab(d["segment_id"], d["code"]).gt(0)
@@ -152,9 +118,9 @@ def bench_long() -> list[dict]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        b_sec, b_vals = _time(baseline, repeat=1)
+        b_sec, b_vals = timed(baseline, repeat=1)
     np.testing.assert_allclose(res["cohen_kappa"].iloc[:-1], b_vals, rtol=1e-9)
-    return [_row(
+    return [row(
         f"intercoder_agreement: long format, {N_SEGMENTS_LONG:,} double-coded segments, "
         f"{len(df):,} rows",
         ours, "pandas crosstab per coder + sklearn per code", b_sec, None, peak,
@@ -165,13 +131,5 @@ def run() -> list[dict]:
     return bench_matrix() + bench_long()
 
 
-def _print(rows):
-    cols = ["benchmark", "seconds", "baseline", "baseline_seconds", "ratio", "target", "peak_mb"]
-    df = pd.DataFrame(rows, columns=cols)
-    with pd.option_context("display.width", 250, "display.max_colwidth", 80,
-                           "display.float_format", "{:.4f}".format):
-        print(df.to_string(index=False))
-
-
 if __name__ == "__main__":
-    _print(run())
+    print_table(run())

@@ -16,11 +16,8 @@ Run: ``.venv/bin/python benchmarks/bench_countries.py``
 
 from __future__ import annotations
 
-import gc
 import sys
 import tempfile
-import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -28,8 +25,10 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 import matplotlib  # noqa: E402
+from _common import best_of, peak_mb, print_table, row  # noqa: E402
 
 matplotlib.use("Agg")
 
@@ -77,25 +76,6 @@ def messy_cells(n: int = N_CELLS, n_distinct: int = N_DISTINCT, seed: int = 2024
     return [distinct[i] for i in idx]
 
 
-def _time(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
-def _peak_mb(fn):
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1024**2
-
-
 def _quiet(fn):
     def wrapped():
         with warnings.catch_warnings():
@@ -103,18 +83,6 @@ def _quiet(fn):
             return fn()
 
     return wrapped
-
-
-def _row(name, seconds, baseline, baseline_seconds, target, peak_mb):
-    return {
-        "benchmark": name,
-        "seconds": seconds,
-        "baseline": baseline,
-        "baseline_seconds": baseline_seconds,
-        "ratio": seconds / baseline_seconds if baseline_seconds else None,
-        "target": target,
-        "peak_mb": peak_mb,
-    }
 
 
 def bench_normalise() -> list[dict]:
@@ -154,15 +122,15 @@ def bench_normalise() -> list[dict]:
                 found.append(None)
         return found
 
-    t_ours = _time(ours)
-    t_base = _time(no_dedup, repeat=1)
-    t_distinct = _time(_quiet(ours_distinct))
-    t_pyc = _time(pycountry_loop)
+    t_ours = best_of(ours)
+    t_base = best_of(no_dedup, repeat=1)
+    t_distinct = best_of(_quiet(ours_distinct))
+    t_pyc = best_of(pycountry_loop)
     return [
-        _row(f"normalise_countries, {N_CELLS:,} cells ({len(distinct)} distinct)", t_ours,
+        row(f"normalise_countries, {N_CELLS:,} cells ({len(distinct)} distinct)", t_ours,
              "same cells parsed one by one (no de-duplication)", t_base,
-             f"< {TARGET_NORMALISE} s", _peak_mb(ours)),
-        _row(f"normalise_countries, the {len(distinct)} distinct cells", t_distinct,
+             f"< {TARGET_NORMALISE} s", peak_mb(ours)),
+        row(f"normalise_countries, the {len(distinct)} distinct cells", t_distinct,
              "pycountry.countries.lookup loop over them (no splitting/aliases)", t_pyc,
              "-", None),
     ]
@@ -195,9 +163,9 @@ def bench_map() -> list[dict]:
 
         ours()  # warm up matplotlib's font cache and imports
         empty()
-        t_ours = _time(ours)
-        t_empty = _time(empty)
-    return [_row("world choropleth to PNG (shapes read afresh)", t_ours,
+        t_ours = best_of(ours)
+        t_empty = best_of(empty)
+    return [row("world choropleth to PNG (shapes read afresh)", t_ours,
                  "empty figure of the same size to PNG", t_empty, f"< {TARGET_MAP} s", None)]
 
 
@@ -205,13 +173,5 @@ def run() -> list[dict]:
     return bench_normalise() + bench_map()
 
 
-def _print(rows):
-    cols = ["benchmark", "seconds", "baseline", "baseline_seconds", "ratio", "target", "peak_mb"]
-    df = pd.DataFrame(rows, columns=cols)
-    with pd.option_context("display.width", 200, "display.max_colwidth", 70,
-                           "display.float_format", "{:.4f}".format):
-        print(df.to_string(index=False))
-
-
 if __name__ == "__main__":
-    _print(run())
+    print_table(run())

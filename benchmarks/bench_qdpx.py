@@ -11,18 +11,18 @@ Run: ``.venv/bin/python benchmarks/bench_qdpx.py``
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import sys
 import tempfile
-import time
-import tracemalloc
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from _common import best_of, peak_mb, print_table, row  # noqa: E402
 
 from baby_room.focus_groups.qdpx import read_qdpx  # noqa: E402
 
@@ -50,25 +50,6 @@ def _ours(path):
     return read_qdpx(path).to_long()
 
 
-def _best_of(fn, path, repeat=3):
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn(path)
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
-def _peak_mb(fn, path):
-    gc.collect()
-    tracemalloc.start()
-    fn(path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1024**2
-
-
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "large.qdpx"
@@ -76,31 +57,13 @@ def run() -> list[dict]:
         long = _ours(path)
         if len(long) != N_CODINGS:
             raise RuntimeError(f"expected {N_CODINGS} codings, read {len(long)}")
-        ours = _best_of(_ours, path)
-        base = _best_of(_baseline, path)
-        peak = _peak_mb(_ours, path)
-    return [{
-        "benchmark": f"read_qdpx + to_long, {N_CODINGS:,} codings",
-        "seconds": ours,
-        "baseline": "zipfile read + xml.etree parse (no checks, no processing)",
-        "baseline_seconds": base,
-        "ratio": ours / base,
-        "target": f"< {TARGET_SECONDS:g} s",
-        "peak_mb": peak,
-    }]
-
-
-def main():
-    rows = run()
-    print(f"{'benchmark':45} {'seconds':>8} {'baseline_s':>10} {'ratio':>6} {'target':>8} "
-          f"{'peak_mb':>8}")
-    for r in rows:
-        print(f"{r['benchmark']:45} {r['seconds']:8.3f} {r['baseline_seconds']:10.3f} "
-              f"{r['ratio']:6.2f} {r['target']:>8} {r['peak_mb']:8.1f}")
-        print(f"  baseline: {r['baseline']}")
-        status = "OK" if r["seconds"] < TARGET_SECONDS else "SLOWER THAN TARGET"
-        print(f"  {status}")
+        ours = best_of(lambda: _ours(path))
+        base = best_of(lambda: _baseline(path))
+        peak = peak_mb(lambda: _ours(path))
+    return [row(f"read_qdpx + to_long, {N_CODINGS:,} codings", ours,
+                "zipfile read + xml.etree parse (no checks, no processing)", base,
+                f"< {TARGET_SECONDS:g} s", peak)]
 
 
 if __name__ == "__main__":
-    main()
+    print_table(run())

@@ -33,14 +33,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import peak_mb, print_table, row, timed  # noqa: E402
 
 from baby_room.survey.design import SurveyDesign  # noqa: E402
 
@@ -205,26 +206,6 @@ def r_timings(df, margins, repeats=REPEATS):
 
 
 # ----------------------------------------------------------------- timing
-def best_of(fn, repeats=REPEATS):
-    times = []
-    result = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
-
-
-def peak_mb(fn):
-    tracemalloc.start()
-    try:
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 1e6
-
-
 def run() -> list[dict]:
     df = make_survey()
     margins = population_margins(df)
@@ -246,25 +227,17 @@ def run() -> list[dict]:
     for fn, _naive, _ in cases.values():  # warm-up: imports (scipy.stats) and caches
         fn()
     for key, (fn, naive, label) in cases.items():
-        seconds, _ = best_of(fn)
-        base_seconds, _ = best_of(naive, repeats=1 if key == "rake" else REPEATS)
+        seconds, _ = timed(fn, REPEATS)
+        base_seconds, _ = timed(naive, 1 if key == "rake" else REPEATS)
         mem = peak_mb(fn)
         ours[key] = (seconds, label, mem)
-        rows.append({
-            "benchmark": label,
-            "seconds": seconds,
-            "baseline": "naive per-region pandas loop",
-            "baseline_seconds": base_seconds,
-            "ratio": seconds / base_seconds,
-            "target": f"< {TARGET_SECONDS} s",
-            "peak_mb": mem,
-        })
+        rows.append(row(label, seconds, "naive per-region pandas loop", base_seconds,
+                        f"< {TARGET_SECONDS} s", mem))
     # SE of the raked design (not a target in the issue; shown for information)
     raked = design.rake(margins)
-    seconds, _ = best_of(lambda: raked.mean("group_size", by="region"))
-    rows.append({"benchmark": 'raked design: mean("group_size", by="region")',
-                 "seconds": seconds, "baseline": None, "baseline_seconds": None,
-                 "ratio": None, "target": f"< {TARGET_SECONDS} s", "peak_mb": None})
+    seconds, _ = timed(lambda: raked.mean("group_size", by="region"), REPEATS)
+    rows.append(row('raked design: mean("group_size", by="region")', seconds, None, None,
+                    f"< {TARGET_SECONDS} s"))
     r, version = r_timings(df, margins)
     if r:
         r_calls = {
@@ -275,30 +248,15 @@ def run() -> list[dict]:
         }
         for key, (seconds, label, mem) in ours.items():
             if key in r:
-                rows.append({
-                    "benchmark": label,
-                    "seconds": seconds,
-                    "baseline": f"R survey {version}: {r_calls[key]}",
-                    "baseline_seconds": r[key],
-                    "ratio": seconds / r[key],
-                    "target": f"< {TARGET_SECONDS} s",
-                    "peak_mb": mem,
-                })
+                rows.append(row(label, seconds, f"R survey {version}: {r_calls[key]}", r[key],
+                                f"< {TARGET_SECONDS} s", mem))
     elif version:  # R present but failed: say so rather than hide it
         print(f"R baseline failed: {version}", file=sys.stderr)
     return rows
 
 
 def _print_table(rows):
-    print(f"{'benchmark':58s} {'seconds':>8s} {'baseline':>52s} {'base s':>8s} "
-          f"{'ratio':>7s} {'peak MB':>8s}")
-    for r in rows:
-        base = r["baseline"] or "-"
-        bs = f"{r['baseline_seconds']:.3f}" if r["baseline_seconds"] is not None else "-"
-        ratio = f"{r['ratio']:.3f}" if r["ratio"] is not None else "-"
-        mem = f"{r['peak_mb']:.0f}" if r["peak_mb"] is not None else "-"
-        print(f"{r['benchmark'][:58]:58s} {r['seconds']:8.3f} {base[:52]:>52s} {bs:>8s} "
-              f"{ratio:>7s} {mem:>8s}")
+    print_table(rows)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"target: each call < {TARGET_SECONDS} s on 2 cores; ratio = ours / baseline; "
           f"best of {REPEATS} wall-clock runs. The machine may be shared with other jobs "
