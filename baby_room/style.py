@@ -87,6 +87,37 @@ def source_of(data) -> tuple[str | None, bool]:
     return attrs.get(ATTR_SOURCE), bool(attrs.get(ATTR_SYNTHETIC, False))
 
 
+def carry_source(result, data):
+    """Copy the data source and synthetic flag from ``data.attrs`` to a result table.
+
+    Analysis functions call this so that a summary table, and every figure drawn from
+    it, still names its source and says when it is synthetic.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The table to label (changed in place and returned).
+    data : pandas.DataFrame
+        The input it was computed from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``result``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"x": [1]})
+    >>> data.attrs.update(source="Baby Room survey", synthetic=True, file="survey.csv")
+    >>> carry_source(pd.DataFrame({"n": [1]}), data).attrs
+    {'source': 'Baby Room survey', 'synthetic': True}
+    """
+    attrs = getattr(data, "attrs", None) or {}
+    result.attrs.update({k: attrs[k] for k in (ATTR_SOURCE, ATTR_SYNTHETIC) if k in attrs})
+    return result
+
+
 def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | None = None):
     """Write the data source, and "SYNTHETIC DATA" when it applies, under an Axes.
 

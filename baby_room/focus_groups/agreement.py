@@ -42,7 +42,6 @@ import pandas as pd
 from baby_room.errors import DesignError
 from baby_room.focus_groups.analysis import (
     ALL_CODES,
-    _carry_attrs,
     _check_codebook,
     _check_frame,
     _choice,
@@ -53,6 +52,7 @@ from baby_room.focus_groups.analysis import (
     _require_columns,
     _theme_of,
 )
+from baby_room.style import carry_source
 
 #: Columns of :func:`agreement_from_presence` (after the coder columns).
 AGREEMENT_COLUMNS = (
@@ -519,7 +519,7 @@ def intercoder_agreement(
     out = pd.concat(blocks, ignore_index=True)
     out["coder_1"] = out["coder_1"].astype("string")
     out["coder_2"] = out["coder_2"].astype("string")
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 def disagreements(
@@ -625,7 +625,7 @@ def disagreements(
             out["conference"], categories=coding["conference"].cat.categories,
             ordered=coding["conference"].cat.ordered,
         )
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 def landis_koch(value: float) -> str:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room.errors import DataValidationError, DesignError
+from baby_room.style import carry_source
 
 #: Column(s) identifying one unit of counting, per ``unit``.
 UNIT_KEYS = {
@@ -187,9 +188,6 @@ def _with_theme(coding: pd.DataFrame, codebook: pd.DataFrame | None, func: str) 
     return out
 
 
-def _carry_attrs(result: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
-    result.attrs.update({k: v for k, v in source.attrs.items() if k in ("source", "synthetic")})
-    return result
 
 
 def _conference_order(coding: pd.DataFrame) -> list[str]:
@@ -273,7 +271,7 @@ def coding_summary(coding: pd.DataFrame, *, by: str | Sequence[str] | None = "co
         out = out.drop(columns="_all")
     for c in ("n_groups", "n_segments", "n_double_coded", "n_codings", "n_coders"):
         out[c] = out[c].astype("int64")
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 def _refuse_personal(by_cols: list[str], func: str) -> None:
@@ -406,7 +404,7 @@ def code_frequencies(
             if isinstance(out[c].dtype, pd.CategoricalDtype):
                 out[c] = out[c].cat.remove_unused_categories()
     out = out.reset_index(drop=True)
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 # --------------------------------------------------------------------------- co-occurrence
@@ -551,7 +549,7 @@ def code_cooccurrence(
     out["n"] = int(n_total)
     for c in (f"{item}_1", f"{item}_2"):
         out[c] = out[c].astype("string")
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 def _diag_count(df, item, within, keys, n_item, out):
@@ -743,7 +741,7 @@ def saturation_curve(
     out["group_id"] = out["group_id"].astype("string")
     for c in ("step", "new_codes", "cumulative_codes"):
         out[c] = out[c].astype("int64")
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 # --------------------------------------------------------------------------- quotes
@@ -860,7 +858,7 @@ def export_quotes(
                 "group_id", "speaker"]
     out = seg[[c for c in cols if c in seg.columns]].copy()
     out["participant"] = out["participant"].astype("string")
-    return _carry_attrs(out, coding)
+    return carry_source(out, coding)
 
 
 def _replace_names(text, names: list[str], group_labels: dict[str, str]):

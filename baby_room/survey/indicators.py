@@ -39,6 +39,7 @@ from baby_room.reference import (
     EYFS_UNDER2_CHILDREN_PER_ADULT,
     GROUP_SIZE_THRESHOLDS,
 )
+from baby_room.style import carry_source
 from baby_room.survey.likert import cronbach_alpha, likert_summary
 from baby_room.survey.models import fit_group_size_model
 
@@ -160,12 +161,6 @@ def _as_list(by) -> list[str]:
     return out
 
 
-def _carry_attrs(out: pd.DataFrame, data) -> pd.DataFrame:
-    attrs = getattr(data, "attrs", None) or {}
-    for key in ("source", "synthetic"):
-        if key in attrs:
-            out.attrs[key] = attrs[key]
-    return out
 
 
 def _design_class():
@@ -387,7 +382,7 @@ def rooms(data: pd.DataFrame) -> pd.DataFrame:
     table = df.loc[chosen_idx].copy()
     table["n_respondents"] = counts.reindex(order.loc[chosen_idx, "_room"]).to_numpy()
     table = _derive(table.reset_index(drop=True))
-    _carry_attrs(table, data)
+    carry_source(table, data)
     table.attrs.update(
         room_priority=" > ".join(ROLE_PRIORITY),
         n_respondents=len(df),
@@ -444,7 +439,7 @@ def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
                  "rooms_conflicting": a["n_rooms_conflicting"]})
     out = pd.DataFrame(rows)
     out["column"] = out["column"].astype("string")
-    return _carry_attrs(out, data)
+    return carry_source(out, data)
 
 
 def room_design(data: pd.DataFrame | None = None, design=None, *, where: str = "room_design"):
@@ -482,7 +477,7 @@ def room_design(data: pd.DataFrame | None = None, design=None, *, where: str = "
     _check_design(design, where)
     table = rooms(design.data.assign(design_weight=np.asarray(design.weights, dtype=float)))
     if data is not None:
-        _carry_attrs(table, data)
+        carry_source(table, data)
     spec = _design_spec(design)
     spec["weights"] = "design_weight"
     return table, _design_class()(table, **spec)
@@ -551,7 +546,7 @@ def _finish(parts: list[pd.DataFrame], table, by, ids, data) -> pd.DataFrame:
             out[c] = out[c].astype("string")
     if "threshold" in out.columns:
         out["threshold"] = out["threshold"].astype("Int64")
-    return _carry_attrs(out.reset_index(drop=True), data)
+    return carry_source(out.reset_index(drop=True), data)
 
 
 def _share(design, var: str, by: list[str], **ids) -> pd.DataFrame:
@@ -820,7 +815,7 @@ def workforce_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFra
         if isinstance(table[b].dtype, pd.CategoricalDtype):
             out[b] = pd.Categorical(out[b], categories=table[b].cat.categories,
                                     ordered=table[b].cat.ordered)
-    return _carry_attrs(out, data)
+    return carry_source(out, data)
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -860,7 +855,7 @@ def association_test(data: pd.DataFrame, var1: str, var2: str, *, design=None,
     """
     d = _unit_design(data, design, unit, "association_test")
     require_columns(d.data, [var1, var2], where="association_test")
-    return _carry_attrs(d.chisq(var1, var2).copy(), data)
+    return carry_source(d.chisq(var1, var2).copy(), data)
 
 
 def means_test(data: pd.DataFrame, var: str, by: str, *, design=None,
@@ -898,7 +893,7 @@ def means_test(data: pd.DataFrame, var: str, by: str, *, design=None,
     """
     d = _unit_design(data, design, unit, "means_test")
     require_columns(d.data, [var, by], where="means_test")
-    return _carry_attrs(d.wald_test_means(var, by).copy(), data)
+    return carry_source(d.wald_test_means(var, by).copy(), data)
 
 
 def _unit_design(data, design, unit, where):
@@ -1075,7 +1070,7 @@ def compare_area(
     for c in ("area_n", "rest_n"):
         out[c] = pd.to_numeric(out[c]).astype("int64")
     out.attrs.update(area=area, level=level)
-    return _carry_attrs(out, data)
+    return carry_source(out, data)
 
 
 # --------------------------------------------------------------------------- published
@@ -1127,4 +1122,4 @@ def published_figures(data: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"statistic": list(values), "value": list(values.values())})
     out["statistic"] = out["statistic"].astype("string")
     out = out.merge(pub[["statistic", "published"]], on="statistic", how="left")
-    return _carry_attrs(out, data)
+    return carry_source(out, data)

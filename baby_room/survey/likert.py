@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room.errors import DesignError
+from baby_room.style import carry_source
 
 __all__ = ["AGREE_LEVELS", "check_likert", "cronbach_alpha", "likert_summary"]
 
@@ -129,7 +130,6 @@ def likert_summary(data: pd.DataFrame, items, *, by=None, design=None) -> pd.Dat
     """
     from baby_room.survey.indicators import (
         _as_list,
-        _carry_attrs,
         _finish,
         _share,
         require_columns,
@@ -161,7 +161,7 @@ def likert_summary(data: pd.DataFrame, items, *, by=None, design=None) -> pd.Dat
     out = out.assign(
         _i=out["item"].map(item_order), _l=out["level"].map(order)
     ).sort_values([*by, "_i", "_l"], kind="mergesort").drop(columns=["_i", "_l"])
-    return _carry_attrs(out.reset_index(drop=True), data)
+    return carry_source(out.reset_index(drop=True), data)
 
 
 def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
@@ -210,7 +210,6 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
     """
     from scipy import stats
 
-    from baby_room.survey.indicators import _carry_attrs
 
     items = check_likert(data, items, where="cronbach_alpha")
     if len(items) < 2:
@@ -239,4 +238,4 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
     hi = 1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)
     out = pd.DataFrame({"estimate": [float(alpha)], "ci_low": [float(lo)],
                         "ci_high": [float(hi)], "n": [int(n)], "k": [int(k)]})
-    return _carry_attrs(out, data)
+    return carry_source(out, data)

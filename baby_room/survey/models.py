@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room.errors import ConvergenceError, DesignError
+from baby_room.style import carry_source
 
 __all__ = ["fit_group_size_model"]
 
@@ -113,7 +114,6 @@ def fit_group_size_model(
     from scipy import stats
 
     from baby_room.survey.indicators import (
-        _carry_attrs,
         _check_design,
         _design_spec,
         require_columns,
@@ -217,7 +217,7 @@ def fit_group_size_model(
             "n": int(res.nobs),
         }
     )
-    _carry_attrs(out, data)
+    carry_source(out, data)
     out.attrs.update(
         family=family, cov_type=cov_type, cluster=cluster if cov_type == "cluster" else None,
         n_clusters=n_clusters, nb_alpha=nb_alpha, weights=weights, formula=formula,
