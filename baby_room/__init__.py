@@ -8,6 +8,7 @@ from baby_room import synthetic
 from baby_room._validate import set_aside_rows
 from baby_room._version import __version__
 from baby_room.errors import (
+    ArgumentError,
     BabyRoomError,
     ConvergenceError,
     DataValidationError,
@@ -35,6 +36,7 @@ __all__ = [
     "Project",
     "Outputs",
     "__version__",
+    "ArgumentError",
     "BabyRoomError",
     "ConvergenceError",
     "DataValidationError",

@@ -103,8 +103,51 @@ class DataValidationError(BabyRoomError, ValueError):
         return "\n".join(lines)
 
 
-class DesignError(BabyRoomError, ValueError):
+class ArgumentError(BabyRoomError, ValueError):
+    """A public function was given an argument it cannot use.
+
+    The message names the public function, the parameter, what is allowed and what
+    was passed (see ``docs/result-contract.md``); the same facts are attributes.
+
+    Parameters
+    ----------
+    function : str
+        The public function the user called.
+    parameter : str
+        The parameter that holds the unusable value.
+    allowed : str
+        What the parameter accepts, in words.
+    got : object
+        What was passed (shown with ``repr``, shortened).
+    hint : str, optional
+        A sentence on how to put it right.
+
+    Examples
+    --------
+    >>> err = ArgumentError("ratio_summary", "conf_level", "a number between 0 and 1", 95)
+    >>> print(err)
+    ratio_summary: conf_level must be a number between 0 and 1; got 95
+    >>> isinstance(err, ValueError), err.parameter
+    (True, 'conf_level')
+    """
+
+    def __init__(self, function: str, parameter: str, allowed: str, got=None, *,
+                 hint: str = ""):
+        self.function = function
+        self.parameter = parameter
+        self.allowed = allowed
+        self.got = got
+        msg = f"{function}: {parameter} must be {allowed}; got {_show_arg(got)}"
+        if hint:
+            msg += f"\n{hint}"
+        super().__init__(msg)
+
+
+class DesignError(ArgumentError):
     """A survey design or estimator was given arguments it cannot use.
+
+    Raised with a single message (``DesignError("...")``) for problems of the design
+    itself; it is an :class:`ArgumentError`, so one ``except`` catches both.
 
     Examples
     --------
@@ -116,6 +159,13 @@ class DesignError(BabyRoomError, ValueError):
     ...     print(type(exc).__name__)
     DesignError
     """
+
+    def __init__(self, message: str = "", *args, **kwargs):
+        if args or kwargs:  # the ArgumentError form: function, parameter, allowed, got
+            super().__init__(message, *args, **kwargs)
+            return
+        self.function = self.parameter = self.allowed = self.got = None
+        BabyRoomError.__init__(self, message)
 
 
 class ConvergenceError(DesignError):
@@ -138,6 +188,14 @@ def _isna(x) -> bool:
         return bool(x != x)  # NaN, NaT
     except TypeError:  # pandas.NA: comparisons are ambiguous
         return True
+
+
+def _show_arg(value) -> str:
+    """``repr`` of an argument, shortened, naming the type of large objects."""
+    if hasattr(value, "shape") and hasattr(value, "dtypes"):  # a DataFrame
+        return f"a {type(value).__name__} with columns {list(value.columns)[:8]}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _show(value) -> str:
