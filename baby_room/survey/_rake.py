@@ -23,9 +23,14 @@ Deville & Särndal 1992).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
+
+from baby_room.errors import DesignError
+from baby_room.survey._format import fmt_list as _fmt_list
 
 #: R's svyrecvar() runs this many backfitting sweeps for a raked design.
 RESIDUAL_SWEEPS = 10
@@ -152,3 +157,88 @@ def residual_unit_totals(scores, unit, n_units, margins, coef) -> np.ndarray:
     for m, a in zip(margins, coef, strict=True):
         totals -= m.unit_sums(unit, n_units) @ a
     return totals
+
+
+def trim_bounds(trim):
+    if trim is None:
+        return None
+    try:
+        if isinstance(trim, (int, float)):
+            if trim <= 1:
+                raise ValueError
+            return (1.0 / float(trim), float(trim))
+        lo, hi = (float(t) for t in trim)
+        if not 0 <= lo < 1 < hi:
+            raise ValueError
+        return (lo, hi)
+    except (TypeError, ValueError):
+        raise DesignError(
+            "trim must be None, a number b > 1 (weight ratios kept in [1/b, b]) or a pair "
+            f"(low, high) with 0 <= low < 1 < high; got {trim!r}"
+        ) from None
+
+
+def check_margins_type(margins):
+    if not isinstance(margins, Mapping) or not margins:
+        raise DesignError(
+            "margins must be a non-empty dict {column: {category: population total}}; "
+            f"got {type(margins).__name__}"
+        )
+
+
+def margin_codes(data, column, totals):
+    """Category code per row, number of categories, target totals and labels of a margin.
+
+    ``column`` must be a column of ``data`` (checked by the caller).
+    """
+    if not isinstance(totals, Mapping) or not totals:
+        raise DesignError(
+            f"margins[{column!r}] must be a non-empty dict {{category: population total}}; "
+            f"got {totals!r}"
+        )
+    s = data[column]
+    if s.isna().any():
+        raise DesignError(
+            f"margins: column {column!r} has {int(s.isna().sum())} missing value(s); "
+            "every row needs a category to be raked (impute or drop those rows first)"
+        )
+    c, observed = pd.factorize(s, sort=True)
+    observed = list(observed)
+    target = np.empty(len(observed))
+    lookup = {}
+    for key, value in totals.items():
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            v = np.nan
+        if not np.isfinite(v) or v < 0:
+            raise DesignError(
+                f"margins[{column!r}][{key!r}] must be a non-negative population total; "
+                f"got {value!r}"
+            )
+        lookup[key] = v
+    missing = [o for o in observed if o not in lookup]
+    if missing:
+        raise DesignError(
+            f"margins[{column!r}] does not cover the data: no population total for "
+            f"{_fmt_list(missing)} (present in the data). Categories given: "
+            f"{_fmt_list(list(lookup))}"
+        )
+    observed_set = set(observed)
+    absent = [k for k, v in lookup.items() if v > 0 and k not in observed_set]
+    if absent:
+        raise DesignError(
+            f"margins[{column!r}] names {_fmt_list(absent)}, absent from the data (no "
+            f"rows), so the weights cannot reach its total; categories in the data: "
+            f"{_fmt_list(observed)}. Collapse it with a neighbouring category or drop it "
+            "from the margins (and from the population)"
+        )
+    zero = [o for o in observed if lookup[o] == 0]
+    if zero:
+        raise DesignError(
+            f"margins[{column!r}] gives a population total of 0 for {_fmt_list(zero)}, "
+            "which has rows in the data"
+        )
+    for j, o in enumerate(observed):
+        target[j] = lookup[o]
+    return c.astype(np.int64), len(observed), target, observed

@@ -135,7 +135,10 @@ import numpy as np
 import pandas as pd
 
 from baby_room.errors import DesignError
+from baby_room.survey import _intervals, _quantiles, _rake, _tests
 from baby_room.survey import _linearization as _lin
+from baby_room.survey._format import fmt_list as _fmt_list
+from baby_room.survey._format import show as _r
 
 __all__ = ["SurveyDesign", "LONELY_PSU_OPTIONS", "PROPORTION_CI_METHODS", "QUANTILE_CI_METHODS"]
 
@@ -162,18 +165,6 @@ _QUANTILE_TO_PROPORTION = {
     "beta": "korn-graubard",
     "asin": "asin",
 }
-
-
-def _r(value) -> str:
-    """repr() of a label, numpy scalars shown as plain Python values."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
-
-
-def _fmt_list(values, limit=12) -> str:
-    values = [_r(v) for v in values]
-    if len(values) > limit:
-        return ", ".join(values[:limit]) + f", ... ({len(values)} in all)"
-    return ", ".join(values)
 
 
 class SurveyDesign:
@@ -662,9 +653,7 @@ class SurveyDesign:
             return v
         coef = None
         if self._raking:
-            from baby_room.survey import _rake
-
-            coef = _rake.backfit(scores, self._raking)
+                coef = _rake.backfit(scores, self._raking)
         v = np.zeros(k) if diag else np.zeros((k, k))
         for st in self._stages:
             if coef is None:
@@ -693,11 +682,7 @@ class SurveyDesign:
         return rows, d_all[rows], ok, d_all, labels, n_dom
 
     def _t_crit(self, alpha, df):
-        from scipy import stats
-
-        df = np.asarray(df, dtype=float)
-        with np.errstate(invalid="ignore"):
-            return np.where(df > 0, stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, 1)), np.nan)
+        return _intervals.t_critical(alpha, df)
 
     # ------------------------------------------------------------------ estimators
     def mean(self, var: str, by=None, *, conf_level: float = 0.95) -> pd.DataFrame:
@@ -1011,7 +996,7 @@ class SurveyDesign:
         est, se, wsum, n_rows = self._mean_core(y, rows, d, n_dom)
         n_rows, df = self._domain_df(ok, self._domain_codes_for(ok, rows, d), n_dom)
         deff = self._deff_mean(y, rows, d, n_dom, est, se, wsum, n_rows)
-        lo, hi = _proportion_ci(est, se, df, n_rows, ci_method, alpha)
+        lo, hi = _intervals.proportion_ci(est, se, df, n_rows, ci_method, alpha)
         out = self._finish(labels, est, se, df, n_rows, alpha, deff=deff)
         out["ci_low"] = lo
         out["ci_high"] = hi
@@ -1068,11 +1053,11 @@ class SurveyDesign:
             raise DesignError(
                 f"ci_method must be one of {_fmt_list(QUANTILE_CI_METHODS)}; got {ci_method!r}"
             )
-        qs = _as_probabilities(q)
+        qs = _quantiles.as_probabilities(q)
         y = self._numeric(var)
         rows, d, ok, _, labels, n_dom = self._prepare(y, by)
         n_rows, df = self._domain_df(ok, self._domain_codes_for(ok, rows, d), n_dom)
-        cdf = _WeightedCDF(y[rows], self._w[rows], d, n_dom)
+        cdf = _quantiles.WeightedCDF(y[rows], self._w[rows], d, n_dom)
         pieces = []
         t = self._t_crit(alpha, df)
         for p in qs:  # loop over requested probabilities, not over groups
@@ -1081,7 +1066,7 @@ class SurveyDesign:
             ind = np.full(self._n, np.nan)
             ind[rows] = below
             pm, pse, _, _ = self._mean_core(ind, rows, d, n_dom)
-            lo_p, hi_p = _proportion_ci(pm, pse, df, n_rows,
+            lo_p, hi_p = _intervals.proportion_ci(pm, pse, df, n_rows,
                                         _QUANTILE_TO_PROPORTION[ci_method], alpha, clip=False)
             with np.errstate(invalid="ignore"):
                 lo_p = np.where(np.isnan(lo_p) | (lo_p < 0), np.nan, lo_p)
@@ -1172,9 +1157,7 @@ class SurveyDesign:
         True
         """
         from baby_room.errors import ConvergenceError
-        from baby_room.survey import _rake
-
-        _check_margins_type(margins)
+        _rake.check_margins_type(margins)
         if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or (
             max_iter < 1
         ):
@@ -1182,10 +1165,11 @@ class SurveyDesign:
         if not isinstance(tol, (int, float)) or not 0 < tol < 1:
             raise DesignError(f"tol must be a number between 0 and 1 (relative to the sum of "
                               f"weights); got {tol!r}")
-        bounds = _trim_bounds(trim)
+        bounds = _rake.trim_bounds(trim)
         codes, n_cats, targets, names, cats = [], [], [], [], []
         for column, totals in margins.items():
-            c, k, t, labels = self._margin(column, totals)
+            self._check_column(column, "margins")
+            c, k, t, labels = _rake.margin_codes(self._data, column, totals)
             codes.append(c)
             n_cats.append(k)
             targets.append(t)
@@ -1233,60 +1217,6 @@ class SurveyDesign:
         }
         return new
 
-    def _margin(self, column, totals):
-        self._check_column(column, "margins")
-        if not isinstance(totals, Mapping) or not totals:
-            raise DesignError(
-                f"margins[{column!r}] must be a non-empty dict {{category: population total}}; "
-                f"got {totals!r}"
-            )
-        s = self._data[column]
-        if s.isna().any():
-            raise DesignError(
-                f"margins: column {column!r} has {int(s.isna().sum())} missing value(s); "
-                "every row needs a category to be raked (impute or drop those rows first)"
-            )
-        c, observed = pd.factorize(s, sort=True)
-        observed = list(observed)
-        target = np.empty(len(observed))
-        lookup = {}
-        for key, value in totals.items():
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                v = np.nan
-            if not np.isfinite(v) or v < 0:
-                raise DesignError(
-                    f"margins[{column!r}][{key!r}] must be a non-negative population total; "
-                    f"got {value!r}"
-                )
-            lookup[key] = v
-        missing = [o for o in observed if o not in lookup]
-        if missing:
-            raise DesignError(
-                f"margins[{column!r}] does not cover the data: no population total for "
-                f"{_fmt_list(missing)} (present in the data). Categories given: "
-                f"{_fmt_list(list(lookup))}"
-            )
-        observed_set = set(observed)
-        absent = [k for k, v in lookup.items() if v > 0 and k not in observed_set]
-        if absent:
-            raise DesignError(
-                f"margins[{column!r}] names {_fmt_list(absent)}, absent from the data (no "
-                f"rows), so the weights cannot reach its total; categories in the data: "
-                f"{_fmt_list(observed)}. Collapse it with a neighbouring category or drop it "
-                "from the margins (and from the population)"
-            )
-        zero = [o for o in observed if lookup[o] == 0]
-        if zero:
-            raise DesignError(
-                f"margins[{column!r}] gives a population total of 0 for {_fmt_list(zero)}, "
-                "which has rows in the data"
-            )
-        for j, o in enumerate(observed):
-            target[j] = lookup[o]
-        return c.astype(np.int64), len(observed), target, observed
-
     # ------------------------------------------------------------------ tests
     def chisq(self, var1: str, var2: str) -> pd.DataFrame:
         r"""Rao-Scott test of independence of two categorical columns.
@@ -1323,62 +1253,7 @@ class SurveyDesign:
         >>> list(out.columns)[:4]
         ['statistic', 'ndf', 'ddf', 'p_value']
         """
-        from scipy import stats
-
-        self._check_column(var1, "var1")
-        self._check_column(var2, "var2")
-        s1, s2 = self._data[var1], self._data[var2]
-        ok = ~(s1.isna().to_numpy() | s2.isna().to_numpy())
-        c1, l1 = pd.factorize(s1[ok], sort=True)
-        c2, l2 = pd.factorize(s2[ok], sort=True)
-        r, c = len(l1), len(l2)
-        if r < 2 or c < 2:
-            raise DesignError(
-                f"chisq() needs at least two observed categories in each column; {var1!r} has "
-                f"{r} ({_fmt_list(list(l1))}) and {var2!r} has {c} ({_fmt_list(list(l2))})"
-            )
-        rows = np.flatnonzero(ok)
-        cell = c1.astype(np.int64) + r * c2.astype(np.int64)
-        k = r * c
-        w = self._w[rows]
-        wsum = w.sum()
-        p = np.bincount(cell, weights=w, minlength=k) / wsum
-        x = np.zeros((self._n, k))
-        x[rows] = -(w / wsum)[:, None] * p[None, :]
-        x[rows, cell] += w / wsum
-        v = self._variance(_lin.Scores(self._n, k, dense=x), diag=False)
-        n_total = float(self._n)
-        table = (p * n_total).reshape(c, r).T
-        expected = np.outer(table.sum(1), table.sum(0)) / n_total
-        x2 = float(np.sum((table - expected) ** 2 / expected))
-        # design matrices of R's svychisq on expand.grid(rows, cols) (rows fastest)
-        ri = np.tile(np.arange(r), c)
-        ci = np.repeat(np.arange(c), r)
-        rd = (ri[:, None] == np.arange(1, r)[None, :]).astype(float)
-        cd = (ci[:, None] == np.arange(1, c)[None, :]).astype(float)
-        x1 = np.hstack([np.ones((k, 1)), rd, cd])
-        inter = (rd[:, :, None] * cd[:, None, :]).reshape(k, -1, order="F")
-        cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
-        idm = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
-        denom = cmat.T @ (idm[:, None] / n_total * cmat)
-        numr = (cmat * idm[:, None]).T @ v @ (idm[:, None] * cmat)
-        delta = np.linalg.solve(denom, numr)
-        tr = float(np.trace(delta))
-        d0 = tr**2 / float(np.trace(delta @ delta))
-        nu = self.df
-        stat = x2 / tr
-        out = pd.DataFrame({
-            "statistic": [stat],
-            "ndf": [d0],
-            "ddf": [d0 * nu],
-            "p_value": [float(stats.f.sf(stat, d0, d0 * nu))],
-            "chisq": [x2],
-            "mean_deff": [tr / ((r - 1) * (c - 1))],
-            "n": [int(ok.sum())],
-            "method": ["Rao-Scott F (second-order)"],
-        })
-        out.attrs = self._attrs()
-        return out
+        return _tests.rao_scott(self, var1, var2)
 
     def wald_test_means(self, var: str, by, *, conf_level: float = 0.95) -> pd.DataFrame:
         r"""Design-based Wald test that the means of ``var`` are equal across domains.
@@ -1417,230 +1292,11 @@ class SurveyDesign:
         >>> float(SurveyDesign(df).wald_test_means("y", by="g")["estimate"].iloc[0])
         3.0
         """
-        from scipy import stats
+        return _tests.wald_means(self, var, by, conf_level=conf_level)
 
-        alpha = self._alpha(conf_level)
-        if by is None:
-            raise DesignError("wald_test_means() needs by= (the column that defines the groups)")
-        y = self._numeric(var)
-        rows, d, ok, _, labels, n_dom = self._prepare(y, by)
-        n_rows = np.bincount(d, minlength=n_dom)
-        present = np.flatnonzero(n_rows > 0)
-        if present.size < 2:
-            raise DesignError(
-                f"wald_test_means() needs at least two groups with data in by={by!r}; "
-                f"found {present.size}"
-            )
-        remap = np.full(n_dom, -1, dtype=np.int64)
-        remap[present] = np.arange(present.size)
-        dd = remap[d]
-        kk = present.size
-        w = self._w[rows]
-        wsum = np.bincount(dd, weights=w, minlength=kk)
-        est = np.bincount(dd, weights=w * y[rows], minlength=kk) / wsum
-        u = w * (y[rows] - est[dd]) / wsum[dd]
-        v = self._variance(_lin.Scores.sparse(self._n, kk, rows, dd, u), diag=False)
-        cm = np.hstack([-np.ones((kk - 1, 1)), np.eye(kk - 1)])
-        beta = cm @ est
-        vb = cm @ v @ cm.T
-        k = kk - 1
-        stat = float(beta @ np.linalg.solve(vb, beta)) / k
-        _, psus, strata = _lin.domain_counts(self._psu, self._stratum, ok, np.zeros(self._n,
-                                             dtype=np.int64), 1, self._n_psu, self._n_strata)
-        ddf = int(psus[0] - strata[0]) - k
-        lab = labels.iloc[present].astype(str).agg(", ".join, axis=1).tolist()
-        if k == 1:
-            se = float(np.sqrt(vb[0, 0]))
-            t = float(stats.t.ppf(1 - alpha / 2, ddf)) if ddf > 0 else np.nan
-            estimate, lo, hi = float(beta[0]), float(beta[0]) - t * se, float(beta[0]) + t * se
-            contrast = f"{lab[1]} - {lab[0]}"
-        else:
-            estimate = se = lo = hi = np.nan
-            contrast = f"equal means ({kk} groups)"
-        out = pd.DataFrame({
-            "contrast": [contrast],
-            "estimate": [estimate],
-            "se": [se],
-            "ci_low": [lo],
-            "ci_high": [hi],
-            "statistic": [stat],
-            "ndf": [k],
-            "ddf": [ddf],
-            "p_value": [float(stats.f.sf(stat, k, ddf)) if ddf > 0 else np.nan],
-            "n": [int(rows.size)],
-            "method": ["Design-based Wald F"],
-        })
-        out.attrs = self._attrs()
-        return out
-
-
-def _trim_bounds(trim):
-    if trim is None:
-        return None
-    try:
-        if isinstance(trim, (int, float)):
-            if trim <= 1:
-                raise ValueError
-            return (1.0 / float(trim), float(trim))
-        lo, hi = (float(t) for t in trim)
-        if not 0 <= lo < 1 < hi:
-            raise ValueError
-        return (lo, hi)
-    except (TypeError, ValueError):
-        raise DesignError(
-            "trim must be None, a number b > 1 (weight ratios kept in [1/b, b]) or a pair "
-            f"(low, high) with 0 <= low < 1 < high; got {trim!r}"
-        ) from None
 
 
 # ---------------------------------------------------------------------- helpers
 def _factorize(keys):
     return pd.factorize(keys, sort=True)[0].astype(np.int64)
-
-
-def _as_probabilities(q):
-    arr = np.atleast_1d(np.asarray(q, dtype=object))
-    try:
-        vals = arr.astype(float)
-    except (TypeError, ValueError):
-        raise DesignError(f"q must be a probability or a list of probabilities; got {q!r}") from None
-    if vals.ndim != 1 or vals.size == 0 or np.isnan(vals).any() or (vals < 0).any() or (
-        vals > 1
-    ).any():
-        raise DesignError(f"q must be probabilities between 0 and 1; got {q!r}")
-    return vals.tolist()
-
-
-def _small_int(values, span):
-    """values as int16 when they fit (numpy sorts int16 stably by radix sort)."""
-    return values.astype(np.int16) if span < 32_000 else values
-
-
-def _sort_by_domain_value(x, w, d, n_dom):
-    """x, w, d sorted by (domain, value), ties in row order (as R's stable order())."""
-    if x.size == 0:
-        return x, w, d
-    lo, hi = float(x.min()), float(x.max())
-    span = int(hi - lo) + 1 if hi - lo < 32_000 else 0
-    if span and span * n_dom < 32_000 and np.array_equal(x, np.floor(x)):
-        # small integer values (group sizes, counts): one radix sort of (domain, value)
-        key = (d * span + (x - lo).astype(np.int64)).astype(np.int16)
-        order = np.argsort(key, kind="stable")
-        ks = key[order].astype(np.int64)
-        return (ks % span + lo).astype(float), w[order], ks // span
-    key = _small_int(x - lo, span) if span and np.array_equal(x, np.floor(x)) else x
-    first = np.argsort(key, kind="stable")
-    second = np.argsort(_small_int(d[first], n_dom), kind="stable")
-    order = first[second]
-    return x[order], w[order], d[order]
-
-
-class _WeightedCDF:
-    """Weighted empirical CDF of every domain at once (R ``qs``/``qrule_math``).
-
-    Rows are sorted by (domain, value) once; cumulative weights are accumulated in
-    extended precision and rounded to double, as R's ``cumsum``/``sum`` do, so that
-    ties such as "exactly half the weight" are decided the same way as in R.
-    """
-
-    def __init__(self, x, w, d, n_dom):
-        self.x, ws, self.d = _sort_by_domain_value(x, w, d, n_dom)
-        ws = ws.astype(np.longdouble)
-        g = np.cumsum(ws)
-        counts = np.bincount(self.d, minlength=n_dom)
-        self.start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        self.count = counts
-        base = np.zeros(n_dom, dtype=np.longdouble)
-        has_prev = self.start > 0
-        base[has_prev] = g[self.start[has_prev] - 1]
-        end_total = np.zeros(n_dom, dtype=np.longdouble)
-        nz = counts > 0
-        end_total[nz] = g[self.start[nz] + counts[nz] - 1]
-        self.cumw = (g - np.repeat(base, counts)).astype(float)
-        self.total = (end_total - base).astype(float)
-        self.n_dom = n_dom
-
-    def quantile(self, p):
-        """Smallest x with weighted CDF >= p, per domain (p: one value per domain)."""
-        p = np.asarray(p, dtype=float)
-        out = np.full(self.n_dom, np.nan)
-        valid = (self.count > 0) & ~np.isnan(p)
-        if not valid.any():
-            return out
-        thr = p * self.total
-        with np.errstate(invalid="ignore"):
-            flag = self.cumw <= thr[self.d]
-        cnt = np.bincount(self.d, weights=flag, minlength=self.n_dom).astype(np.int64)
-        last = self.start + self.count - 1
-        pos = np.where(cnt > 0, self.start + cnt - 1, self.start)
-        pos = np.where(valid, pos, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            wlow = p - self.cumw[pos] / self.total
-        take_low = (cnt == 0) | (wlow == 0)
-        idx = np.where(take_low, pos, np.minimum(pos + 1, last))
-        if cnt.size:
-            idx = np.where(cnt == 0, self.start, idx)
-        out[valid] = self.x[idx[valid]]
-        return out
-
-
-def _proportion_ci(p, se, df, n, method, alpha, clip=True):
-    """Confidence limits for proportions (vectorised over domains)."""
-    from scipy import stats
-
-    p = np.asarray(p, dtype=float)
-    se = np.asarray(se, dtype=float)
-    df = np.asarray(df, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(df > 0, stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, 1)), np.nan)
-        if method == "wald":
-            return p - t * se, p + t * se
-        if method == "logit":
-            eta = np.log(p / (1 - p))
-            s = se / (p * (1 - p))
-            lo = 1 / (1 + np.exp(-(eta - t * s)))
-            hi = 1 / (1 + np.exp(-(eta + t * s)))
-            degenerate = se == 0
-            return np.where(degenerate, p, lo), np.where(degenerate, p, hi)
-        if method == "asin":
-            a = np.arcsin(np.sqrt(p))
-            s = se / (2 * np.sqrt(p * (1 - p)))
-            lo_a, hi_a = a - t * s, a + t * s
-            if clip:
-                lo_a = np.clip(lo_a, 0, np.pi / 2)
-                hi_a = np.clip(hi_a, 0, np.pi / 2)
-            lo, hi = np.sin(lo_a) ** 2, np.sin(hi_a) ** 2
-            degenerate = se == 0
-            return np.where(degenerate, p, lo), np.where(degenerate, p, hi)
-        # effective sample size methods
-        n_eff = np.where(se > 0, p * (1 - p) / se**2, n)
-        if method in ("korn-graubard", "beta"):
-            ratio = np.where(
-                (df > 0) & (n > 1),
-                stats.t.ppf(alpha / 2, np.where(n > 1, n - 1, 1))
-                / stats.t.ppf(alpha / 2, np.where(df > 0, df, 1)),
-                np.nan,
-            )
-            n_eff = n_eff * ratio**2
-        if method == "wilson":
-            z = stats.norm.ppf(1 - alpha / 2)
-            denom = 1 + z**2 / n_eff
-            centre = (p + z**2 / (2 * n_eff)) / denom
-            half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
-            return centre - half, centre + half
-        # Clopper-Pearson / Korn-Graubard
-        x = n_eff * p
-        lo = np.where(p <= 0, 0.0, stats.beta.ppf(alpha / 2, x, n_eff - x + 1))
-        hi = np.where(p >= 1, 1.0, stats.beta.ppf(1 - alpha / 2, x + 1, n_eff - x))
-        bad = np.isnan(p) | np.isnan(n_eff)
-        return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
-
-
-def _check_margins_type(margins):
-    if not isinstance(margins, Mapping) or not margins:
-        raise DesignError(
-            "margins must be a non-empty dict {column: {category: population total}}; "
-            f"got {type(margins).__name__}"
-        )
 

@@ -1,0 +1,80 @@
+r"""Private helpers of :mod:`baby_room.survey.design`: confidence intervals.
+
+:func:`proportion_ci` gives the survey intervals of a proportion from its estimate,
+standard error, design degrees of freedom and number of rows; the formulas are in the
+docstring of :mod:`baby_room.survey.design` ("Proportion intervals") and follow R
+``survey``'s ``svyciprop`` (Korn & Graubard 1998; Dean & Pagano 2015).
+:func:`t_critical` is the two-sided t quantile with the design df.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def t_critical(alpha, df):
+    """Two-sided critical value :math:`t_{df, 1-\alpha/2}`; NaN where df <= 0.
+
+    Examples
+    --------
+    >>> round(float(t_critical(0.05, 10)), 4)
+    2.2281
+    """
+    from scipy import stats
+
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, 1)), np.nan)
+
+
+def proportion_ci(p, se, df, n, method, alpha, clip=True):
+    """Confidence limits for proportions (vectorised over domains)."""
+    from scipy import stats
+
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    df = np.asarray(df, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(df > 0, stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, 1)), np.nan)
+        if method == "wald":
+            return p - t * se, p + t * se
+        if method == "logit":
+            eta = np.log(p / (1 - p))
+            s = se / (p * (1 - p))
+            lo = 1 / (1 + np.exp(-(eta - t * s)))
+            hi = 1 / (1 + np.exp(-(eta + t * s)))
+            degenerate = se == 0
+            return np.where(degenerate, p, lo), np.where(degenerate, p, hi)
+        if method == "asin":
+            a = np.arcsin(np.sqrt(p))
+            s = se / (2 * np.sqrt(p * (1 - p)))
+            lo_a, hi_a = a - t * s, a + t * s
+            if clip:
+                lo_a = np.clip(lo_a, 0, np.pi / 2)
+                hi_a = np.clip(hi_a, 0, np.pi / 2)
+            lo, hi = np.sin(lo_a) ** 2, np.sin(hi_a) ** 2
+            degenerate = se == 0
+            return np.where(degenerate, p, lo), np.where(degenerate, p, hi)
+        # effective sample size methods
+        n_eff = np.where(se > 0, p * (1 - p) / se**2, n)
+        if method in ("korn-graubard", "beta"):
+            ratio = np.where(
+                (df > 0) & (n > 1),
+                stats.t.ppf(alpha / 2, np.where(n > 1, n - 1, 1))
+                / stats.t.ppf(alpha / 2, np.where(df > 0, df, 1)),
+                np.nan,
+            )
+            n_eff = n_eff * ratio**2
+        if method == "wilson":
+            z = stats.norm.ppf(1 - alpha / 2)
+            denom = 1 + z**2 / n_eff
+            centre = (p + z**2 / (2 * n_eff)) / denom
+            half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
+            return centre - half, centre + half
+        # Clopper-Pearson / Korn-Graubard
+        x = n_eff * p
+        lo = np.where(p <= 0, 0.0, stats.beta.ppf(alpha / 2, x, n_eff - x + 1))
+        hi = np.where(p >= 1, 1.0, stats.beta.ppf(1 - alpha / 2, x + 1, n_eff - x))
+        bad = np.isnan(p) | np.isnan(n_eff)
+        return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
