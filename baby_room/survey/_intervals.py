@@ -27,8 +27,20 @@ def t_critical(alpha, df):
         return np.where(df > 0, stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, 1)), np.nan)
 
 
-def proportion_ci(p, se, df, n, method, alpha, clip=True):
-    """Confidence limits for proportions (vectorised over domains)."""
+def proportion_ci(p, se, df, n, method, alpha, clip=True, logit_fallback=False):
+    """Confidence limits for proportions (vectorised over domains).
+
+    With ``logit_fallback`` the ``"logit"`` interval of an estimate of exactly 0 or 1
+    (where its width is zero) is replaced by the Korn-Graubard interval, which there is
+    :math:`[0, 1 - (\alpha/2)^{1/n^*}]` (resp. its mirror) at the effective sample size
+    :math:`n^* = n (t_{n-1}/t_{df})^2`.
+
+    Examples
+    --------
+    >>> lo, hi = proportion_ci([0.0], [0.0], [9], [10], "logit", 0.05, logit_fallback=True)
+    >>> float(lo[0]), round(float(hi[0]), 4)
+    (0.0, 0.3085)
+    """
     from scipy import stats
 
     p = np.asarray(p, dtype=float)
@@ -45,6 +57,13 @@ def proportion_ci(p, se, df, n, method, alpha, clip=True):
             lo = 1 / (1 + np.exp(-(eta - t * s)))
             hi = 1 / (1 + np.exp(-(eta + t * s)))
             degenerate = se == 0
+            if logit_fallback and np.any(degenerate & ((p == 0) | (p == 1))):
+                # at 0 or 1 the logit interval has zero width: Korn-Graubard instead
+                kg_lo, kg_hi = proportion_ci(p, se, df, n, "korn-graubard", alpha)
+                edge = degenerate & ((p == 0) | (p == 1))
+                lo = np.where(edge, kg_lo, lo)
+                hi = np.where(edge, kg_hi, hi)
+                degenerate = degenerate & ~edge
             return np.where(degenerate, p, lo), np.where(degenerate, p, hi)
         if method == "asin":
             a = np.arcsin(np.sqrt(p))

@@ -84,8 +84,11 @@ were sampled (:math:`f_h = 1`) adds nothing and is never "lonely".
   Pagano 2015).
 
 When :math:`SE = 0` (:math:`\hat p \in \{0, 1\}`) the effective sample size is
-taken as the number of rows (Korn & Graubard 1998) and the Wald, logit and asin
-intervals collapse to :math:`[\hat p, \hat p]`.
+taken as the number of rows (Korn & Graubard 1998); the Wald and asin intervals
+collapse to :math:`[\hat p, \hat p]`, and the logit interval (the default), which
+would too, is replaced there by the Korn-Graubard interval, so that the default never
+gives a zero-width interval (R's ``svyciprop(method="logit")`` returns the degenerate
+interval).
 
 **Quantiles** (Woodruff 1952; R ``svyquantile`` 4.x defaults ``qrule="math"``,
 ``interval.type="mean"``): :math:`\hat q_p = \min\{x: \hat F(x) \ge p\}` with
@@ -353,6 +356,8 @@ class SurveyDesign:
         self._stages = stages
         self._has_fpc = popsize1 is not None
         self._raking: list = []
+        self._rake_calls: tuple = ()
+        self._w_base = w
         self.rake_info = None
 
     # ------------------------------------------------------------------ properties
@@ -370,6 +375,22 @@ class SurveyDesign:
     def df(self) -> int:
         """Design degrees of freedom: number of PSUs minus number of strata (R ``degf``)."""
         return self._n_psu - self._n_strata
+
+    @property
+    def base_weights(self) -> np.ndarray:
+        """The weights before any raking (equal to :attr:`weights` for an unraked design)."""
+        return self._w_base.copy()
+
+    @property
+    def rake_calls(self) -> tuple:
+        """The :meth:`rake` calls that made this design, in order.
+
+        A tuple of dicts ``{"margins", "max_iter", "tol", "trim"}`` (empty when the design
+        is not raked): enough to apply the same calibration to another table of the same
+        population, as :func:`baby_room.survey.room_design` does for the room table.
+        """
+        return tuple({**c, "margins": {k: dict(v) for k, v in c["margins"].items()}}
+                     for c in self._rake_calls)
 
     @property
     def spec(self) -> dict:
@@ -996,7 +1017,8 @@ class SurveyDesign:
         est, se, wsum, n_rows = self._mean_core(y, rows, d, n_dom)
         n_rows, df = self._domain_df(ok, self._domain_codes_for(ok, rows, d), n_dom)
         deff = self._deff_mean(y, rows, d, n_dom, est, se, wsum, n_rows)
-        lo, hi = _intervals.proportion_ci(est, se, df, n_rows, ci_method, alpha)
+        lo, hi = _intervals.proportion_ci(est, se, df, n_rows, ci_method, alpha,
+                                          logit_fallback=True)
         out = self._finish(labels, est, se, df, n_rows, alpha, deff=deff)
         out["ci_low"] = lo
         out["ci_high"] = hi
@@ -1190,6 +1212,10 @@ class SurveyDesign:
         new = object.__new__(SurveyDesign)
         new.__dict__.update(self.__dict__)
         new._w = w
+        new._rake_calls = self._rake_calls + ({
+            "margins": {k: dict(v) for k, v in margins.items()},
+            "max_iter": int(max_iter), "tol": float(tol), "trim": trim,
+        },)
         new._raking = list(self._raking) + [
             _rake.Margin(f"{call}:{name}", c, k, p)
             for name, c, k, p in zip(names, codes, n_cats, psw, strict=True)
