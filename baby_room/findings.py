@@ -25,7 +25,7 @@ def _ci(row, fmt) -> str:
 
 
 def _stat(table: pd.DataFrame, statistic: str, **match) -> pd.Series:
-    sel = table["statistic"] == statistic
+    sel = table["measure"] == statistic
     for col, value in match.items():
         sel &= table[col] == value
     return table.loc[sel].iloc[0]
@@ -200,7 +200,7 @@ def published_comparison(*, survey=None, coding=None, evidence=None) -> pd.DataF
     if survey is not None:
         from baby_room.survey import indicators
 
-        values = indicators.published_figures(survey).set_index("statistic")["value"]
+        values = indicators.published_figures(survey).set_index("measure")["estimate"]
         rooms = indicators.rooms(survey)
         big = rooms.loc[rooms["group_size"] == rooms["group_size"].max(), "staff_in_room"]
         rows += [

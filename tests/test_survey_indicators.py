@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError, DesignError
 from baby_room.survey import indicators as ind
 from baby_room.survey.design import SurveyDesign
 
@@ -138,18 +138,18 @@ def test_group_size_mean_ci_matches_scipy_t_interval_on_room_table():
     if df["role"].iloc[0] == "educator":  # tie: first in row order (the original row) wins
         pass
     n = len(y)
-    mean = row(t, statistic="mean")
+    mean = row(t, measure="mean")
     lo, hi = stats.t.interval(0.95, n - 1, loc=y.mean(), scale=stats.sem(y))
     assert mean["estimate"] == pytest.approx(y.mean())
     assert mean["se"] == pytest.approx(stats.sem(y))
     assert (mean["ci_low"], mean["ci_high"]) == pytest.approx((lo, hi))
     assert mean["n"] == n and mean["df"] == n - 1
-    assert row(t, statistic="rooms")["estimate"] == n
-    assert row(t, statistic="sd")["estimate"] == pytest.approx(np.std(y, ddof=1))
-    assert row(t, statistic="min")["estimate"] == y.min()
-    assert row(t, statistic="max")["estimate"] == y.max()
+    assert row(t, measure="rooms")["estimate"] == n
+    assert row(t, measure="sd")["estimate"] == pytest.approx(np.std(y, ddof=1))
+    assert row(t, measure="min")["estimate"] == y.min()
+    assert row(t, measure="max")["estimate"] == y.max()
     # odd n, so every quantile rule gives the middle value for the median
-    assert row(t, statistic="median")["estimate"] == pytest.approx(np.median(y))
+    assert row(t, measure="median")["estimate"] == pytest.approx(np.median(y))
     assert t.attrs["source"] == "test survey" and t.attrs["n_rooms_conflicting"] == 1
 
 
@@ -161,7 +161,7 @@ def test_group_size_shares_match_proportion_confint_and_hand_logit_interval():
     y = df["group_size"].to_numpy(float)
     n, k = len(y), int((y <= 12).sum())
     p = k / n
-    share = row(t, statistic="share_at_or_below", threshold=12)
+    share = row(t, measure="share_at_or_below", threshold=12)
     assert share["estimate"] == pytest.approx(p)
     # statsmodels' normal interval half-width z*sqrt(p(1-p)/n); the design SE is
     # sqrt(p(1-p)/(n-1)) (s^2/n with s^2 the sample variance of the 0/1 values)
@@ -174,7 +174,7 @@ def test_group_size_shares_match_proportion_confint_and_hand_logit_interval():
     expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
     assert share["ci_low"] == pytest.approx(expit(np.log(p / (1 - p)) - half))
     assert share["ci_high"] == pytest.approx(expit(np.log(p / (1 - p)) + half))
-    above = row(t, statistic="share_above", threshold=12)
+    above = row(t, measure="share_above", threshold=12)
     assert above["estimate"] == pytest.approx(1 - p)
 
 
@@ -184,13 +184,13 @@ def test_group_size_by_with_empty_category_gives_n_zero_row():
                                   categories=["London", "North East", "South West", "Wales"])
     t = ind.group_size_summary(df, by="region", thresholds=(8,))
     empty = t[t["region"].astype(str) == "Wales"]
-    assert set(empty["statistic"]) == {"rooms", "mean", "sd", "q1", "median", "q3", "min",
+    assert set(empty["measure"]) == {"rooms", "mean", "sd", "q1", "median", "q3", "min",
                                        "max", "share_at_or_below", "share_above"}
     assert (empty["n"] == 0).all()
-    assert empty["estimate"].drop(empty.index[empty["statistic"] == "rooms"]).isna().all()
+    assert empty["estimate"].drop(empty.index[empty["measure"] == "rooms"]).isna().all()
     london = df[df["region"] == "London"]["group_size"].to_numpy(float)
-    assert row(t, region="London", statistic="mean")["estimate"] == pytest.approx(london.mean())
-    assert list(t.columns[:3]) == ["region", "statistic", "threshold"]
+    assert row(t, region="London", measure="mean")["estimate"] == pytest.approx(london.mean())
+    assert list(t.columns[:3]) == ["region", "measure", "threshold"]
     assert list(t["region"].cat.categories) == ["London", "North East", "South West", "Wales"]
 
 
@@ -209,40 +209,42 @@ def test_group_size_weighted_design_carries_weights_through_chosen_respondent():
     if df["role"].iloc[1] != "manager":
         expected.loc[1, ["group_size", "w"]] = [20, 10.0]
     d = DescrStatsW(expected["group_size"].to_numpy(float), weights=expected["w"].to_numpy())
-    assert row(t, statistic="mean")["estimate"] == pytest.approx(d.mean)
-    assert row(t, statistic="rooms")["n"] == len(df)
+    assert row(t, measure="mean")["estimate"] == pytest.approx(d.mean)
+    assert row(t, measure="rooms")["n"] == len(df)
     # weighted SD as R survey's svyvar: sum w (y - m)^2 / sum w * n / (n - 1)
     y, w = expected["group_size"].to_numpy(float), expected["w"].to_numpy()
     n = len(y)
     sd = np.sqrt(np.sum(w * (y - d.mean) ** 2) / w.sum() * n / (n - 1))
-    assert row(t, statistic="sd")["estimate"] == pytest.approx(sd)
-    table, room_d = ind.room_design(data, design)
+    assert row(t, measure="sd")["estimate"] == pytest.approx(sd)
+    table, room_d = ind.room_design(data, design=design)
     np.testing.assert_allclose(table["design_weight"], expected["w"])
     np.testing.assert_allclose(room_d.weights, expected["w"])
 
 
 def test_missing_column_names_it_and_lists_available_columns():
     df = make_rooms().drop(columns="staff_in_room")
-    with pytest.raises(DesignError) as err:
+    with pytest.raises(ArgumentError) as err:
         ind.group_size_summary(df)
     msg = str(err.value)
-    assert "'staff_in_room'" in msg and "not in the data" in msg
-    assert "Available canonical columns:" in msg and "group_size" in msg
-    with pytest.raises(DesignError, match=r"column 'sector' \(from by\)"):
+    # the public function, the missing column and the columns data has
+    assert msg.startswith("group_size_summary: data must be a table with column(s) ")
+    assert "'staff_in_room'" in msg and "'group_size'" in msg
+    with pytest.raises(ArgumentError, match=r"(?s)group_size_summary: by .*Not in data: 'sector'"):
         ind.group_size_summary(make_rooms(), by="sector")
 
 
 def test_non_numeric_counts_are_a_clear_error():
     df = make_rooms()
     df["group_size"] = df["group_size"].astype("string")
-    with pytest.raises(DesignError, match="column 'group_size' must hold whole numbers"):
+    with pytest.raises(ArgumentError, match="group_size_summary: data must be a table whose "
+                       "column 'group_size' holds whole numbers"):
         ind.group_size_summary(df)
 
 
 def test_bad_thresholds_and_design_arguments_are_clear_errors():
-    with pytest.raises(DesignError, match="thresholds must be a sequence of whole numbers"):
+    with pytest.raises(ArgumentError, match="thresholds must be a sequence of whole numbers"):
         ind.group_size_summary(make_rooms(), thresholds=("six",))
-    with pytest.raises(DesignError, match="design must be a baby_room.survey.SurveyDesign"):
+    with pytest.raises(ArgumentError, match="design must be a baby_room.survey.SurveyDesign"):
         ind.group_size_summary(make_rooms(), design="srs")
 
 
@@ -259,12 +261,12 @@ def test_ratio_summary_matches_hand_ratio_estimator():
     # linearised SE: z_i = (y_i - r x_i) / X; Var = n/(n-1) sum z_i^2
     z = (y - r * x) / x.sum()
     se = np.sqrt(n / (n - 1) * np.sum((z - z.mean()) ** 2))
-    b = row(t, statistic="babies_per_adult")
+    b = row(t, measure="babies_per_adult")
     assert b["estimate"] == pytest.approx(r)
     assert b["se"] == pytest.approx(se)
     meets = (y <= 3 * x).mean()
-    assert row(t, statistic="share_meeting_eyfs_ratio")["estimate"] == pytest.approx(meets)
-    assert row(t, statistic="share_over_eyfs_ratio")["estimate"] == pytest.approx(1 - meets)
+    assert row(t, measure="share_meeting_eyfs_ratio")["estimate"] == pytest.approx(meets)
+    assert row(t, measure="share_over_eyfs_ratio")["estimate"] == pytest.approx(1 - meets)
 
 
 def test_ratio_summary_by_region():
@@ -272,7 +274,7 @@ def test_ratio_summary_by_region():
     t = ind.ratio_summary(df, by="region")
     sub = df[df["region"] == "London"]
     expected = sub["group_size"].sum() / sub["staff_in_room"].sum()
-    assert row(t, region="London", statistic="babies_per_adult")["estimate"] == pytest.approx(
+    assert row(t, region="London", measure="babies_per_adult")["estimate"] == pytest.approx(
         float(expected))
 
 
@@ -295,20 +297,20 @@ def test_workforce_summary_rules_mix_and_respondent_level_cpd():
     )
     t = ind.workforce_summary(df)
     # rooms: A (1 L3, 1 L2 of 3), B (0, 2 of 4), C (2, 1 of 4)
-    assert row(t, statistic="share_staff_level3")["estimate"] == pytest.approx(3 / 11)
-    assert row(t, statistic="share_staff_level2")["estimate"] == pytest.approx(4 / 11)
-    assert row(t, statistic="share_staff_below_level2")["estimate"] == pytest.approx(4 / 11)
-    assert row(t, statistic="rule_level3")["estimate"] == pytest.approx(2 / 3)
+    assert row(t, measure="share_staff_level3")["estimate"] == pytest.approx(3 / 11)
+    assert row(t, measure="share_staff_level2")["estimate"] == pytest.approx(4 / 11)
+    assert row(t, measure="share_staff_below_level2")["estimate"] == pytest.approx(4 / 11)
+    assert row(t, measure="rule_level3")["estimate"] == pytest.approx(2 / 3)
     # A: others 2, L2+ 1 -> yes; B: others 4, L2+ 2 -> yes; C: others 3, L2+ 2 -> yes
-    assert row(t, statistic="rule_half_others_level2")["estimate"] == pytest.approx(1)
+    assert row(t, measure="rule_half_others_level2")["estimate"] == pytest.approx(1)
     # 2*trained >= staff: A 4>=3, B 2>=4 no, C 4>=4
-    assert row(t, statistic="rule_half_baby_trained")["estimate"] == pytest.approx(2 / 3)
+    assert row(t, measure="rule_half_baby_trained")["estimate"] == pytest.approx(2 / 3)
     # all three: A yes, B no (no Level 3), C yes
-    assert row(t, statistic="rule_all")["estimate"] == pytest.approx(2 / 3)
-    cpd = row(t, statistic="cpd_baby_past_year")
+    assert row(t, measure="rule_all")["estimate"] == pytest.approx(2 / 3)
+    cpd = row(t, measure="cpd_baby_past_year")
     assert cpd["unit"] == "respondent" and cpd["n"] == 4  # every respondent counts
     assert cpd["estimate"] == pytest.approx(0.5)
-    assert row(t, statistic="rule_all")["n"] == 3  # rooms counted once
+    assert row(t, measure="rule_all")["n"] == 3  # rooms counted once
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -381,9 +383,9 @@ def test_compare_area_uses_the_covariance_under_clustering():
 
 def test_compare_area_unknown_area_lists_available():
     df = make_rooms()
-    with pytest.raises(DesignError, match="area 'Leds' is not a value of 'local_authority'"):
+    with pytest.raises(ArgumentError, match="area must be a value of 'local_authority'"):
         ind.compare_area(df, area="Leds")
-    with pytest.raises(DesignError, match="level must be 'local_authority' or 'region'"):
+    with pytest.raises(ArgumentError, match="level must be one of 'local_authority', 'region'"):
         ind.compare_area(df, area="Leeds", level="county")
 
 
@@ -398,11 +400,14 @@ def test_group_comparison_wrappers_return_design_tests():
     ref_wald = SurveyDesign(ind.rooms(data)).wald_test_means("group_size", "region")
     ref_chi = SurveyDesign(data).chisq("cpd_baby_past_year", "role")
     assert wald["statistic"].iloc[0] == pytest.approx(ref_wald["statistic"].iloc[0])
+    assert wald["df_num"].iloc[0] == ref_wald["ndf"].iloc[0]
+    assert wald["df_den"].iloc[0] == ref_wald["ddf"].iloc[0]
     assert wald["n"].iloc[0] == len(df)
     assert chi["statistic"].iloc[0] == pytest.approx(ref_chi["statistic"].iloc[0])
+    assert chi["p_value"].iloc[0] == pytest.approx(ref_chi["p_value"].iloc[0])
     assert chi["n"].iloc[0] == len(data)
     assert chi.attrs["source"] == "test survey"
-    with pytest.raises(DesignError, match="unit must be 'respondent' or 'room'"):
+    with pytest.raises(ArgumentError, match="unit must be one of 'respondent', 'room'"):
         ind.means_test(df, "group_size", "region", unit="nursery")
 
 
@@ -413,7 +418,7 @@ def test_published_figures_on_bundled_synthetic_data():
     from baby_room import synthetic
 
     s = synthetic.survey()
-    p = ind.published_figures(s).set_index("statistic")["value"]
+    p = ind.published_figures(s).set_index("measure")["estimate"]
     # REFERENCE.md (report 2, September 2025)
     assert p["respondents"] > 300
     assert round(p["mean_group_size"]) == 13

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from baby_room.codebook import LIKERT_LEVELS
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 from baby_room.survey.design import SurveyDesign
 from baby_room.survey.likert import cronbach_alpha, likert_summary
 
@@ -57,7 +57,7 @@ def test_cronbach_alpha_pairwise_and_ci_level_match_pingouin():
     df = make_likert()
     codes = pd.DataFrame({c: df[c].cat.codes.replace(-1, np.nan) + 1 for c in ITEMS})
     ref_alpha, ref_ci = pg.cronbach_alpha(codes, nan_policy="pairwise", ci=0.9)
-    t = cronbach_alpha(df, ITEMS, nan_policy="pairwise", ci=0.9)
+    t = cronbach_alpha(df, ITEMS, nan_policy="pairwise", conf_level=0.9)
     assert t["estimate"].iloc[0] == pytest.approx(ref_alpha)
     assert t["ci_low"].iloc[0] == pytest.approx(ref_ci[0], abs=5e-4)
     assert t["ci_high"].iloc[0] == pytest.approx(ref_ci[1], abs=5e-4)
@@ -73,7 +73,7 @@ def test_likert_summary_unweighted_shares_match_value_counts_and_proportion_conf
     n = len(answered)
     counts = answered.value_counts()
     for level in LIKERT_LEVELS:
-        r = t[(t["item"] == item) & (t["statistic"] == "share") & (t["level"] == level)]
+        r = t[(t["item"] == item) & (t["measure"] == "share") & (t["level"] == level)]
         assert len(r) == 1
         k = int(counts[level])
         assert r["estimate"].iloc[0] == pytest.approx(k / n)
@@ -85,7 +85,7 @@ def test_likert_summary_unweighted_shares_match_value_counts_and_proportion_conf
             big_n = len(df)
             assert r["se"].iloc[0] == pytest.approx((hi - lo) / 2 / 1.959963984540054
                                                     * np.sqrt(big_n / (big_n - 1)))
-    agree = t[(t["item"] == item) & (t["statistic"] == "share_agree")]
+    agree = t[(t["item"] == item) & (t["measure"] == "share_agree")]
     k = int(counts["Agree"] + counts["Strongly agree"])
     assert agree["estimate"].iloc[0] == pytest.approx(k / n)
     assert agree["level"].iloc[0] == "Agree or Strongly agree"
@@ -101,9 +101,9 @@ def test_likert_summary_weighted_by_role_matches_hand_weighted_share():
     sub = df[(df["role"] == "manager") & df["valued_by_society"].notna()]
     hit = sub["valued_by_society"].isin(["Agree", "Strongly agree"]).to_numpy()
     expected = np.sum(sub["w"] * hit) / np.sum(sub["w"])
-    r = t[(t["role"] == "manager") & (t["statistic"] == "share_agree")]
+    r = t[(t["role"] == "manager") & (t["measure"] == "share_agree")]
     assert r["estimate"].iloc[0] == pytest.approx(expected)
-    assert list(t.columns[:4]) == ["role", "item", "statistic", "level"]
+    assert list(t.columns[:4]) == ["role", "item", "measure", "level"]
     assert t.attrs["source"] == "test survey"
 
 
@@ -125,17 +125,19 @@ def test_non_likert_items_are_clear_errors():
                                       ordered=True)
     df["unordered"] = pd.Categorical(df["valued_by_manager"].astype(str),
                                      categories=LIKERT_LEVELS, ordered=False)
-    with pytest.raises(DesignError) as err:
+    with pytest.raises(ArgumentError) as err:
         likert_summary(df, ["as_text"])
-    assert "item 'as_text' must be an ordered categorical with the 5 levels" in str(err.value)
-    assert "it is dtype string" in str(err.value)
-    with pytest.raises(DesignError, match="four_level.*levels \\['Disagree', 'Neutral'"):
+    assert str(err.value).startswith(
+        "likert_summary: items must be ordered categoricals with the 5 levels")
+    assert "Item 'as_text' is dtype string" in str(err.value)
+    with pytest.raises(ArgumentError, match="(?s)four_level.*levels \\['Disagree', 'Neutral'"):
         likert_summary(df, ["four_level"])
-    with pytest.raises(DesignError, match="'unordered'.*it is an unordered categorical"):
+    with pytest.raises(ArgumentError, match="(?s)cronbach_alpha: .*'unordered' is an unordered "
+                                            "categorical"):
         cronbach_alpha(df, ["unordered", "valued_by_manager"])
-    with pytest.raises(DesignError) as err:
+    with pytest.raises(ArgumentError) as err:
         likert_summary(df, ["valued_by_boss"])
-    assert "'valued_by_boss' (from items) is not in the data" in str(err.value)
+    assert "data must be a table with column(s) 'valued_by_boss'" in str(err.value)
     assert "valued_by_manager" in str(err.value)
-    with pytest.raises(DesignError, match="at least two columns"):
+    with pytest.raises(ArgumentError, match="at least two Likert columns"):
         cronbach_alpha(df, ["valued_by_manager"])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 from baby_room.survey.design import SurveyDesign
 from baby_room.survey.models import fit_group_size_model
 
@@ -89,8 +89,8 @@ def test_weighted_hc0_sandwich_matches_hand_computation():
     bread = (x * (w * mu)[:, None]).T @ x
     scores = x * (w * (y - mu))[:, None]
     v = np.linalg.inv(bread) @ (scores.T @ scores) @ np.linalg.inv(bread)
-    np.testing.assert_allclose(out["se_log"], np.sqrt(np.diag(v)), rtol=1e-6)
-    assert out.attrs["weights"] == "design_weight"
+    np.testing.assert_allclose(out["se_coef"], np.sqrt(np.diag(v)), rtol=1e-6)
+    assert out.attrs["weights"] == "room weights of the design"
 
 
 def test_negative_binomial_uses_the_ml_dispersion():
@@ -100,20 +100,22 @@ def test_negative_binomial_uses_the_ml_dispersion():
     rooms = room_table(df).astype({"group_size": float})
     nb = smf.negativebinomial("group_size ~ setting_type", rooms).fit(disp=0, maxiter=200)
     out = fit_group_size_model(df, "group_size ~ setting_type", family="negative_binomial")
-    assert out.attrs["nb_alpha"] == pytest.approx(nb.params["alpha"], rel=1e-4)
+    assert out.attrs["dispersion"] == pytest.approx(nb.params["alpha"], rel=1e-4)
     # saturated model: rate ratios are ratios of group means whatever the family
     np.testing.assert_allclose(out["coef"], nb.params.iloc[:3], rtol=1e-4, atol=1e-6)
 
 
 def test_model_input_errors_are_clear():
     df = make_survey()
-    with pytest.raises(DesignError) as err:
+    with pytest.raises(ArgumentError) as err:
         fit_group_size_model(df, "group_size ~ sector")
-    assert "'sector' (from formula) is not in the data" in str(err.value)
-    assert "Available canonical columns" in str(err.value)
-    with pytest.raises(DesignError, match="family must be one of poisson, negative_binomial"):
+    assert str(err.value).startswith("fit_group_size_model: formula must be a formula on")
+    assert "Not in the room table: 'sector'" in str(err.value)
+    assert "group_size" in str(err.value)
+    with pytest.raises(ArgumentError,
+                       match="family must be one of 'poisson', 'negative_binomial'"):
         fit_group_size_model(df, "group_size ~ 1", family="gamma")
-    with pytest.raises(DesignError, match="formula must be a string like"):
+    with pytest.raises(ArgumentError, match="formula must be a string like"):
         fit_group_size_model(df, "group_size")
-    with pytest.raises(DesignError, match="cov_type must be one of cluster, HC0; got 'HC3'"):
+    with pytest.raises(ArgumentError, match="cov_type must be one of 'cluster', 'HC0'; got 'HC3'"):
         fit_group_size_model(df, "group_size ~ 1", cov_type="HC3")

@@ -53,7 +53,7 @@ def test_every_figure_is_labelled_and_renders(survey, tmp_path):
 
 def test_distribution_marks_mean_and_recommended_band(survey):
     ax = plots.plot_group_size_distribution(survey)
-    mean = ind.group_size_summary(survey, thresholds=()).set_index("statistic").loc["mean"]
+    mean = ind.group_size_summary(survey, thresholds=()).set_index("measure").loc["mean"]
     xs = [line.get_xdata()[0] for line in ax.get_lines()]
     assert xs == pytest.approx([mean["estimate"]])
     # the histogram counts rooms once: bar heights sum to the number of rooms
@@ -68,7 +68,7 @@ def test_distribution_marks_mean_and_recommended_band(survey):
 def test_group_size_by_points_are_the_subgroup_means(survey):
     ax = plots.plot_group_size_by(survey, by="setting_type")
     means = ind.group_size_summary(survey, by="setting_type", thresholds=())
-    means = means[means["statistic"] == "mean"]["estimate"].to_numpy()
+    means = means[means["measure"] == "mean"]["estimate"].to_numpy()
     container = [c for c in ax.containers if hasattr(c, "lines")][0]
     np.testing.assert_allclose(container.lines[0].get_xdata(), means)
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -77,7 +77,7 @@ def test_group_size_by_points_are_the_subgroup_means(survey):
 
 def test_ratio_bars_are_the_shares_meeting_the_ratio(survey):
     ax = plots.plot_ratio_compliance(survey)
-    share = ind.ratio_summary(survey).set_index("statistic").loc["share_meeting_eyfs_ratio"]
+    share = ind.ratio_summary(survey).set_index("measure").loc["share_meeting_eyfs_ratio"]
     (bar,) = ax.patches
     assert bar.get_width() == pytest.approx(share["estimate"])
 

@@ -11,22 +11,26 @@ order, i.e. the first such respondent in the file). How many rooms had several r
 and how many of those disagreed is in ``rooms(data).attrs`` and in :func:`room_conflicts`.
 Respondent-level figures (baby-specific CPD, Likert items) use every respondent.
 
-Survey designs
---------------
-Every estimator takes ``design=None``: the room (or respondent) table is then analysed as a
-simple random sample with equal weights, ``SurveyDesign(table)``. When a
-:class:`~baby_room.survey.design.SurveyDesign` is given it must be built on the respondent
-table (its ``data``); room-level functions then build a **room-level design** by carrying the
-design's weights, strata, clusters and fpc to the room table through the chosen respondent
-(:func:`room_design`). The chosen respondent's weight is used as the room's weight: this is
-exact when weights were built for rooms (e.g. raked to the population of baby rooms) and an
-approximation when they are respondent inclusion weights. A design built on a table that has
-one row per room already is used as it is.
+One design through everything
+-----------------------------
+Every estimator takes ``design=None``: the table is then analysed as a simple random
+sample with equal weights. A :class:`~baby_room.survey.SurveyDesign` must be built on
+``data`` itself (``f(design.data, design=design)``); a design on other rows (a subset,
+the room table) is a :class:`~baby_room.errors.DesignError`, never silently used:
+subgroups are estimated from the full design with ``by=``. Room-level functions use
+:func:`room_design`: the design's weights before raking, strata, clusters and fpc are
+carried to the room table through the chosen respondent, and the design's raking is
+applied again to the room table, so that room weights meet the margins (population
+totals of rooms) and standard errors are those of R's ``rake()`` on the room design.
+When each respondent describes a different room the design is used as it is.
 
-All results are tidy DataFrames: ``by`` columns first, then identifiers (``statistic``,
-``threshold`` ...), then ``estimate, se, ci_low, ci_high, df, n`` (+ ``deff``), and they
-carry ``attrs["source"]`` / ``attrs["synthetic"]`` from the input. A ``by`` category with no
-rooms gives a row with ``n = 0`` and missing estimates.
+Results follow ``docs/result-contract.md``: ``by`` columns first, then identifiers
+(``measure``, ``threshold`` ...), then ``estimate, se, ci_low, ci_high, df, n`` and
+``deff``; ``n`` is the unweighted number of rooms (or respondents) in the base; a ``by``
+category with no rooms gives a row with ``n = 0`` and missing estimates. Every function
+takes ``conf_level=`` and, where it estimates proportions, ``ci_method=`` (default
+``"logit"``, Korn-Graubard at 0 or 1); ``attrs`` holds ``source``, ``synthetic``,
+``conf_level``, ``ci_method``, ``design`` and ``unit``.
 """
 
 from __future__ import annotations
@@ -34,24 +38,35 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError
+from baby_room._args import (
+    as_columns,
+    check_ci_method,
+    check_conf_level,
+    check_frame,
+    one_of,
+    result_attrs,
+)
+from baby_room.errors import ArgumentError
 from baby_room.reference import (
     EYFS_UNDER2_CHILDREN_PER_ADULT,
     GROUP_SIZE_THRESHOLDS,
 )
-from baby_room.style import carry_source
-from baby_room.survey.likert import cronbach_alpha, likert_summary
-from baby_room.survey.models import fit_group_size_model
+from baby_room.survey._common import (
+    describe_design,
+    finish,
+    respondent_design,
+    room_level,
+    share,
+    tidy,
+)
+from baby_room.survey._rooms import CONFLICT_COLUMNS, ROLE_PRIORITY, ROOM_KEY, build_rooms
 
 __all__ = [
     "ROLE_PRIORITY",
     "ROOM_KEY",
     "association_test",
     "compare_area",
-    "cronbach_alpha",
-    "fit_group_size_model",
     "group_size_summary",
-    "likert_summary",
     "means_test",
     "published_figures",
     "ratio_summary",
@@ -61,234 +76,17 @@ __all__ = [
     "workforce_summary",
 ]
 
-#: The room is identified by these two columns.
-ROOM_KEY = ("setting_id", "room_id")
-#: Whose answers describe a room when several respondents describe it (first wins).
-ROLE_PRIORITY = ("manager", "room_leader", "educator")
-#: Room-level columns compared between respondents describing the same room.
-CONFLICT_COLUMNS = (
-    "group_size",
-    "staff_in_room",
-    "staff_level3",
-    "staff_level2",
-    "staff_baby_trained",
-)
-#: Columns never carried into the room table (personal data).
-_PERSONAL = ("comments",)
-#: Columns derived by :func:`rooms`.
-DERIVED_ROOM_COLUMNS = (
-    "n_respondents",
-    "babies_per_adult",
-    "meets_eyfs_ratio",
-    "over_eyfs_ratio",
-    "rule_level3",
-    "rule_half_others_level2",
-    "rule_half_baby_trained",
-    "rule_all",
-)
-EST_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "df", "n", "deff")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _canonical_columns() -> list[str]:
-    try:
-        from baby_room.codebook import SURVEY
-
-        return list(SURVEY.names())
-    except Exception:  # pragma: no cover - codebook always present in the package
-        return []
-
-
-def require_columns(data, columns, *, where: str, parameter: str = "data") -> None:
-    """Raise :class:`DesignError` naming every missing column and listing the available ones.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    columns : iterable of str
-        Columns the caller needs.
-    where : str
-        Function name, used in the message.
-    parameter : str
-        Parameter that named the columns (``data``, ``by``, ``items`` ...).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> try:
-    ...     require_columns(pd.DataFrame({"group_size": [1]}), ["staff_in_room"], where="f")
-    ... except DesignError as e:
-    ...     print(str(e).splitlines()[0])
-    f: column 'staff_in_room' (from data) is not in the data.
-    """
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(
-            f"{where}: data must be a pandas DataFrame; got {type(data).__name__}"
-        )
-    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
-    if not missing:
-        return
-    names = ", ".join(repr(c) for c in missing)
-    canonical = _canonical_columns()
-    present = [c for c in canonical if c in data.columns]
-    other = [str(c) for c in data.columns if c not in canonical]
-    plural = "s" if len(missing) > 1 else ""
-    verb = "are" if len(missing) > 1 else "is"
-    msg = (
-        f"{where}: column{plural} {names} (from {parameter}) {verb} not in the data.\n"
-        f"Available canonical columns: {', '.join(present) or '(none)'}"
-    )
-    if other:
-        msg += f"\nOther columns: {', '.join(other)}"
-    raise DesignError(msg)
-
-
-def _as_list(by) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    try:
-        out = list(by)
-    except TypeError:
-        raise DesignError(
-            f"by must be a column name, a list of column names or None; got {by!r}"
-        ) from None
-    if not all(isinstance(b, str) for b in out):
-        raise DesignError(f"by must be a column name, a list of column names or None; got {by!r}")
-    return out
-
-
-
-
-def _design_class():
-    from baby_room.survey.design import SurveyDesign
-
-    return SurveyDesign
-
-
-def _design_spec(design) -> dict:
-    """Constructor arguments of a SurveyDesign (column names and lonely_psu)."""
-    spec = getattr(design, "spec", None)
-    if spec is None:
-        spec = getattr(design, "_spec", None)
-    if spec is None:  # pragma: no cover - every SurveyDesign records its specification
-        raise DesignError("design does not record its specification (weights, strata, ...)")
-    return dict(spec)
-
-
-def _check_design(design, where: str):
-    cls = _design_class()
-    if not isinstance(design, cls):
-        raise DesignError(
-            f"{where}: design must be a baby_room.survey.SurveyDesign or None; "
-            f"got {type(design).__name__}"
-        )
-    return design
-
-
-def _with_columns(design, data: pd.DataFrame):
-    """The same design (weights, raking, strata, clusters) on its rows with extra columns.
-
-    ``data`` must hold the design's rows in the same order (``design.data.assign(...)``).
-    """
-    if hasattr(design, "with_data"):
-        return design.with_data(data)
-    if len(data) == len(design.data) and data.index.equals(design.data.index):
-        import copy
-
-        new = copy.copy(design)
-        new._data = data
-        return new
-    return _design_class()(data, **_design_spec(design))  # pragma: no cover
-
 
 def _weights_of(design) -> pd.Series:
     return pd.Series(np.asarray(design.weights, dtype=float), index=design.data.index)
 
 
-def respondent_design(data, design=None, *, extra: dict | None = None, where: str = "survey"):
-    """The respondent-level design, optionally with extra derived columns.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Respondent table (used when ``design`` is None).
-    design : SurveyDesign, optional
-        Design on the respondent table; its ``data`` is used.
-    extra : dict of str to callable, optional
-        New columns, each computed from the table (``DataFrame.assign`` semantics).
-    where : str
-        Caller name for error messages.
-
-    Returns
-    -------
-    SurveyDesign
-        ``SurveyDesign(data)`` (equal weights, SRS) when ``design`` is None; otherwise the same
-        design (weights, raking, strata, clusters) on its rows with the extra columns.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"group_size": [9, 12, 6, 13]})
-    >>> d = respondent_design(df, extra={"big": lambda t: t["group_size"] > 10})
-    >>> float(d.proportion("big")["estimate"].iloc[0])
-    0.5
-    """
-    if design is None:
-        base = data
-        if not isinstance(base, pd.DataFrame):
-            raise DesignError(f"{where}: data must be a pandas DataFrame; got {type(data).__name__}")
-        table = base.assign(**extra) if extra else base
-        return _design_class()(table)
-    _check_design(design, where)
-    if not extra:
-        return design
-    return _with_columns(design, design.data.assign(**extra))
+def _options(conf_level, ci_method, function):
+    return (check_conf_level(conf_level, function=function),
+            check_ci_method(ci_method, function=function))
 
 
 # --------------------------------------------------------------------------- rooms
-
-
-def _role_rank(data: pd.DataFrame) -> pd.Series:
-    if "role" not in data.columns:
-        return pd.Series(0, index=data.index)
-    rank = {r: i for i, r in enumerate(ROLE_PRIORITY)}
-    role = data["role"].astype("string")
-    return role.map(rank).astype("Float64").fillna(len(ROLE_PRIORITY)).astype(int)
-
-
-def _derive(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the EYFS ratio and staffing-rule columns to a room table."""
-    out = table.copy()
-    g = out["group_size"].astype("Float64")
-    s = out["staff_in_room"].astype("Float64")
-    out["babies_per_adult"] = (g / s).where(s > 0)
-    meets = g <= EYFS_UNDER2_CHILDREN_PER_ADULT * s
-    out["meets_eyfs_ratio"] = meets.astype("boolean")
-    out["over_eyfs_ratio"] = (~meets).astype("boolean")
-    rules = []
-    if "staff_level3" in out.columns:
-        l3 = out["staff_level3"].astype("Float64")
-        out["rule_level3"] = (l3 >= 1).astype("boolean")
-        rules.append("rule_level3")
-        if "staff_level2" in out.columns:
-            l2 = out["staff_level2"].astype("Float64")
-            lead = l3.clip(upper=1)
-            others = s - lead
-            others_l2 = l2 + l3 - lead
-            out["rule_half_others_level2"] = (2 * others_l2 >= others).astype("boolean")
-            rules.append("rule_half_others_level2")
-    if "staff_baby_trained" in out.columns:
-        bt = out["staff_baby_trained"].astype("Float64")
-        out["rule_half_baby_trained"] = (2 * bt >= s).astype("boolean")
-        rules.append("rule_half_baby_trained")
-    if len(rules) == 3:
-        allr = out[rules[0]] & out[rules[1]] & out[rules[2]]
-        out["rule_all"] = allr.astype("boolean")
-    return out
 
 
 def rooms(data: pd.DataFrame) -> pd.DataFrame:
@@ -317,16 +115,23 @@ def rooms(data: pd.DataFrame) -> pd.DataFrame:
         - ``babies_per_adult``: group_size / staff_in_room (missing when no staff);
         - ``meets_eyfs_ratio``: group_size <= 3 x staff_in_room (EYFS under-2 ratio 1:3);
         - ``over_eyfs_ratio``: the complement;
-        - ``rule_level3``, ``rule_half_others_level2``, ``rule_half_baby_trained``,
-          ``rule_all``: the EYFS under-2 staffing rules, operationalised as in
+        - ``rule_level3``, ``rule_half_others_level2``, ``rule_half_baby_trained``: the EYFS
+          under-2 staffing rules, operationalised as in
           :func:`baby_room.reference.eyfs_under2_staffing_rules` (present when the staff
-          columns are).
+          columns are);
+        - ``rule_all``: all three rules met, **complete case**: missing unless all three
+          rules are known for the room, then ``rule_level3 & rule_half_others_level2 &
+          rule_half_baby_trained``. Its share is therefore
+          sum w_i 1[all three met] / sum w_i over rooms with all three rules known
+          (as R's ``svymean(~I(r1 & r2 & r3), design, na.rm = TRUE)`` on a variable
+          that is NA whenever any rule is NA).
 
         ``attrs`` holds ``source``/``synthetic`` from the input and ``room_priority``,
         ``n_respondents``, ``n_rooms``, ``n_rooms_shared`` (rooms with more than one
-        respondent) and ``n_rooms_conflicting`` (shared rooms whose respondents gave
+        respondent), ``n_rooms_conflicting`` (shared rooms whose respondents gave
         different non-missing values in any of ``group_size``, ``staff_in_room``,
-        ``staff_level3``, ``staff_level2``, ``staff_baby_trained``).
+        ``staff_level3``, ``staff_level2``, ``staff_baby_trained``) and
+        ``n_rooms_conflicting_<column>`` for each of those columns present.
 
     Examples
     --------
@@ -341,57 +146,7 @@ def rooms(data: pd.DataFrame) -> pd.DataFrame:
     >>> r.attrs["n_rooms_conflicting"]
     1
     """
-    require_columns(data, [*ROOM_KEY, "group_size", "staff_in_room"], where="rooms")
-    for col in CONFLICT_COLUMNS:
-        if col in data.columns:
-            dt = data[col].dtype
-            if isinstance(dt, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dt):
-                raise DesignError(
-                    f"rooms: column {col!r} must hold whole numbers (a count of babies or "
-                    f"staff); it has dtype {dt}. Load the survey with baby_room.load_survey, "
-                    f"or convert with pd.to_numeric"
-                )
-    df = data.drop(columns=[c for c in _PERSONAL if c in data.columns])
-    # rows with a missing setting or room id cannot be matched: each is its own room
-    key = df[list(ROOM_KEY)].astype("string")
-    unmatched = key.isna().any(axis=1)
-    pos = pd.Series(np.arange(len(df)), index=df.index)
-    room_key = key["setting_id"].fillna("") + "\x1f" + key["room_id"].fillna("")
-    room_key = room_key.where(~unmatched, "\x1e" + pos.astype(str))
-    order = pd.DataFrame(
-        {"_room": room_key.to_numpy(), "_rank": _role_rank(df).to_numpy(), "_pos": pos.to_numpy()},
-        index=df.index,
-    )
-    first_pos = order.groupby("_room", sort=False)["_pos"].transform("min")
-    order = order.assign(_first=first_pos)
-    ordered = order.sort_values(["_first", "_rank", "_pos"], kind="mergesort")
-    chosen_idx = ordered.drop_duplicates("_room", keep="first").index
-    counts = order.groupby("_room", sort=False).size()
-
-    conflict_cols = [c for c in CONFLICT_COLUMNS if c in df.columns]
-    shared = counts[counts > 1].index
-    conflicting = pd.Series(False, index=shared)
-    by_column = {}
-    if len(shared):
-        sub = df.loc[order["_room"].isin(shared)].assign(_room=order["_room"])
-        for c in conflict_cols:
-            nun = sub.groupby("_room", sort=False)[c].nunique(dropna=True)
-            bad = nun.reindex(shared).fillna(0) > 1
-            by_column[c] = int(bad.sum())
-            conflicting |= bad
-    table = df.loc[chosen_idx].copy()
-    table["n_respondents"] = counts.reindex(order.loc[chosen_idx, "_room"]).to_numpy()
-    table = _derive(table.reset_index(drop=True))
-    carry_source(table, data)
-    table.attrs.update(
-        room_priority=" > ".join(ROLE_PRIORITY),
-        n_respondents=len(df),
-        n_rooms=len(table),
-        n_rooms_shared=len(shared),
-        n_rooms_conflicting=int(conflicting.sum()),
-        conflicts_by_column=by_column,
-    )
-    return table
+    return build_rooms(data, function="rooms")
 
 
 def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
@@ -421,46 +176,50 @@ def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
     >>> room_conflicts(df)[["column", "rooms_conflicting"]].to_numpy().tolist()
     [['group_size', 1], ['staff_in_room', 0], ['any', 1]]
     """
-    table = rooms(data)
+    table = build_rooms(data, function="room_conflicts")
     a = table.attrs
     rows = [
         {"column": c, "rooms": a["n_rooms"], "rooms_shared": a["n_rooms_shared"],
-         "rooms_conflicting": n}
-        for c, n in a["conflicts_by_column"].items()
+         "rooms_conflicting": a[f"n_rooms_conflicting_{c}"]}
+        for c in CONFLICT_COLUMNS if f"n_rooms_conflicting_{c}" in a
     ]
-    if not rows:
-        rows = [
-            {"column": c, "rooms": a["n_rooms"], "rooms_shared": a["n_rooms_shared"],
-             "rooms_conflicting": 0}
-            for c in CONFLICT_COLUMNS
-            if c in table.columns
-        ]
     rows.append({"column": "any", "rooms": a["n_rooms"], "rooms_shared": a["n_rooms_shared"],
                  "rooms_conflicting": a["n_rooms_conflicting"]})
     out = pd.DataFrame(rows)
     out["column"] = out["column"].astype("string")
-    return carry_source(out, data)
+    out.attrs = result_attrs(data, unit="rooms")
+    return out
 
 
-def room_design(data: pd.DataFrame | None = None, design=None, *, where: str = "room_design"):
-    """The room table and a room-level design.
+def room_design(data: pd.DataFrame, *, design=None):
+    """The room table and the room-level design that carries ``design``.
 
     Parameters
     ----------
-    data : pandas.DataFrame, optional
-        Respondent table (used when ``design`` is None).
+    data : pandas.DataFrame
+        Respondent table.
     design : SurveyDesign, optional
-        A design on the respondent table. Its weights, strata, clusters and fpc columns are
-        carried to the room table through the chosen respondent (see :func:`rooms`); the same
-        specification is then applied to the room table.
-    where : str
-        Caller name for error messages.
+        A design built on ``data``. Its weights before raking, strata, clusters and fpc
+        are carried to the room table through the respondent chosen for each room
+        (:func:`rooms`; column ``design_weight``), and each of its raking calls
+        (:attr:`SurveyDesign.rake_calls`) is applied again to the room table. Raking
+        margins are taken to be population totals of **rooms** (e.g. baby rooms per
+        region): the room weights meet them, and SEs are those of R's ``rake()`` on
+        the room design, whether the design was raked on respondents or built and
+        raked on a table with one row per room. When each respondent describes a
+        different room, ``design`` is the room design as it is.
 
     Returns
     -------
     (pandas.DataFrame, SurveyDesign)
-        The room table (:func:`rooms`) and the design on it (equal weights, SRS, when
-        ``design`` is None).
+        The room table and the design on it (equal weights, SRS, when ``design`` is None).
+
+    Notes
+    -----
+    Using the chosen respondent's weight as the room's weight is exact when weights
+    were built for rooms and an approximation when they are respondent inclusion
+    weights. Room-level raking agrees with R ``survey`` 4.1.1 ``rake()`` on the room
+    design (``tests/reference/survey_rooms.R``).
 
     Examples
     --------
@@ -468,94 +227,17 @@ def room_design(data: pd.DataFrame | None = None, design=None, *, where: str = "
     >>> df = pd.DataFrame({"setting_id": ["S1", "S1", "S2"], "room_id": ["R1", "R1", "R1"],
     ...                    "group_size": [12, 12, 6], "staff_in_room": [3, 3, 2]})
     >>> table, d = room_design(df)
-    >>> len(table)
-    2
+    >>> len(table), len(d)
+    (2, 2)
     """
-    if design is None:
-        table = rooms(data)
-        return table, _design_class()(table)
-    _check_design(design, where)
-    table = rooms(design.data.assign(design_weight=np.asarray(design.weights, dtype=float)))
-    if data is not None:
-        carry_source(table, data)
-    spec = _design_spec(design)
-    spec["weights"] = "design_weight"
-    return table, _design_class()(table, **spec)
+    return room_level(data, design, function="room_design")
 
 
-# --------------------------------------------------------------------------- tidy helpers
-
-
-def _tidy(result: pd.DataFrame, by: list[str], **ids) -> pd.DataFrame:
-    """Keep by columns + standard estimate columns, add identifier columns after by."""
-    res = result.copy()
-    res.attrs = {}  # the design copies data.attrs (which may hold frames); set again at the end
-    if "level" in res.columns and "level" not in by and "level" not in ids:
-        res = res.drop(columns="level")
-    for c in EST_COLUMNS:
-        if c not in res.columns:
-            res[c] = np.nan
-    out = res[[*by, *EST_COLUMNS]].copy()
-    for pos, (name, value) in enumerate(ids.items()):
-        out.insert(len(by) + pos, name, value)
-    return out.reset_index(drop=True)
-
-
-def _complete(out: pd.DataFrame, table: pd.DataFrame, by: list[str], ids: list[str]):
-    """Add rows (n = 0, missing estimates) for categories of ``by`` with no data."""
-    if not by:
-        return out
-    levels = []
-    for b in by:
-        col = table[b]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            levels.append(list(col.cat.categories))
-        else:
-            levels.append(list(pd.unique(col.dropna())))
-    if len(by) == 1:
-        full = pd.DataFrame({by[0]: levels[0]})
-    else:
-        full = pd.MultiIndex.from_product(levels, names=by).to_frame(index=False)
-    id_frame = out[ids].drop_duplicates() if ids else pd.DataFrame(index=[0])
-    grid = full.merge(id_frame, how="cross")
-    key = [*by, *ids]
-    left = out.copy()
-    for b in by:
-        left[b] = left[b].astype(object)
-        grid[b] = grid[b].astype(object)
-    merged = grid.merge(left, on=key, how="left")
-    merged["n"] = merged["n"].fillna(0)
-    for b in by:
-        col = table[b]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            merged[b] = pd.Categorical(merged[b], categories=col.cat.categories,
-                                       ordered=col.cat.ordered)
-        else:
-            merged[b] = merged[b].astype(col.dtype)
-    return merged
-
-
-def _finish(parts: list[pd.DataFrame], table, by, ids, data) -> pd.DataFrame:
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    out = _complete(out, table, by, ids)
-    for c in ("estimate", "se", "ci_low", "ci_high", "df", "deff"):
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-    out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype("int64")
-    for c in ids:
-        if out[c].dtype == object:
-            out[c] = out[c].astype("string")
-    if "threshold" in out.columns:
-        out["threshold"] = out["threshold"].astype("Int64")
-    return carry_source(out.reset_index(drop=True), data)
-
-
-def _share(design, var: str, by: list[str], **ids) -> pd.DataFrame:
-    res = design.proportion(var, by=by or None)
-    return _tidy(res, by, **ids)
+# --------------------------------------------------------------------------- indicators
 
 
 def _plain(by: list[str], table: pd.DataFrame, func, **ids) -> pd.DataFrame:
-    """A descriptive statistic (no CI) per by group: func(values, weights) -> (estimate, n)."""
+    """A descriptive statistic (no CI) per by group: func(group) -> (estimate, n)."""
     rows = []
     if by:
         groups = table.groupby(by, observed=True, sort=True, dropna=True)
@@ -565,11 +247,7 @@ def _plain(by: list[str], table: pd.DataFrame, func, **ids) -> pd.DataFrame:
     for key, g in items:
         est, n = func(g)
         rows.append({**dict(zip(by, key, strict=True)), "estimate": est, "n": n})
-    res = pd.DataFrame(rows, columns=[*by, "estimate", "n"])
-    return _tidy(res, by, **ids)
-
-
-# --------------------------------------------------------------------------- indicators
+    return tidy(pd.DataFrame(rows, columns=[*by, "estimate", "n"]), by, **ids)
 
 
 def group_size_summary(
@@ -578,6 +256,8 @@ def group_size_summary(
     by=None,
     design=None,
     thresholds=GROUP_SIZE_THRESHOLDS,
+    conf_level: float = 0.95,
+    ci_method: str = "logit",
 ) -> pd.DataFrame:
     """Distribution of baby-room group size (babies per room), each room counted once.
 
@@ -588,33 +268,38 @@ def group_size_summary(
     by : str or list of str, optional
         Subgroup column(s) of the room table (e.g. ``"region"``, ``"setting_type"``).
     design : SurveyDesign, optional
-        Design on the respondent table (see :func:`room_design`); default equal weights, SRS.
+        Design built on ``data`` (see :func:`room_design`); default equal weights, SRS.
     thresholds : sequence of int, default :data:`baby_room.reference.GROUP_SIZE_THRESHOLDS`
         Group sizes for the shares of rooms at or below / above (6-8 is the size the
         evidence review recommends: :data:`baby_room.reference.RECOMMENDED_GROUP_SIZE`).
+    conf_level : float, default 0.95
+        Confidence level of every interval.
+    ci_method : str, default "logit"
+        Interval of the shares (:data:`baby_room._args.CI_METHODS`, see
+        :meth:`SurveyDesign.proportion`).
 
     Returns
     -------
     pandas.DataFrame
-        Long format, one row per ``by`` group and statistic; columns ``by...``,
-        ``statistic``, ``threshold`` (Int64, for the shares only), ``estimate, se, ci_low,
+        Long format, one row per ``by`` group and measure; columns ``by...``,
+        ``measure``, ``threshold`` (Int64, for the shares only), ``estimate, se, ci_low,
         ci_high, df, n, deff``. ``n`` is the number of rooms with a known group size.
-        Statistics:
+        Measures:
 
         - ``rooms``: number of rooms (estimate = n);
         - ``mean``: design-based mean with t-interval (``SurveyDesign.mean``);
         - ``sd``: weighted standard deviation,
           sqrt(sum w (y - ybar)^2 / sum w * n / (n - 1)) (the sample SD with equal weights);
-        - ``q1``, ``median``, ``q3``: ``SurveyDesign.quantile`` (CI as that method gives it);
+        - ``q1``, ``median``, ``q3``: ``SurveyDesign.quantile`` (Woodruff interval);
         - ``min``, ``max``: smallest and largest group size observed;
         - ``share_at_or_below``, ``share_above``: share of rooms with group_size <= t and > t
-          for each threshold t, with ``SurveyDesign.proportion`` CIs (logit).
+          for each threshold t, with ``SurveyDesign.proportion`` intervals.
 
     Notes
     -----
-    Checked against ``scipy.stats.t.interval`` and ``statsmodels`` ``DescrStatsW`` (mean)
-    and ``statsmodels.stats.proportion.proportion_confint`` (shares) on the room table in
-    ``tests/test_survey_indicators.py``.
+    Checked against ``scipy.stats.t.interval`` and ``statsmodels`` ``DescrStatsW`` (mean),
+    ``statsmodels.stats.proportion.proportion_confint`` (shares) and R ``survey`` 4.1.1 on
+    raked room designs (``tests/reference/survey_rooms.R``).
 
     Examples
     --------
@@ -623,28 +308,28 @@ def group_size_summary(
     ...                    "group_size": [6, 8, 12, 14, 20, 18],
     ...                    "staff_in_room": [2, 3, 4, 4, 5, 6]})
     >>> t = group_size_summary(df, thresholds=(8,))
-    >>> t.set_index("statistic").loc["mean", "estimate"].round(2)
+    >>> t.set_index("measure").loc["mean", "estimate"].round(2)
     np.float64(13.0)
-    >>> t["statistic"].tolist()[:4]
+    >>> t["measure"].tolist()[:4]
     ['rooms', 'mean', 'sd', 'q1']
     """
-    by = _as_list(by)
-    table, design_ = room_design(data, design, where="group_size_summary")
-    require_columns(table, by, where="group_size_summary", parameter="by")
+    fn = "group_size_summary"
+    conf_level, ci_method = _options(conf_level, ci_method, fn)
+    by = as_columns(by, function=fn)
+    table, design_ = room_level(data, design, function=fn)
+    as_columns(by, function=fn, data=table)
     try:
         thresholds = [int(t) for t in thresholds]
     except (TypeError, ValueError):
-        raise DesignError(
-            f"group_size_summary: thresholds must be a sequence of whole numbers; "
-            f"got {thresholds!r}"
-        ) from None
+        raise ArgumentError(fn, "thresholds", "a sequence of whole numbers",
+                            thresholds) from None
     g = table["group_size"].astype("Float64")
     extra = {}
     for t in thresholds:
         extra[f"_le_{t}"] = (g <= t).astype("boolean")
         extra[f"_gt_{t}"] = (g > t).astype("boolean")
-    table_x = table.assign(**extra)
-    design_x = _with_columns(design_, table_x)
+    design_x = design_.with_data(table.assign(**extra))
+    table_x = design_x.data
     w_all = _weights_of(design_x)
 
     def n_rooms(gr):
@@ -662,38 +347,42 @@ def group_size_summary(
         m = np.sum(w * y) / np.sum(w)
         return float(np.sqrt(np.sum(w * (y - m) ** 2) / np.sum(w) * k / (k - 1))), k
 
-    def ext(fn):
+    def ext(fn_):
         def f(gr):
             y = gr["group_size"].dropna()
-            return (float(fn(y)) if len(y) else np.nan), int(len(y))
+            return (float(fn_(y)) if len(y) else np.nan), int(len(y))
 
         return f
 
+    na = pd.NA
     parts = [
-        _plain(by, table_x, n_rooms, statistic="rooms", threshold=pd.NA),
-        _tidy(design_x.mean("group_size", by=by or None), by, statistic="mean",
-              threshold=pd.NA),
-        _plain(by, table_x, sd, statistic="sd", threshold=pd.NA),
+        _plain(by, table_x, n_rooms, measure="rooms", threshold=na),
+        tidy(design_x.mean("group_size", by=by or None, conf_level=conf_level), by,
+             measure="mean", threshold=na),
+        _plain(by, table_x, sd, measure="sd", threshold=na),
     ]
     for name, q in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
-        res = design_x.quantile("group_size", q, by=by or None)
-        if "q" in res.columns or "quantile" in res.columns:
-            res = res.drop(columns=[c for c in ("q", "quantile") if c in res.columns])
-        parts.append(_tidy(res, by, statistic=name, threshold=pd.NA))
+        res = design_x.quantile("group_size", q, by=by or None, conf_level=conf_level)
+        parts.append(tidy(res, by, measure=name, threshold=na))
     parts += [
-        _plain(by, table_x, ext(np.min), statistic="min", threshold=pd.NA),
-        _plain(by, table_x, ext(np.max), statistic="max", threshold=pd.NA),
+        _plain(by, table_x, ext(np.min), measure="min", threshold=na),
+        _plain(by, table_x, ext(np.max), measure="max", threshold=na),
     ]
+    opts = {"conf_level": conf_level, "ci_method": ci_method}
     for t in thresholds:
-        parts.append(_share(design_x, f"_le_{t}", by, statistic="share_at_or_below", threshold=t))
-        parts.append(_share(design_x, f"_gt_{t}", by, statistic="share_above", threshold=t))
-    out = _finish(parts, table, by, ["statistic", "threshold"], data)
+        parts.append(share(design_x, f"_le_{t}", by, measure="share_at_or_below",
+                           threshold=t, **opts))
+        parts.append(share(design_x, f"_gt_{t}", by, measure="share_above", threshold=t,
+                           **opts))
+    out = finish(parts, table, by, ["measure", "threshold"], data,
+                 design=describe_design(design), unit="rooms", **opts)
     out.attrs.update({k: table.attrs[k] for k in ("n_rooms", "n_rooms_conflicting",
                                                    "room_priority")})
     return out
 
 
-def ratio_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFrame:
+def ratio_summary(data: pd.DataFrame, *, by=None, design=None, conf_level: float = 0.95,
+                  ci_method: str = "logit") -> pd.DataFrame:
     """Babies per adult and the share of rooms meeting the EYFS under-2 ratio (1:3).
 
     Parameters
@@ -703,13 +392,17 @@ def ratio_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFrame:
     by : str or list of str, optional
         Subgroup column(s) of the room table.
     design : SurveyDesign, optional
-        Design on the respondent table (see :func:`room_design`).
+        Design built on ``data`` (see :func:`room_design`).
+    conf_level : float, default 0.95
+        Confidence level.
+    ci_method : str, default "logit"
+        Interval of the shares (see :meth:`SurveyDesign.proportion`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``by...``, ``statistic``, ``estimate, se, ci_low, ci_high, df, n, deff``;
-        statistics:
+        Columns ``by...``, ``measure``, ``estimate, se, ci_low, ci_high, df, n, deff``;
+        measures:
 
         - ``babies_per_adult``: ratio estimator sum(w * group_size) / sum(w * staff_in_room)
           (``SurveyDesign.ratio``, linearised SE);
@@ -717,32 +410,37 @@ def ratio_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFrame:
           (:data:`baby_room.reference.EYFS_UNDER2_CHILDREN_PER_ADULT`);
         - ``share_over_eyfs_ratio``: share of rooms with more than 3 babies per adult.
 
-        Rooms missing group size or staff are left out of each statistic.
+        Rooms missing group size or staff are left out of each measure.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"setting_id": list("ABCD"), "room_id": ["R1"] * 4,
     ...                    "group_size": [6, 9, 12, 13], "staff_in_room": [2, 3, 3, 4]})
-    >>> r = ratio_summary(df).set_index("statistic")["estimate"]
+    >>> r = ratio_summary(df).set_index("measure")["estimate"]
     >>> round(float(r["babies_per_adult"]), 3), float(r["share_meeting_eyfs_ratio"])
     (3.333, 0.5)
     """
-    by = _as_list(by)
-    table, design_ = room_design(data, design, where="ratio_summary")
-    require_columns(table, by, where="ratio_summary", parameter="by")
+    fn = "ratio_summary"
+    conf_level, ci_method = _options(conf_level, ci_method, fn)
+    by = as_columns(by, function=fn)
+    table, design_ = room_level(data, design, function=fn)
+    as_columns(by, function=fn, data=table)
+    opts = {"conf_level": conf_level, "ci_method": ci_method}
     parts = [
-        _tidy(design_.ratio("group_size", "staff_in_room", by=by or None), by,
-              statistic="babies_per_adult"),
-        _share(design_, "meets_eyfs_ratio", by, statistic="share_meeting_eyfs_ratio"),
-        _share(design_, "over_eyfs_ratio", by, statistic="share_over_eyfs_ratio"),
+        tidy(design_.ratio("group_size", "staff_in_room", by=by or None,
+                           conf_level=conf_level), by, measure="babies_per_adult"),
+        share(design_, "meets_eyfs_ratio", by, measure="share_meeting_eyfs_ratio", **opts),
+        share(design_, "over_eyfs_ratio", by, measure="share_over_eyfs_ratio", **opts),
     ]
-    out = _finish(parts, table, by, ["statistic"], data)
+    out = finish(parts, table, by, ["measure"], data, design=describe_design(design),
+                 unit="rooms", **opts)
     out.attrs["eyfs_under2_children_per_adult"] = EYFS_UNDER2_CHILDREN_PER_ADULT
     return out
 
 
-def workforce_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFrame:
+def workforce_summary(data: pd.DataFrame, *, by=None, design=None, conf_level: float = 0.95,
+                      ci_method: str = "logit") -> pd.DataFrame:
     """Qualification mix, EYFS under-2 staffing rules met, and baby-specific CPD.
 
     Parameters
@@ -751,25 +449,37 @@ def workforce_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFra
         Respondent table with ``staff_in_room``, ``staff_level3``, ``staff_level2``,
         ``staff_baby_trained`` and ``cpd_baby_past_year``.
     by : str or list of str, optional
-        Subgroup column(s) (in the room table for room statistics, in the respondent table
+        Subgroup column(s) (in the room table for room measures, in the respondent table
         for CPD).
     design : SurveyDesign, optional
-        Design on the respondent table (see :func:`room_design`).
+        Design built on ``data`` (see :func:`room_design`).
+    conf_level : float, default 0.95
+        Confidence level.
+    ci_method : str, default "logit"
+        Interval of the shares (see :meth:`SurveyDesign.proportion`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``by...``, ``statistic``, ``unit`` (``staff``, ``room`` or ``respondent``),
-        ``estimate, se, ci_low, ci_high, df, n, deff``; statistics:
+        Columns ``by...``, ``measure``, ``unit`` (``staff``, ``room`` or ``respondent``:
+        what the estimate is a share of), ``estimate, se, ci_low, ci_high, df, n, deff``;
+        ``n`` counts rooms, except for ``cpd_baby_past_year`` (respondents). Measures:
 
         - ``share_staff_level3``, ``share_staff_level2``, ``share_staff_below_level2``
           (unit ``staff``): ratio estimators sum(level count) / sum(staff_in_room) over rooms
           (below Level 2 = staff_in_room - staff_level3 - staff_level2);
-        - ``rule_level3``, ``rule_half_others_level2``, ``rule_half_baby_trained``,
-          ``rule_all`` (unit ``room``): share of rooms meeting each EYFS under-2 staffing rule
-          (:func:`baby_room.reference.eyfs_under2_staffing_rules`) and all three;
+        - ``rule_level3``, ``rule_half_others_level2``, ``rule_half_baby_trained``
+          (unit ``room``): share of rooms meeting each EYFS under-2 staffing rule
+          (:func:`baby_room.reference.eyfs_under2_staffing_rules`);
+        - ``rule_all`` (unit ``room``): share of rooms meeting all three among rooms where
+          all three are known (complete case; see :func:`rooms`);
         - ``cpd_baby_past_year`` (unit ``respondent``): share of respondents with baby-specific
           CPD in the past 12 months (every respondent counted).
+
+    Notes
+    -----
+    ``rule_all`` and the raked-design results agree with R ``survey`` 4.1.1
+    (``tests/reference/survey_rooms.R``).
 
     Examples
     --------
@@ -779,53 +489,63 @@ def workforce_summary(data: pd.DataFrame, *, by=None, design=None) -> pd.DataFra
     ...                    "staff_level3": [1, 0, 2, 1], "staff_level2": [1, 2, 1, 0],
     ...                    "staff_baby_trained": [1, 1, 2, 3],
     ...                    "cpd_baby_past_year": [True, False, False, True]})
-    >>> w = workforce_summary(df).set_index("statistic")["estimate"]
+    >>> w = workforce_summary(df).set_index("measure")["estimate"]
     >>> float(w["rule_level3"]), float(w["rule_half_baby_trained"]), float(w["cpd_baby_past_year"])
     (0.75, 0.75, 0.5)
     """
-    by = _as_list(by)
-    table, design_ = room_design(data, design, where="workforce_summary")
-    require_columns(
-        table, ["staff_level3", "staff_level2", "staff_baby_trained", *by],
-        where="workforce_summary",
-    )
+    fn = "workforce_summary"
+    conf_level, ci_method = _options(conf_level, ci_method, fn)
+    by = as_columns(by, function=fn)
+    check_frame(data, function=fn, columns=["staff_level3", "staff_level2",
+                                            "staff_baby_trained", "cpd_baby_past_year"])
+    table, design_ = room_level(data, design, function=fn)
+    as_columns(by, function=fn, data=table)
     s = table["staff_in_room"].astype("Float64")
     below = s - table["staff_level3"].astype("Float64") - table["staff_level2"].astype("Float64")
-    design_x = _with_columns(design_, table.assign(_staff_below_level2=below))
+    design_x = design_.with_data(table.assign(_staff_below_level2=below))
+    opts = {"conf_level": conf_level, "ci_method": ci_method}
     parts = []
     for name, col in (
         ("share_staff_level3", "staff_level3"),
         ("share_staff_level2", "staff_level2"),
         ("share_staff_below_level2", "_staff_below_level2"),
     ):
-        parts.append(_tidy(design_x.ratio(col, "staff_in_room", by=by or None), by,
-                           statistic=name, unit="staff"))
+        parts.append(tidy(design_x.ratio(col, "staff_in_room", by=by or None,
+                                         conf_level=conf_level), by,
+                          measure=name, unit="staff"))
     for rule in ("rule_level3", "rule_half_others_level2", "rule_half_baby_trained", "rule_all"):
-        parts.append(_share(design_x, rule, by, statistic=rule, unit="room"))
-    out_rooms = _finish(parts, table, by, ["statistic", "unit"], data)
-    resp = respondent_design(data, design, where="workforce_summary")
-    require_columns(resp.data, ["cpd_baby_past_year", *by], where="workforce_summary")
-    cpd = _finish(
-        [_share(resp, "cpd_baby_past_year", by, statistic="cpd_baby_past_year",
-                unit="respondent")],
-        resp.data, by, ["statistic", "unit"], data,
-    )
+        parts.append(share(design_x, rule, by, measure=rule, unit="room", **opts))
+    attrs = {"design": describe_design(design), **opts}
+    out_rooms = finish(parts, table, by, ["measure", "unit"], data, **attrs)
+    resp = respondent_design(data, design, function=fn)
+    cpd = finish([share(resp, "cpd_baby_past_year", by, measure="cpd_baby_past_year",
+                        unit="respondent", **opts)],
+                 resp.data, by, ["measure", "unit"], data, **attrs)
     out = pd.concat([out_rooms, cpd], ignore_index=True)
     for b in by:
         if isinstance(table[b].dtype, pd.CategoricalDtype):
             out[b] = pd.Categorical(out[b], categories=table[b].cat.categories,
                                     ordered=table[b].cat.ordered)
-    return carry_source(out, data)
+    out.attrs = result_attrs(data, unit="rooms; respondents for cpd_baby_past_year", **attrs)
+    return out
 
 
 # --------------------------------------------------------------------------- comparisons
+
+#: Units of analysis of the tests.
+UNITS = ("respondent", "room")
+
+
+def _unit_design(data, design, unit, function):
+    one_of(unit, UNITS, function=function, parameter="unit")
+    if unit == "room":
+        return room_level(data, design, function=function)[1]
+    return respondent_design(data, design, function=function)
 
 
 def association_test(data: pd.DataFrame, var1: str, var2: str, *, design=None,
                      unit: str = "respondent") -> pd.DataFrame:
     """Rao-Scott test of association between two categorical variables.
-
-    A thin wrapper around ``SurveyDesign.chisq`` that picks the unit of analysis.
 
     Parameters
     ----------
@@ -834,14 +554,21 @@ def association_test(data: pd.DataFrame, var1: str, var2: str, *, design=None,
     var1, var2 : str
         Categorical columns.
     design : SurveyDesign, optional
-        Design on the respondent table.
+        Design built on ``data``.
     unit : {"respondent", "room"}
         Analyse respondents, or rooms (each counted once, :func:`room_design`).
 
     Returns
     -------
     pandas.DataFrame
-        The table ``SurveyDesign.chisq`` returns (statistic, df, p-value ...).
+        One row: ``variable1``, ``variable2``, ``statistic`` (Rao-Scott F), ``df_num``,
+        ``df_den``, ``p_value``, ``test``, ``n`` (units with both answers), then
+        ``chisq`` (Pearson X^2 of the weighted table scaled to n) and ``mean_deff``.
+
+    Notes
+    -----
+    Second-order Rao & Scott (1984) correction as R ``survey``'s ``svychisq(statistic="F")``
+    (``SurveyDesign.chisq``, checked against R 4.1.1 in ``tests/test_survey_design.py``).
 
     Examples
     --------
@@ -849,20 +576,32 @@ def association_test(data: pd.DataFrame, var1: str, var2: str, *, design=None,
     >>> df = pd.DataFrame({"setting_id": list("ABCDEFGH"), "room_id": ["R1"] * 8,
     ...     "group_size": [6, 9, 12, 13, 7, 8, 20, 15], "staff_in_room": [2] * 8,
     ...     "cpd_baby_past_year": [True, False] * 4, "role": ["educator", "manager"] * 4})
-    >>> t = association_test(df, "cpd_baby_past_year", "role")
-    >>> len(t)
-    1
+    >>> list(association_test(df, "cpd_baby_past_year", "role").columns[:6])
+    ['variable1', 'variable2', 'statistic', 'df_num', 'df_den', 'p_value']
     """
-    d = _unit_design(data, design, unit, "association_test")
-    require_columns(d.data, [var1, var2], where="association_test")
-    return carry_source(d.chisq(var1, var2).copy(), data)
+    fn = "association_test"
+    d = _unit_design(data, design, unit, fn)
+    check_frame(d.data, function=fn, columns=[var1, var2])
+    res = d.chisq(var1, var2)
+    out = pd.DataFrame({
+        "variable1": pd.array([var1], dtype="string"),
+        "variable2": pd.array([var2], dtype="string"),
+        "statistic": res["statistic"].to_numpy(float),
+        "df_num": res["ndf"].to_numpy(float),
+        "df_den": res["ddf"].to_numpy(float),
+        "p_value": res["p_value"].to_numpy(float),
+        "test": pd.array(["Rao-Scott F (second-order)"], dtype="string"),
+        "n": res["n"].to_numpy("int64"),
+        "chisq": res["chisq"].to_numpy(float),
+        "mean_deff": res["mean_deff"].to_numpy(float),
+    })
+    out.attrs = result_attrs(data, design=describe_design(design), unit=f"{unit}s")
+    return out
 
 
-def means_test(data: pd.DataFrame, var: str, by: str, *, design=None,
-               unit: str = "room") -> pd.DataFrame:
-    """Design-based Wald test that the mean of ``var`` is equal across the groups of ``by``.
-
-    A thin wrapper around ``SurveyDesign.wald_test_means``.
+def means_test(data: pd.DataFrame, var: str, group: str, *, design=None,
+               unit: str = "room", conf_level: float = 0.95) -> pd.DataFrame:
+    """Design-based Wald test that the mean of ``var`` is equal across the groups of ``group``.
 
     Parameters
     ----------
@@ -870,17 +609,28 @@ def means_test(data: pd.DataFrame, var: str, by: str, *, design=None,
         Respondent table.
     var : str
         Numeric column (e.g. ``"group_size"``).
-    by : str
-        Grouping column (e.g. ``"region"``).
+    group : str
+        Column whose groups are compared (e.g. ``"region"``).
     design : SurveyDesign, optional
-        Design on the respondent table.
+        Design built on ``data``.
     unit : {"room", "respondent"}
         Analyse rooms (each counted once) or respondents.
+    conf_level : float, default 0.95
+        Confidence level of the difference (two groups only).
 
     Returns
     -------
     pandas.DataFrame
-        The table ``SurveyDesign.wald_test_means`` returns.
+        One row: ``variable``, ``contrast`` (``"b - a"`` for two groups, else
+        ``"equal means (k groups)"``), ``estimate, se, ci_low, ci_high, df`` (difference of
+        the second and first group means, two groups only), ``n`` (units with a value and a
+        group), ``statistic`` (Wald F), ``df_num``, ``df_den``, ``p_value``, ``test``.
+
+    Notes
+    -----
+    With two groups F is the square of R ``svyttest``'s t; with more, R's
+    ``regTermTest(svyglm(var ~ group), ~group)`` (``SurveyDesign.wald_test_means``, checked
+    against R ``survey`` 4.1.1).
 
     Examples
     --------
@@ -888,20 +638,33 @@ def means_test(data: pd.DataFrame, var: str, by: str, *, design=None,
     >>> df = pd.DataFrame({"setting_id": list("ABCDEFGH"), "room_id": ["R1"] * 8,
     ...     "group_size": [6, 9, 12, 13, 7, 8, 20, 15], "staff_in_room": [2] * 8,
     ...     "setting_type": ["private", "voluntary"] * 4})
-    >>> len(means_test(df, "group_size", "setting_type"))
-    1
+    >>> t = means_test(df, "group_size", "setting_type")
+    >>> t["contrast"].iloc[0], float(t["estimate"].iloc[0])
+    ('voluntary - private', 0.0)
     """
-    d = _unit_design(data, design, unit, "means_test")
-    require_columns(d.data, [var, by], where="means_test")
-    return carry_source(d.wald_test_means(var, by).copy(), data)
-
-
-def _unit_design(data, design, unit, where):
-    if unit == "room":
-        return room_design(data, design, where=where)[1]
-    if unit == "respondent":
-        return respondent_design(data, design, where=where)
-    raise DesignError(f"{where}: unit must be 'respondent' or 'room'; got {unit!r}")
+    fn = "means_test"
+    conf_level = check_conf_level(conf_level, function=fn)
+    d = _unit_design(data, design, unit, fn)
+    check_frame(d.data, function=fn, columns=[var, group])
+    res = d.wald_test_means(var, group, conf_level=conf_level)
+    out = pd.DataFrame({
+        "variable": pd.array([var], dtype="string"),
+        "contrast": pd.array(res["contrast"].tolist(), dtype="string"),
+        "estimate": res["estimate"].to_numpy(float),
+        "se": res["se"].to_numpy(float),
+        "ci_low": res["ci_low"].to_numpy(float),
+        "ci_high": res["ci_high"].to_numpy(float),
+        "df": res["ddf"].to_numpy(float),
+        "n": res["n"].to_numpy("int64"),
+        "statistic": res["statistic"].to_numpy(float),
+        "df_num": res["ndf"].to_numpy(float),
+        "df_den": res["ddf"].to_numpy(float),
+        "p_value": res["p_value"].to_numpy(float),
+        "test": pd.array(["Design-based Wald F"], dtype="string"),
+    })
+    out.attrs = result_attrs(data, conf_level=conf_level, design=describe_design(design),
+                             unit=f"{unit}s")
+    return out
 
 
 # --------------------------------------------------------------------------- compare_area
@@ -918,6 +681,9 @@ AREA_INDICATORS = (
     ("rule_all", "room", "share", "rule_all"),
     ("cpd_baby_past_year", "respondent", "share", "cpd_baby_past_year"),
 )
+
+#: Levels an area can be taken from.
+AREA_LEVELS = ("local_authority", "region")
 
 
 def _num(s: pd.Series) -> np.ndarray:
@@ -947,8 +713,7 @@ def _domain_contrast(design, table, domain: pd.Series, kind: str, cols, ests):
         if denom == 0 or np.isnan(ests[label]):
             return np.nan, np.nan
         z[d] += sign * (y[d] - ests[label] * x[d]) / denom
-    d_z = _with_columns(design, table.assign(_contrast_score=z))
-    tot = d_z.total("_contrast_score")
+    tot = design.with_data(table.assign(_contrast_score=z)).total("_contrast_score")
     return float(tot["se"].iloc[0]), float(tot["df"].iloc[0])
 
 
@@ -958,6 +723,8 @@ def compare_area(
     area: str,
     level: str = "local_authority",
     design=None,
+    conf_level: float = 0.95,
+    ci_method: str = "logit",
 ) -> pd.DataFrame:
     """The indicators for one local authority or region beside the rest of England.
 
@@ -974,15 +741,21 @@ def compare_area(
     level : {"local_authority", "region"}
         The column that identifies the area.
     design : SurveyDesign, optional
-        Design on the respondent table (room indicators use :func:`room_design`).
+        Design built on ``data`` (room indicators use :func:`room_design`).
+    conf_level : float, default 0.95
+        Confidence level of every interval.
+    ci_method : str, default "logit"
+        Interval of the area's and the rest's shares (see
+        :meth:`SurveyDesign.proportion`); the difference always has a t interval.
 
     Returns
     -------
     pandas.DataFrame
-        One row per indicator (see :data:`AREA_INDICATORS`): ``indicator``, ``unit``,
-        ``area_estimate``, ``area_ci_low``, ``area_ci_high``, ``area_n``,
-        ``rest_estimate``, ``rest_ci_low``, ``rest_ci_high``, ``rest_n``, then for the
-        difference (area - rest) ``estimate, se, ci_low, ci_high, df, p_value``.
+        One row per indicator (see :data:`AREA_INDICATORS`): ``indicator``, ``unit``, then
+        for the difference (area - rest) ``estimate, se, ci_low, ci_high, df``, ``n``
+        (units in the area or the rest), ``p_value``, then ``area_estimate``,
+        ``area_ci_low``, ``area_ci_high``, ``area_n``, ``rest_estimate``, ``rest_ci_low``,
+        ``rest_ci_high``, ``rest_n``.
 
     Notes
     -----
@@ -1010,20 +783,18 @@ def compare_area(
     """
     from scipy import stats
 
-    if level not in ("local_authority", "region"):
-        raise DesignError(
-            f"compare_area: level must be 'local_authority' or 'region'; got {level!r}"
-        )
-    table, rdesign = room_design(data, design, where="compare_area")
-    resp = respondent_design(data, design, where="compare_area")
-    require_columns(resp.data, [level], where="compare_area", parameter="level")
+    fn = "compare_area"
+    conf_level, ci_method = _options(conf_level, ci_method, fn)
+    one_of(level, AREA_LEVELS, function=fn, parameter="level")
+    table, rdesign = room_level(data, design, function=fn)
+    resp = respondent_design(data, design, function=fn)
+    check_frame(resp.data, function=fn, columns=[level])
     values = resp.data[level].astype("string")
     if not (values == area).any():
         avail = sorted(values.dropna().unique().tolist())
         shown = ", ".join(avail[:40]) + (" ..." if len(avail) > 40 else "")
-        raise DesignError(
-            f"compare_area: area {area!r} is not a value of {level!r}. Available: {shown}"
-        )
+        raise ArgumentError(fn, "area", f"a value of {level!r}", area,
+                            hint=f"Values of {level!r}: {shown}")
 
     def domain_of(frame):
         v = frame[level].astype("string")
@@ -1033,8 +804,8 @@ def compare_area(
     g = table["group_size"].astype("Float64")
     room_t = table.assign(_le_12=(g <= 12).astype("boolean"), _domain=domain_of(table))
     resp_t = resp.data.assign(_domain=domain_of(resp.data))
-    designs = {"room": (_with_columns(rdesign, room_t), room_t),
-               "respondent": (_with_columns(resp, resp_t), resp_t)}
+    designs = {"room": (rdesign.with_data(room_t), room_t),
+               "respondent": (resp.with_data(resp_t), resp_t)}
     rows = []
     for name, unit, kind, cols in AREA_INDICATORS:
         d, t = designs[unit]
@@ -1042,35 +813,40 @@ def compare_area(
         if any(c not in t.columns for c in needed):
             continue
         if kind == "mean":
-            res = d.mean(cols, by="_domain")
+            res = d.mean(cols, by="_domain", conf_level=conf_level)
         elif kind == "ratio":
-            res = d.ratio(cols[0], cols[1], by="_domain")
+            res = d.ratio(cols[0], cols[1], by="_domain", conf_level=conf_level)
         else:
-            res = d.proportion(cols, by="_domain")
+            res = d.proportion(cols, by="_domain", ci_method=ci_method, conf_level=conf_level)
         res = res.assign(_domain=res["_domain"].astype("string")).set_index("_domain")
         est = {k: (float(res.loc[k, "estimate"]) if k in res.index else np.nan)
                for k in ("area", "rest")}
         se, df_ = _domain_contrast(d, t, t["_domain"], kind, cols, est)
         diff = est["area"] - est["rest"]
         if np.isfinite(se) and se > 0 and np.isfinite(df_) and df_ > 0:
-            tq = stats.t.ppf(0.975, df_)
+            tq = stats.t.ppf(0.5 + conf_level / 2, df_)
             lo, hi = diff - tq * se, diff + tq * se
             p = float(2 * stats.t.sf(abs(diff / se), df_))
         else:
             lo = hi = p = np.nan
-        row = {"indicator": name, "unit": unit}
+        row = {"indicator": name, "unit": unit, "estimate": diff, "se": se, "ci_low": lo,
+               "ci_high": hi, "df": df_}
+        ns = {k: (int(res.loc[k, "n"]) if k in res.index else 0) for k in ("area", "rest")}
+        row.update(n=ns["area"] + ns["rest"], p_value=p)
         for k in ("area", "rest"):
-            for c in ("estimate", "ci_low", "ci_high", "n"):
-                row[f"{k}_{c}"] = res.loc[k, c] if k in res.index else (0 if c == "n" else np.nan)
-        row.update(estimate=diff, se=se, ci_low=lo, ci_high=hi, df=df_, p_value=p)
+            for c in ("estimate", "ci_low", "ci_high"):
+                row[f"{k}_{c}"] = res.loc[k, c] if k in res.index else np.nan
+            row[f"{k}_n"] = ns[k]
         rows.append(row)
     out = pd.DataFrame(rows)
     for c in ("indicator", "unit"):
         out[c] = out[c].astype("string")
-    for c in ("area_n", "rest_n"):
+    for c in ("n", "area_n", "rest_n"):
         out[c] = pd.to_numeric(out[c]).astype("int64")
-    out.attrs.update(area=area, level=level)
-    return carry_source(out, data)
+    out.attrs = result_attrs(data, conf_level=conf_level, ci_method=ci_method,
+                             design=describe_design(design), unit="rooms or respondents")
+    out.attrs.update(area=str(area), level=level)
+    return out
 
 
 # --------------------------------------------------------------------------- published
@@ -1087,8 +863,8 @@ def published_figures(data: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``statistic``, ``value`` (float), ``published`` (the report's words, from
-        :func:`baby_room.reference.published_survey_figures`). Statistics: ``respondents``,
+        Columns ``measure``, ``estimate`` (float), ``published`` (the report's words, from
+        :func:`baby_room.reference.published_survey_figures`). Measures: ``respondents``,
         ``rooms`` (distinct rooms), ``babies_in_rooms`` (sum of group size over distinct
         rooms), ``mean_group_size`` and ``max_group_size`` (over rooms),
         ``rooms_12_or_fewer`` (count), ``share_cpd_baby_past_year`` (respondents answering,
@@ -1100,12 +876,12 @@ def published_figures(data: pd.DataFrame) -> pd.DataFrame:
     >>> df = pd.DataFrame({"setting_id": list("ABC"), "room_id": ["R1"] * 3,
     ...     "group_size": [12, 13, 14], "staff_in_room": [4, 4, 5],
     ...     "cpd_baby_past_year": [True, False, False]})
-    >>> published_figures(df).set_index("statistic").loc["babies_in_rooms", "value"]
+    >>> published_figures(df).set_index("measure").loc["babies_in_rooms", "estimate"]
     np.float64(39.0)
     """
     from baby_room.reference import published_survey_figures
 
-    table = rooms(data)
+    table = build_rooms(data, function="published_figures")
     g = table["group_size"].astype("Float64").dropna()
     values = {
         "respondents": float(len(data)),
@@ -1118,8 +894,9 @@ def published_figures(data: pd.DataFrame) -> pd.DataFrame:
     if "cpd_baby_past_year" in data.columns:
         cpd = data["cpd_baby_past_year"].astype("boolean").dropna()
         values["share_cpd_baby_past_year"] = float(cpd.mean()) if len(cpd) else np.nan
-    pub = published_survey_figures()
-    out = pd.DataFrame({"statistic": list(values), "value": list(values.values())})
-    out["statistic"] = out["statistic"].astype("string")
-    out = out.merge(pub[["statistic", "published"]], on="statistic", how="left")
-    return carry_source(out, data)
+    pub = published_survey_figures().rename(columns={"statistic": "measure"})
+    out = pd.DataFrame({"measure": list(values), "estimate": list(values.values())})
+    out["measure"] = out["measure"].astype("string")
+    out = out.merge(pub[["measure", "published"]], on="measure", how="left")
+    out.attrs = result_attrs(data, design="unweighted, as published")
+    return out

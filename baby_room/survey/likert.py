@@ -11,10 +11,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError
-from baby_room.style import carry_source
+from baby_room._args import (
+    as_columns,
+    check_ci_method,
+    check_conf_level,
+    check_frame,
+    one_of,
+    result_attrs,
+)
+from baby_room.errors import ArgumentError
+from baby_room.survey._common import describe_design, finish, respondent_design, share
 
 __all__ = ["AGREE_LEVELS", "check_likert", "cronbach_alpha", "likert_summary"]
+
+#: Ways of handling unanswered items in :func:`cronbach_alpha`.
+NAN_POLICIES = ("listwise", "pairwise")
 
 #: The levels counted as agreeing.
 AGREE_LEVELS = ("Agree", "Strongly agree")
@@ -26,7 +37,7 @@ def _levels() -> tuple[str, ...]:
     return tuple(LIKERT_LEVELS)
 
 
-def check_likert(data: pd.DataFrame, items, *, where: str = "likert_summary") -> list[str]:
+def check_likert(data: pd.DataFrame, items, *, function: str = "likert_summary") -> list[str]:
     """Check that each item is an ordered 5-level Likert category; return the item names.
 
     Parameters
@@ -34,8 +45,8 @@ def check_likert(data: pd.DataFrame, items, *, where: str = "likert_summary") ->
     data : pandas.DataFrame
     items : str or sequence of str
         Likert columns.
-    where : str
-        Caller name for the error message.
+    function : str
+        The public function called, named in the error message.
 
     Returns
     -------
@@ -43,8 +54,8 @@ def check_likert(data: pd.DataFrame, items, *, where: str = "likert_summary") ->
 
     Raises
     ------
-    DesignError
-        An item is missing (the message lists the available columns) or is not an ordered
+    ArgumentError
+        An item is missing (the message lists the columns of ``data``) or is not an ordered
         categorical with exactly the five levels, in order (the message says what it is).
 
     Examples
@@ -53,18 +64,14 @@ def check_likert(data: pd.DataFrame, items, *, where: str = "likert_summary") ->
     >>> df = pd.DataFrame({"x": [1, 2, 3]})
     >>> try:
     ...     check_likert(df, ["x"])
-    ... except DesignError as e:
+    ... except ArgumentError as e:
     ...     print(str(e)[:74])
-    likert_summary: item 'x' must be an ordered categorical with the 5 levels
+    likert_summary: items must be ordered categoricals with the 5 levels 'Stro
     """
-    from baby_room.survey.indicators import require_columns
-
-    if isinstance(items, str):
-        items = [items]
-    items = list(items)
+    items = as_columns(items, function=function, parameter="items")
     if not items:
-        raise DesignError(f"{where}: items must name at least one Likert column; got []")
-    require_columns(data, items, where=where, parameter="items")
+        raise ArgumentError(function, "items", "at least one Likert column", items)
+    check_frame(data, function=function, columns=items)
     levels = _levels()
     shown = " < ".join(repr(x) for x in levels)
     for item in items:
@@ -73,18 +80,21 @@ def check_likert(data: pd.DataFrame, items, *, where: str = "likert_summary") ->
             cats = tuple(str(c) for c in dtype.categories)
             if cats == levels and dtype.ordered:
                 continue
-            what = f"{'an ordered' if dtype.ordered else 'an unordered'} categorical with levels {list(cats)}"
+            kind = "an ordered" if dtype.ordered else "an unordered"
+            what = f"{kind} categorical with levels {list(cats)}"
         else:
             what = f"dtype {dtype}"
-        raise DesignError(
-            f"{where}: item {item!r} must be an ordered categorical with the 5 levels {shown}; "
-            f"it is {what}. Load the survey with baby_room.load_survey, or convert with "
-            f"pd.Categorical(values, categories=baby_room.codebook.LIKERT_LEVELS, ordered=True)."
+        raise ArgumentError(
+            function, "items", f"ordered categoricals with the 5 levels {shown}", items,
+            hint=f"Item {item!r} is {what}. Load the survey with baby_room.load_survey, or "
+                 "convert with pd.Categorical(values, categories="
+                 "baby_room.codebook.LIKERT_LEVELS, ordered=True).",
         )
     return items
 
 
-def likert_summary(data: pd.DataFrame, items, *, by=None, design=None) -> pd.DataFrame:
+def likert_summary(data: pd.DataFrame, items, *, by=None, design=None, conf_level: float = 0.95,
+                   ci_method: str = "logit") -> pd.DataFrame:
     """Weighted distribution of Likert items and the share agreeing, with CIs.
 
     Parameters
@@ -96,20 +106,24 @@ def likert_summary(data: pd.DataFrame, items, *, by=None, design=None) -> pd.Dat
     by : str or list of str, optional
         Subgroup column(s), e.g. ``"role"``.
     design : SurveyDesign, optional
-        Design on the respondent table; default equal weights, simple random sampling.
+        Design built on ``data``; default equal weights, simple random sampling.
+    conf_level : float, default 0.95
+        Confidence level.
+    ci_method : str, default "logit"
+        Interval of the shares (see :meth:`SurveyDesign.proportion`).
 
     Returns
     -------
     pandas.DataFrame
-        Long format: ``by...``, ``item``, ``statistic``, ``level``, ``estimate, se, ci_low,
+        Long format: ``by...``, ``item``, ``measure``, ``level``, ``estimate, se, ci_low,
         ci_high, df, n, deff``. For each item (and group):
 
-        - ``statistic == "share"``: one row per level (``level`` = the level, in scale order),
+        - ``measure == "share"``: one row per level (``level`` = the level, in scale order),
           the weighted share of respondents answering it among those answering the item;
-        - ``statistic == "share_agree"``: the share answering "Agree" or "Strongly agree"
+        - ``measure == "share_agree"``: the share answering "Agree" or "Strongly agree"
           (``level`` = "Agree or Strongly agree").
 
-        Shares and CIs come from ``SurveyDesign.proportion`` (logit intervals); ``n`` is the
+        Shares and CIs come from ``SurveyDesign.proportion``; ``n`` is the
         number of respondents answering the item in the group. A group with no answers has
         ``n = 0`` and missing estimates.
 
@@ -125,46 +139,45 @@ def likert_summary(data: pd.DataFrame, items, *, by=None, design=None) -> pd.Dat
     >>> x = pd.Categorical(["Agree", "Agree", "Disagree", "Strongly agree"],
     ...                    categories=LIKERT_LEVELS, ordered=True)
     >>> t = likert_summary(pd.DataFrame({"confident_with_babies": x}), "confident_with_babies")
-    >>> float(t.loc[t["statistic"] == "share_agree", "estimate"].iloc[0])
+    >>> float(t.loc[t["measure"] == "share_agree", "estimate"].iloc[0])
     0.75
     """
-    from baby_room.survey.indicators import (
-        _as_list,
-        _finish,
-        _share,
-        require_columns,
-        respondent_design,
-    )
-
-    by = _as_list(by)
-    base = design.data if design is not None and hasattr(design, "data") else data
-    items = check_likert(base, items)
-    require_columns(base, by, where="likert_summary", parameter="by")
+    fn = "likert_summary"
+    conf_level = check_conf_level(conf_level, function=fn)
+    ci_method = check_ci_method(ci_method, function=fn)
+    by = as_columns(by, function=fn, data=check_frame(data, function=fn))
+    items = check_likert(data, items, function=fn)
     levels = _levels()
     extra = {}
     for i, item in enumerate(items):
-        col = base[item]
+        col = data[item]
         miss = col.isna()
         for j, lv in enumerate(levels):
             extra[f"_lk{i}_{j}"] = (col == lv).astype("boolean").mask(miss)
         extra[f"_lk{i}_agree"] = col.isin(AGREE_LEVELS).astype("boolean").mask(miss)
-    d = respondent_design(data, design, extra=extra, where="likert_summary")
+    d = respondent_design(data, design, extra=extra, function=fn)
+    opts = {"conf_level": conf_level, "ci_method": ci_method}
     parts = []
     for i, item in enumerate(items):
         for j, lv in enumerate(levels):
-            parts.append(_share(d, f"_lk{i}_{j}", by, item=item, statistic="share", level=lv))
-        parts.append(_share(d, f"_lk{i}_agree", by, item=item, statistic="share_agree",
-                            level="Agree or Strongly agree"))
-    out = _finish(parts, d.data, by, ["item", "statistic", "level"], data)
+            parts.append(share(d, f"_lk{i}_{j}", by, item=item, measure="share", level=lv,
+                               **opts))
+        parts.append(share(d, f"_lk{i}_agree", by, item=item, measure="share_agree",
+                           level="Agree or Strongly agree", **opts))
+    out = finish(parts, d.data, by, ["item", "measure", "level"], data,
+                 design=describe_design(design), unit="respondents", **opts)
     order = {lv: k for k, lv in enumerate([*levels, "Agree or Strongly agree"])}
     item_order = {it: k for k, it in enumerate(items)}
+    attrs = out.attrs
     out = out.assign(
         _i=out["item"].map(item_order), _l=out["level"].map(order)
     ).sort_values([*by, "_i", "_l"], kind="mergesort").drop(columns=["_i", "_l"])
-    return carry_source(out.reset_index(drop=True), data)
+    out = out.reset_index(drop=True)
+    out.attrs = attrs
+    return out
 
 
-def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
+def cronbach_alpha(data: pd.DataFrame, items, *, conf_level: float = 0.95,
                    nan_policy: str = "listwise") -> pd.DataFrame:
     """Cronbach's alpha of a set of Likert items, with Feldt's confidence interval.
 
@@ -176,8 +189,8 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
         Respondent table.
     items : sequence of str
         At least two Likert columns.
-    ci : float, default 0.95
-        Confidence level.
+    conf_level : float, default 0.95
+        Confidence level of Feldt's interval.
     nan_policy : {"listwise", "pairwise"}, default "listwise"
         ``"listwise"`` uses respondents who answered every item; ``"pairwise"`` computes each
         covariance from the respondents who answered both items (n = all respondents, as
@@ -186,8 +199,8 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
     Returns
     -------
     pandas.DataFrame
-        One row: ``estimate`` (alpha), ``ci_low``, ``ci_high``, ``n`` (respondents),
-        ``k`` (items).
+        One row: ``estimate`` (alpha), ``ci_low``, ``ci_high``, ``df`` (n - 1, the
+        numerator df of Feldt's F), ``n`` (respondents), ``k`` (items).
 
     Notes
     -----
@@ -210,16 +223,12 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
     """
     from scipy import stats
 
-
-    items = check_likert(data, items, where="cronbach_alpha")
+    fn = "cronbach_alpha"
+    conf_level = check_conf_level(conf_level, function=fn)
+    one_of(nan_policy, NAN_POLICIES, function=fn, parameter="nan_policy")
+    items = check_likert(data, items, function=fn)
     if len(items) < 2:
-        raise DesignError(f"cronbach_alpha: items must name at least two columns; got {items}")
-    if nan_policy not in ("listwise", "pairwise"):
-        raise DesignError(
-            f"cronbach_alpha: nan_policy must be 'listwise' or 'pairwise'; got {nan_policy!r}"
-        )
-    if not 0 < ci < 1:
-        raise DesignError(f"cronbach_alpha: ci must be between 0 and 1; got {ci!r}")
+        raise ArgumentError(fn, "items", "at least two Likert columns", items)
     scores = pd.DataFrame(
         {it: data[it].cat.codes.replace(-1, np.nan).astype("float64") + 1 for it in items}
     )
@@ -227,15 +236,17 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95,
         scores = scores.dropna(how="any")
     n, k = scores.shape
     if n < 2:
-        raise DesignError(
-            f"cronbach_alpha: needs at least 2 respondents answering the items; got {n}"
-        )
+        raise ArgumentError(fn, "data", "at least 2 respondents answering the items",
+                            data, hint=f"{n} respondent(s) answered every item")
     cov = scores.cov().to_numpy()
     alpha = k / (k - 1) * (1 - np.trace(cov) / cov.sum())
-    a = 1 - ci
+    a = 1 - conf_level
     df1, df2 = n - 1, (n - 1) * (k - 1)
     lo = 1 - (1 - alpha) * stats.f.isf(a / 2, df1, df2)
     hi = 1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)
     out = pd.DataFrame({"estimate": [float(alpha)], "ci_low": [float(lo)],
-                        "ci_high": [float(hi)], "n": [int(n)], "k": [int(k)]})
-    return carry_source(out, data)
+                        "ci_high": [float(hi)], "df": [float(df1)], "n": [int(n)],
+                        "k": [int(k)]})
+    out.attrs = result_attrs(data, conf_level=conf_level, design="unweighted",
+                             unit="respondents")
+    return out

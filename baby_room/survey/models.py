@@ -2,7 +2,7 @@
 
 :func:`fit_group_size_model` fits a Poisson or negative-binomial GLM to the room table (each
 room counted once, :func:`baby_room.survey.indicators.rooms`) and returns rate ratios with
-robust confidence intervals as a tidy table.
+robust confidence intervals as a tidy table (``docs/result-contract.md``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import ConvergenceError, DesignError
-from baby_room.style import carry_source
+from baby_room._args import check_conf_level, check_frame, one_of, result_attrs
+from baby_room.errors import ArgumentError, ConvergenceError
+from baby_room.survey._common import check_design, describe_design, room_level
 
 __all__ = ["fit_group_size_model"]
 
@@ -45,8 +46,8 @@ def fit_group_size_model(
     family: str = "poisson",
     cov_type: str = "cluster",
     cluster: str | None = None,
-    alpha: float | None = None,
-    ci: float = 0.95,
+    dispersion: float | None = None,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Fit a count model of group size and return rate ratios with robust CIs.
 
@@ -58,14 +59,15 @@ def fit_group_size_model(
         A patsy formula on room-table columns, e.g.
         ``"group_size ~ C(setting_type) + region"``. The outcome is normally ``group_size``.
     design : SurveyDesign, optional
-        Design on the respondent table. Its weights, carried to the room table through the
-        chosen respondent (:func:`baby_room.survey.indicators.room_design`), become the
-        GLM's sampling weights (``var_weights``: the pseudo-likelihood with weighted scores);
+        Design built on ``data``. The weights of its room-level design
+        (:func:`baby_room.survey.indicators.room_design`: carried through the chosen
+        respondent, raking applied again to the room table) become the GLM's sampling
+        weights (``var_weights``: the pseudo-likelihood with weighted scores);
         its cluster column, if any, becomes the default cluster. Strata are not used
         (conservative for the SEs).
     family : {"poisson", "negative_binomial"}, default "poisson"
-        GLM family (log link). For the negative binomial (NB2), ``alpha`` is the
-        dispersion; when None it is the maximum-likelihood estimate from an unweighted
+        GLM family (log link). For the negative binomial (NB2), ``dispersion`` is its
+        alpha (Var = mu + alpha mu^2); when None it is the maximum-likelihood estimate from an unweighted
         ``statsmodels`` NB2 regression with the same formula.
     cov_type : {"cluster", "HC0"}, default "cluster"
         Robust covariance: clustered by ``cluster`` (with statsmodels' small-sample factor
@@ -73,19 +75,21 @@ def fit_group_size_model(
     cluster : str, optional
         Cluster column for ``cov_type="cluster"``; default the design's cluster, else
         ``setting_id`` (rooms in one nursery are not independent).
-    alpha : float, optional
-        Negative-binomial dispersion (see ``family``).
-    ci : float, default 0.95
+    dispersion : float, optional
+        Negative-binomial dispersion alpha (see ``family``).
+    conf_level : float, default 0.95
         Confidence level.
 
     Returns
     -------
     pandas.DataFrame
-        One row per model term: ``term``, ``estimate`` (rate ratio exp(b)), ``ci_low``,
-        ``ci_high`` (exp(b -/+ z se)), ``coef`` (b, log rate ratio), ``se_log`` (robust SE of
-        b), ``z``, ``p_value`` (two-sided, normal), ``n`` (rooms used). ``attrs`` records
-        ``family``, ``cov_type``, ``cluster``, ``n_clusters``, ``nb_alpha``, ``weights``,
-        ``formula`` and the data source.
+        One row per model term: ``term``, ``estimate`` (rate ratio exp(b)), ``se`` (its
+        delta-method SE, exp(b) se(b)), ``ci_low``, ``ci_high`` (exp(b -/+ z se(b))), ``n``
+        (rooms used), ``coef`` (b, log rate ratio), ``se_coef`` (robust SE of b),
+        ``statistic`` (z = b / se(b)), ``p_value`` (two-sided, normal), ``test``.
+        ``attrs`` records ``family``, ``cov_type``, ``cluster``, ``n_clusters``,
+        ``dispersion``, ``weights``, ``formula``, ``conf_level``, ``design`` and the data
+        source.
 
     Notes
     -----
@@ -113,46 +117,27 @@ def fit_group_size_model(
     from patsy import PatsyError
     from scipy import stats
 
-    from baby_room.survey.indicators import (
-        _check_design,
-        _design_spec,
-        require_columns,
-        room_design,
-    )
-
+    fn = "fit_group_size_model"
     if not isinstance(formula, str) or "~" not in formula:
-        raise DesignError(
-            f"fit_group_size_model: formula must be a string like "
-            f"'group_size ~ C(setting_type) + region'; got {formula!r}"
-        )
-    if family not in _FAMILIES:
-        raise DesignError(
-            f"fit_group_size_model: family must be one of {', '.join(_FAMILIES)}; got {family!r}"
-        )
-    if cov_type not in _COV_TYPES:
-        raise DesignError(
-            f"fit_group_size_model: cov_type must be one of {', '.join(_COV_TYPES)}; "
-            f"got {cov_type!r}"
-        )
-    if not 0 < ci < 1:
-        raise DesignError(f"fit_group_size_model: ci must be between 0 and 1; got {ci!r}")
-
-    table, _ = room_design(data, design, where="fit_group_size_model")
+        raise ArgumentError(fn, "formula", "a string like 'group_size ~ C(setting_type) + "
+                            "region'", formula)
+    one_of(family, _FAMILIES, function=fn, parameter="family")
+    one_of(cov_type, _COV_TYPES, function=fn, parameter="cov_type")
+    conf_level = check_conf_level(conf_level, function=fn)
+    design = check_design(data, design, function=fn)
+    table, room = room_level(data, design, function=fn)
     weights = None
     if design is not None:
-        _check_design(design, "fit_group_size_model")
-        spec = _design_spec(design)
-        # the design's (possibly raked) weights, carried to rooms by room_design
-        weights = "design_weight"
+        weights = "_design_weight"
+        table = table.assign(_design_weight=room.weights)
+        spec = design.spec
         if cluster is None and spec.get("cluster") is not None:
             c = spec["cluster"]
             cluster = c if isinstance(c, str) else list(c)[0]
     if cov_type == "cluster":
         cluster = cluster or "setting_id"
-        require_columns(table, [cluster], where="fit_group_size_model", parameter="cluster")
+        check_frame(table, function=fn, parameter="cluster", columns=[cluster])
     frame = _plain_numeric(table)
-    if weights is not None:
-        frame = frame[np.isfinite(frame[weights].astype(float))]
 
     def build(fam):
         kw = {"missing": "drop"}
@@ -165,22 +150,27 @@ def fit_group_size_model(
     except PatsyError as exc:
         names = re.findall(r"name '([^']+)' is not defined", str(exc))
         if names:
-            require_columns(table, names, where="fit_group_size_model", parameter="formula")
-        raise DesignError(f"fit_group_size_model: cannot use formula {formula!r}: {exc}") from None
+            missing = [n for n in names if n not in table.columns]
+            if missing:
+                raise ArgumentError(
+                    fn, "formula", "a formula on columns of the room table", formula,
+                    hint=f"Not in the room table: {', '.join(map(repr, missing))}. Columns: "
+                         f"{', '.join(map(str, table.columns))}") from None
+        raise ArgumentError(fn, "formula", "a formula patsy can use on the room table",
+                            formula, hint=str(exc)) from None
     rows = probe.data.row_labels
     if len(rows) < 2:
-        raise DesignError(
-            f"fit_group_size_model: fewer than 2 rooms have every variable of {formula!r}"
-        )
+        raise ArgumentError(fn, "data", f"at least 2 rooms with every variable of {formula!r}",
+                            data)
     nb_alpha = None
     if family == "negative_binomial":
-        if alpha is None:
+        if dispersion is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 nb = smf.negativebinomial(formula, frame.loc[rows]).fit(disp=0, maxiter=200)
             nb_alpha = float(nb.params["alpha"])
         else:
-            nb_alpha = float(alpha)
+            nb_alpha = float(dispersion)
         model = build(sm.families.NegativeBinomial(alpha=nb_alpha))
     else:
         model = probe
@@ -190,10 +180,8 @@ def fit_group_size_model(
         fit_kw = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
         n_clusters = int(len(np.unique(groups)))
         if n_clusters < 2:
-            raise DesignError(
-                f"fit_group_size_model: cluster {cluster!r} has {n_clusters} group; "
-                f"need at least 2 (or use cov_type='HC0')"
-            )
+            raise ArgumentError(fn, "cluster", "a column with at least 2 groups (or use "
+                                "cov_type='HC0')", cluster)
     else:
         fit_kw = {"cov_type": "HC0"}
         n_clusters = None
@@ -201,25 +189,30 @@ def fit_group_size_model(
         warnings.filterwarnings("ignore", message="cov_type not fully supported")
         res = model.fit(**fit_kw)
     if not res.converged:
-        raise ConvergenceError(f"fit_group_size_model: the {family} GLM did not converge")
+        raise ConvergenceError(f"{fn}: the {family} GLM did not converge")
     b, se = res.params, res.bse
-    zq = stats.norm.ppf(0.5 + ci / 2)
+    zq = stats.norm.ppf(0.5 + conf_level / 2)
+    bb, sb = b.to_numpy(), se.to_numpy()
     out = pd.DataFrame(
         {
             "term": pd.array(list(b.index), dtype="string"),
-            "estimate": np.exp(b.to_numpy()),
-            "ci_low": np.exp(b.to_numpy() - zq * se.to_numpy()),
-            "ci_high": np.exp(b.to_numpy() + zq * se.to_numpy()),
-            "coef": b.to_numpy(),
-            "se_log": se.to_numpy(),
-            "z": (b / se).to_numpy(),
-            "p_value": 2 * stats.norm.sf(np.abs((b / se).to_numpy())),
+            "estimate": np.exp(bb),
+            "se": np.exp(bb) * sb,
+            "ci_low": np.exp(bb - zq * sb),
+            "ci_high": np.exp(bb + zq * sb),
             "n": int(res.nobs),
+            "coef": bb,
+            "se_coef": sb,
+            "statistic": bb / sb,
+            "p_value": 2 * stats.norm.sf(np.abs(bb / sb)),
+            "test": pd.array(["Wald z"] * len(bb), dtype="string"),
         }
     )
-    carry_source(out, data)
+    out.attrs = result_attrs(data, conf_level=conf_level, design=describe_design(design),
+                             unit="rooms")
     out.attrs.update(
         family=family, cov_type=cov_type, cluster=cluster if cov_type == "cluster" else None,
-        n_clusters=n_clusters, nb_alpha=nb_alpha, weights=weights, formula=formula,
+        n_clusters=n_clusters, dispersion=nb_alpha,
+        weights=None if design is None else "room weights of the design", formula=formula,
     )
     return out

@@ -1,7 +1,8 @@
 """Figures of the baby-room survey indicators.
 
-Each function takes the respondent table (and optionally a design), computes its numbers with
-:mod:`baby_room.survey.indicators` or :mod:`baby_room.survey.likert`, draws on ``ax`` (a new
+Each function takes the respondent table (and optionally a design built on it), takes its
+numbers from the public functions of :mod:`baby_room.survey.indicators` or
+:mod:`baby_room.survey.likert` (a figure never shows a number no function returns), draws on ``ax`` (a new
 Axes when None) and returns ``ax``. Every figure names its data source and says
 "SYNTHETIC DATA" when it applies (:func:`baby_room.style.label_source`). Nothing here changes
 global matplotlib state, shows or saves a figure.
@@ -139,10 +140,10 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
     'Babies in the room (group size)'
     >>> plt.close("all")
     """
-    from baby_room.survey.indicators import group_size_summary, rooms
+    from baby_room.survey.indicators import group_size_summary, room_design
 
-    table = rooms(data if design is None else design.data)
-    summary = group_size_summary(data, design=design, thresholds=()).set_index("statistic")
+    table, _ = room_design(data, design=design)
+    summary = group_size_summary(data, design=design, thresholds=()).set_index("measure")
     ax = _axes(ax)
     g = table["group_size"].astype("Float64").dropna().to_numpy(dtype=float)
     if bins is None and len(g):
@@ -200,9 +201,9 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     from baby_room.survey.indicators import group_size_summary
 
     s = group_size_summary(data, by=by, design=design, thresholds=())
-    s = s[s["statistic"] == "mean"].reset_index(drop=True)
+    s = s[s["measure"] == "mean"].reset_index(drop=True)
     overall = group_size_summary(data, design=design, thresholds=())
-    overall = overall.set_index("statistic").loc["mean"]
+    overall = overall.set_index("measure").loc["mean"]
     ax = _axes(ax, figsize=(9.5, 0.4 * len(s) + 1.8))
     y = np.arange(len(s))[::-1]
     est = s["estimate"].to_numpy(float)
@@ -268,7 +269,7 @@ def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=N
     if by is not None:
         sub = ratio_summary(data, by=by, design=design)
         parts.append(sub.assign(_g=[_nice(v) for v in sub[by]]))
-    s = pd.concat([p[p["statistic"] == "share_meeting_eyfs_ratio"] for p in parts],
+    s = pd.concat([p[p["measure"] == "share_meeting_eyfs_ratio"] for p in parts],
                   ignore_index=True)
     ax = _axes(ax, figsize=(7, 0.4 * len(s) + 1.8))
     _hbar_with_ci(ax, s["_g"].tolist(), s["estimate"], s["ci_low"], s["ci_high"], s["n"],
@@ -315,7 +316,7 @@ def plot_workforce_rules(data: pd.DataFrame, *, design=None, ax=None):
     w = workforce_summary(data, design=design)
     w = w[w["unit"] == "room"].reset_index(drop=True)
     ax = _axes(ax, figsize=(7, 3.2))
-    labels = [_RULE_LABELS.get(r, r) for r in w["statistic"]]
+    labels = [_RULE_LABELS.get(r, r) for r in w["measure"]]
     _hbar_with_ci(ax, labels, w["estimate"], w["ci_low"], w["ci_high"], w["n"],
                   color=PALETTE["accent"])
     ax.set_xlabel("Rooms meeting the rule (%, 95% CI)")
@@ -332,7 +333,8 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, 
     Parameters
     ----------
     data : pandas.DataFrame
-        Respondent table with ``cpd_baby_past_year``.
+        Respondent table with ``cpd_baby_past_year`` and the staff columns (the shares come
+        from :func:`~baby_room.survey.indicators.workforce_summary`).
     by : str, optional, default "role"
         Subgroup column of the respondent table; the overall share is always shown first.
     design : SurveyDesign, optional
@@ -357,14 +359,14 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, 
     'Respondents with baby-specific CPD in the past year (%, 95% CI)'
     >>> plt.close("all")
     """
-    from baby_room.survey.indicators import _finish, _share, respondent_design
+    from baby_room.survey.indicators import workforce_summary
 
-    d = respondent_design(data, design, where="plot_cpd_share")
-    parts = [_finish([_share(d, "cpd_baby_past_year", [], statistic="cpd")], d.data, [],
-                     ["statistic"], data).assign(_g="All respondents")]
+    def cpd(table):
+        return table[table["measure"] == "cpd_baby_past_year"].reset_index(drop=True)
+
+    parts = [cpd(workforce_summary(data, design=design)).assign(_g="All respondents")]
     if by is not None:
-        sub = _finish([_share(d, "cpd_baby_past_year", [by], statistic="cpd")], d.data, [by],
-                      ["statistic"], data)
+        sub = cpd(workforce_summary(data, by=by, design=design))
         parts.append(sub.assign(_g=[_nice(v) for v in sub[by]]))
     s = pd.concat(parts, ignore_index=True)
     ax = _axes(ax, figsize=(7, 0.45 * len(s) + 1.8))
@@ -423,13 +425,12 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
     from baby_room.codebook import LIKERT_LEVELS, SURVEY, SURVEY_LIKERT_ITEMS
     from baby_room.survey.likert import likert_summary
 
-    base = design.data if design is not None else data
     if items is None:
-        items = [c for c in SURVEY_LIKERT_ITEMS if c in base.columns]
+        items = [c for c in SURVEY_LIKERT_ITEMS if c in data.columns]
     if isinstance(items, str):
         items = [items]
     s = likert_summary(data, items, by=by, design=design)
-    s = s[s["statistic"] == "share"]
+    s = s[s["measure"] == "share"]
     groups = [None] if by is None else list(
         s[by].cat.categories if isinstance(s[by].dtype, pd.CategoricalDtype)
         else pd.unique(s[by]))

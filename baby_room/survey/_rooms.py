@@ -1,0 +1,144 @@
+"""Private helpers of :mod:`baby_room.survey`: the room table and the EYFS rule columns.
+
+The survey has one row per respondent, but room-level figures count each baby room
+(``setting_id``, ``room_id``) once. :func:`build_rooms` makes the room table; the public
+wrappers are :func:`baby_room.survey.rooms`, :func:`baby_room.survey.room_conflicts` and
+:func:`baby_room.survey.room_design`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from baby_room._args import check_frame
+from baby_room.errors import ArgumentError
+from baby_room.reference import EYFS_UNDER2_CHILDREN_PER_ADULT
+from baby_room.style import carry_source
+
+#: The room is identified by these two columns.
+ROOM_KEY = ("setting_id", "room_id")
+#: Whose answers describe a room when several respondents describe it (first wins).
+ROLE_PRIORITY = ("manager", "room_leader", "educator")
+#: Room-level columns compared between respondents describing the same room.
+CONFLICT_COLUMNS = (
+    "group_size",
+    "staff_in_room",
+    "staff_level3",
+    "staff_level2",
+    "staff_baby_trained",
+)
+#: Columns never carried into the room table (personal data).
+PERSONAL = ("comments",)
+#: The three EYFS under-2 staffing rules, in the order of the fact sheet.
+RULES = ("rule_level3", "rule_half_others_level2", "rule_half_baby_trained")
+
+
+def role_rank(data: pd.DataFrame) -> pd.Series:
+    """Position of each respondent's role in :data:`ROLE_PRIORITY` (others last)."""
+    if "role" not in data.columns:
+        return pd.Series(0, index=data.index)
+    rank = {r: i for i, r in enumerate(ROLE_PRIORITY)}
+    role = data["role"].astype("string")
+    return role.map(rank).astype("Float64").fillna(len(ROLE_PRIORITY)).astype(int)
+
+
+def derive(table: pd.DataFrame) -> pd.DataFrame:
+    """Add the EYFS ratio and staffing-rule columns to a room table.
+
+    ``rule_all`` is the conjunction of the three rules among rooms where all three are
+    known (complete case): missing when any rule is missing, else
+    ``rule_level3 & rule_half_others_level2 & rule_half_baby_trained``. (Kleene logic would
+    count a room failing one rule with another unknown as failing but leave out a room
+    passing two with the third unknown, biasing the share downwards.)
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group_size": [6, 9, 9], "staff_in_room": [2, 3, 3],
+    ...                   "staff_level3": [1, 0, 1], "staff_level2": [1, 2, 1],
+    ...                   "staff_baby_trained": [1, pd.NA, pd.NA]})
+    >>> derive(t)["rule_all"].tolist()
+    [True, <NA>, <NA>]
+    """
+    out = table.copy()
+    g = out["group_size"].astype("Float64")
+    s = out["staff_in_room"].astype("Float64")
+    out["babies_per_adult"] = (g / s).where(s > 0)
+    meets = g <= EYFS_UNDER2_CHILDREN_PER_ADULT * s
+    out["meets_eyfs_ratio"] = meets.astype("boolean")
+    out["over_eyfs_ratio"] = (~meets).astype("boolean")
+    if "staff_level3" in out.columns:
+        l3 = out["staff_level3"].astype("Float64")
+        out["rule_level3"] = (l3 >= 1).astype("boolean")
+        if "staff_level2" in out.columns:
+            l2 = out["staff_level2"].astype("Float64")
+            lead = l3.clip(upper=1)
+            others = s - lead
+            others_l2 = l2 + l3 - lead
+            out["rule_half_others_level2"] = (2 * others_l2 >= others).astype("boolean")
+    if "staff_baby_trained" in out.columns:
+        bt = out["staff_baby_trained"].astype("Float64")
+        out["rule_half_baby_trained"] = (2 * bt >= s).astype("boolean")
+    if all(r in out.columns for r in RULES):
+        known = out[list(RULES)].notna().all(axis=1)
+        allr = out[RULES[0]] & out[RULES[1]] & out[RULES[2]]
+        out["rule_all"] = allr.astype("boolean").where(known, pd.NA)
+    return out
+
+
+def build_rooms(data, *, function: str) -> pd.DataFrame:
+    """The room table of :func:`baby_room.survey.rooms` (see there); errors name ``function``."""
+    check_frame(data, function=function, columns=[*ROOM_KEY, "group_size", "staff_in_room"])
+    for col in CONFLICT_COLUMNS:
+        if col in data.columns:
+            dt = data[col].dtype
+            if isinstance(dt, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dt):
+                raise ArgumentError(
+                    function, "data", f"a table whose column {col!r} holds whole numbers "
+                    "(a count of babies or staff)", data,
+                    hint=f"{col!r} has dtype {dt}. Load the survey with "
+                         "baby_room.load_survey, or convert with pd.to_numeric",
+                )
+    df = data.drop(columns=[c for c in PERSONAL if c in data.columns])
+    # rows with a missing setting or room id cannot be matched: each is its own room
+    key = df[list(ROOM_KEY)].astype("string")
+    unmatched = key.isna().any(axis=1)
+    pos = pd.Series(np.arange(len(df)), index=df.index)
+    room_key = key["setting_id"].fillna("") + "\x1f" + key["room_id"].fillna("")
+    room_key = room_key.where(~unmatched, "\x1e" + pos.astype(str))
+    order = pd.DataFrame(
+        {"_room": room_key.to_numpy(), "_rank": role_rank(df).to_numpy(),
+         "_pos": pos.to_numpy()},
+        index=df.index,
+    )
+    first_pos = order.groupby("_room", sort=False)["_pos"].transform("min")
+    order = order.assign(_first=first_pos)
+    ordered = order.sort_values(["_first", "_rank", "_pos"], kind="mergesort")
+    chosen_idx = ordered.drop_duplicates("_room", keep="first").index
+    counts = order.groupby("_room", sort=False).size()
+
+    conflict_cols = [c for c in CONFLICT_COLUMNS if c in df.columns]
+    shared = counts[counts > 1].index
+    conflicting = pd.Series(False, index=shared)
+    by_column = {}
+    if len(shared):
+        sub = df.loc[order["_room"].isin(shared)].assign(_room=order["_room"])
+        for c in conflict_cols:
+            nun = sub.groupby("_room", sort=False)[c].nunique(dropna=True)
+            bad = nun.reindex(shared).fillna(0) > 1
+            by_column[c] = int(bad.sum())
+            conflicting |= bad
+    table = df.loc[chosen_idx].copy()
+    table["n_respondents"] = counts.reindex(order.loc[chosen_idx, "_room"]).to_numpy()
+    table = derive(table.reset_index(drop=True))
+    carry_source(table, data)
+    table.attrs.update(
+        room_priority=" > ".join(ROLE_PRIORITY),
+        n_respondents=len(df),
+        n_rooms=len(table),
+        n_rooms_shared=len(shared),
+        n_rooms_conflicting=int(conflicting.sum()),
+    )
+    for c in conflict_cols:
+        table.attrs[f"n_rooms_conflicting_{c}"] = by_column.get(c, 0)
+    return table
