@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from baby_room.errors import ArgumentError, DesignError
+from baby_room.errors import ArgumentError
 from baby_room.survey import indicators as ind
 from baby_room.survey.design import SurveyDesign
 
