@@ -399,10 +399,28 @@ def test_group_comparison_wrappers_return_design_tests():
     wald = ind.means_test(data, "group_size", "region")
     ref_wald = SurveyDesign(ind.rooms(data)).wald_test_means("group_size", "region")
     ref_chi = SurveyDesign(data).chisq("cpd_baby_past_year", "role")
-    assert wald["statistic"].iloc[0] == pytest.approx(ref_wald["statistic"].iloc[0])
-    assert wald["df_num"].iloc[0] == ref_wald["ndf"].iloc[0]
-    assert wald["df_den"].iloc[0] == ref_wald["ddf"].iloc[0]
-    assert wald["n"].iloc[0] == len(df)
+    # three regions: two contrasts against the first, the joint F test on both rows
+    assert len(wald) == 2
+    np.testing.assert_allclose(wald["statistic"], ref_wald["statistic"].iloc[0], rtol=1e-12)
+    assert (wald["df_num"] == ref_wald["ndf"].iloc[0]).all()
+    assert (wald["df_den"] == ref_wald["ddf"].iloc[0]).all()
+    # each contrast by hand (SRS, one respondent per room in df): difference of the domain
+    # means, SE^2 = n/(n-1) sum z_i^2 with z = (y - m_j)/n_j in j, -(y - m_1)/n_1 in group 1
+    y = df["group_size"].to_numpy(float)
+    reg = df["region"].astype(str).to_numpy()
+    first = sorted(set(reg))[0]
+    n = len(y)
+    for r in wald.itertuples():
+        other = r.contrast.split(" - ")[0]
+        a, b = reg == other, reg == first
+        z = np.where(a, (y - y[a].mean()) / a.sum(), 0) - np.where(b, (y - y[b].mean())
+                                                                     / b.sum(), 0)
+        assert r.estimate == pytest.approx(y[a].mean() - y[b].mean())
+        assert r.se == pytest.approx(np.sqrt(n / (n - 1) * np.sum(z**2)))
+        assert r.n == a.sum() + b.sum()
+        tq = stats.t.ppf(0.975, r.df_den)
+        assert (r.ci_low, r.ci_high) == pytest.approx((r.estimate - tq * r.se,
+                                                       r.estimate + tq * r.se))
     assert chi["statistic"].iloc[0] == pytest.approx(ref_chi["statistic"].iloc[0])
     assert chi["p_value"].iloc[0] == pytest.approx(ref_chi["p_value"].iloc[0])
     assert chi["n"].iloc[0] == len(data)

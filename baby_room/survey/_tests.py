@@ -78,8 +78,16 @@ def rao_scott(design, var1: str, var2: str) -> pd.DataFrame:
     return out
 
 
-def wald_means(design, var: str, by, *, conf_level: float = 0.95) -> pd.DataFrame:
-    """Wald F test of equal domain means (see ``SurveyDesign.wald_test_means``)."""
+def wald_means(design, var: str, by, *, conf_level: float = 0.95,
+               contrasts: bool = False) -> pd.DataFrame:
+    """Wald F test of equal domain means (see ``SurveyDesign.wald_test_means``).
+
+    With ``contrasts`` the result has one row per group after the first (the reference):
+    the difference of its mean from the reference mean with SE
+    :math:`\\sqrt{V_{jj} + V_{11} - 2V_{1j}}` from the covariance of the domain means, a
+    t interval with the test's denominator df, and ``n`` the rows of the two groups; the
+    joint F test of all differences is repeated on every row.
+    """
     from scipy import stats
 
     alpha = design._alpha(conf_level)
@@ -112,26 +120,38 @@ def wald_means(design, var: str, by, *, conf_level: float = 0.95) -> pd.DataFram
                                          dtype=np.int64), 1, design._n_psu, design._n_strata)
     ddf = int(psus[0] - strata[0]) - k
     lab = labels.iloc[present].astype(str).agg(", ".join, axis=1).tolist()
-    if k == 1:
-        se = float(np.sqrt(vb[0, 0]))
-        t = float(stats.t.ppf(1 - alpha / 2, ddf)) if ddf > 0 else np.nan
-        estimate, lo, hi = float(beta[0]), float(beta[0]) - t * se, float(beta[0]) + t * se
-        contrast = f"{lab[1]} - {lab[0]}"
+    p_value = float(stats.f.sf(stat, k, ddf)) if ddf > 0 else np.nan
+    t = float(stats.t.ppf(1 - alpha / 2, ddf)) if ddf > 0 else np.nan
+    se_all = np.sqrt(np.diag(vb))
+    if contrasts:
+        rows_j = range(k)
+    elif k == 1:
+        rows_j = [0]
     else:
-        estimate = se = lo = hi = np.nan
-        contrast = f"equal means ({kk} groups)"
+        rows_j = None
+    if rows_j is None:
+        contrast, estimate, se, n_used = [f"equal means ({kk} groups)"], [np.nan], [np.nan], [
+            int(rows.size)]
+    else:
+        contrast = [f"{lab[j + 1]} - {lab[0]}" for j in rows_j]
+        estimate = [float(beta[j]) for j in rows_j]
+        se = [float(se_all[j]) for j in rows_j]
+        n_grp = np.bincount(dd, minlength=kk)
+        n_used = [int(n_grp[0] + n_grp[j + 1]) for j in rows_j]
+    estimate, se = np.asarray(estimate, dtype=float), np.asarray(se, dtype=float)
+    m = len(contrast)
     out = pd.DataFrame({
-        "contrast": [contrast],
-        "estimate": [estimate],
-        "se": [se],
-        "ci_low": [lo],
-        "ci_high": [hi],
-        "statistic": [stat],
-        "ndf": [k],
-        "ddf": [ddf],
-        "p_value": [float(stats.f.sf(stat, k, ddf)) if ddf > 0 else np.nan],
-        "n": [int(rows.size)],
-        "method": ["Design-based Wald F"],
+        "contrast": contrast,
+        "estimate": estimate,
+        "se": se,
+        "ci_low": estimate - t * se,
+        "ci_high": estimate + t * se,
+        "statistic": [stat] * m,
+        "ndf": [k] * m,
+        "ddf": [ddf] * m,
+        "p_value": [p_value] * m,
+        "n": n_used,
+        "method": ["Design-based Wald F"] * m,
     })
     out.attrs = design._attrs()
     return out

@@ -60,6 +60,7 @@ from baby_room.survey._common import (
     tidy,
 )
 from baby_room.survey._rooms import CONFLICT_COLUMNS, ROLE_PRIORITY, ROOM_KEY, build_rooms
+from baby_room.survey._tests import wald_means
 
 __all__ = [
     "ROLE_PRIORITY",
@@ -616,15 +617,17 @@ def means_test(data: pd.DataFrame, var: str, group: str, *, design=None,
     unit : {"room", "respondent"}
         Analyse rooms (each counted once) or respondents.
     conf_level : float, default 0.95
-        Confidence level of the difference (two groups only).
+        Confidence level of the differences.
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``variable``, ``contrast`` (``"b - a"`` for two groups, else
-        ``"equal means (k groups)"``), ``estimate, se, ci_low, ci_high, df`` (difference of
-        the second and first group means, two groups only), ``n`` (units with a value and a
-        group), ``statistic`` (Wald F), ``df_num``, ``df_den``, ``p_value``, ``test``.
+        One row per group after the first (the reference, first in sort or category
+        order): ``variable``, ``contrast`` (``"b - a"``), ``estimate, se, ci_low, ci_high,
+        df`` (difference of the group's mean from the reference mean, from the full design,
+        with a t interval on the test's denominator df), ``n`` (units of the two groups),
+        then the joint test of equal means, the same on every row: ``statistic`` (Wald F
+        of all differences), ``df_num``, ``df_den``, ``p_value``, ``test``.
 
     Notes
     -----
@@ -646,9 +649,9 @@ def means_test(data: pd.DataFrame, var: str, group: str, *, design=None,
     conf_level = check_conf_level(conf_level, function=fn)
     d = _unit_design(data, design, unit, fn)
     check_frame(d.data, function=fn, columns=[var, group])
-    res = d.wald_test_means(var, group, conf_level=conf_level)
+    res = wald_means(d, var, group, conf_level=conf_level, contrasts=True)
     out = pd.DataFrame({
-        "variable": pd.array([var], dtype="string"),
+        "variable": pd.array([var] * len(res), dtype="string"),
         "contrast": pd.array(res["contrast"].tolist(), dtype="string"),
         "estimate": res["estimate"].to_numpy(float),
         "se": res["se"].to_numpy(float),
@@ -660,7 +663,7 @@ def means_test(data: pd.DataFrame, var: str, group: str, *, design=None,
         "df_num": res["ndf"].to_numpy(float),
         "df_den": res["ddf"].to_numpy(float),
         "p_value": res["p_value"].to_numpy(float),
-        "test": pd.array(["Design-based Wald F"], dtype="string"),
+        "test": pd.array(["Design-based Wald F"] * len(res), dtype="string"),
     })
     out.attrs = result_attrs(data, conf_level=conf_level, design=describe_design(design),
                              unit=f"{unit}s")
