@@ -455,3 +455,32 @@ def test_summaries_hold_no_identifiers():
     for t in (ind.group_size_summary(df, by="region"), ind.ratio_summary(df),
               ind.workforce_summary(df), ind.compare_area(df, area="Leeds")):
         assert not {"respondent_id", "setting_id", "room_id", "comments"} & set(t.columns)
+
+
+def test_default_interval_of_a_share_of_zero_or_one_is_not_zero_width():
+    # no room has 2 babies or fewer: share 0 with SE 0. The default (logit) interval falls
+    # back to Korn-Graubard, which for SRS (df = n - 1, so n* = n) is the Clopper-Pearson
+    # interval of 0 out of n (statsmodels proportion_confint(method="beta")).
+    from statsmodels.stats.proportion import proportion_confint
+
+    df = make_rooms()
+    n = len(df)
+    t = ind.group_size_summary(df, thresholds=(2,), conf_level=0.9)
+    below, above = row(t, measure="share_at_or_below"), row(t, measure="share_above")
+    lo, hi = proportion_confint(0, n, alpha=0.1, method="beta")
+    assert below["estimate"] == 0 and below["se"] == 0
+    assert (below["ci_low"], below["ci_high"]) == pytest.approx((lo, hi))
+    assert below["ci_high"] > 0
+    lo, hi = proportion_confint(n, n, alpha=0.1, method="beta")
+    assert (above["ci_low"], above["ci_high"]) == pytest.approx((lo, hi))
+    assert t.attrs["conf_level"] == 0.9 and t.attrs["ci_method"] == "logit"
+    # Wald (R "mean") keeps its zero width there, as documented
+    w = ind.group_size_summary(df, thresholds=(2,), ci_method="wald")
+    assert row(w, measure="share_at_or_below")["ci_high"] == 0
+
+
+def test_bad_conf_level_and_ci_method_name_the_function():
+    with pytest.raises(ArgumentError, match=r"^ratio_summary: conf_level must be a number"):
+        ind.ratio_summary(make_rooms(), conf_level=95)
+    with pytest.raises(ArgumentError, match=r"^workforce_summary: ci_method must be one of"):
+        ind.workforce_summary(make_rooms(), ci_method="exact")
