@@ -1,5 +1,9 @@
 """Private helpers of :mod:`baby_room.survey.design`: raking and its variance.
 
+:func:`rake` is the body of ``SurveyDesign.rake`` (checks of the margins by
+:func:`check_margins_type`, :func:`margin_codes` and :func:`trim_bounds`, the fit by
+:func:`ipf`, the diagnostics in ``rake_info``).
+
 Raking (iterative proportional fitting) follows R ``survey``'s ``rake()``: each
 pass post-stratifies the weights to every margin in turn; the pass is repeated
 until the largest change of a weighted cell total of the joint table of all
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError
+from baby_room.errors import ConvergenceError, DesignError
 from baby_room.survey._format import fmt_list as _fmt_list
 
 #: R's svyrecvar() runs this many backfitting sweeps for a raked design.
@@ -242,3 +246,70 @@ def margin_codes(data, column, totals):
     for j, o in enumerate(observed):
         target[j] = lookup[o]
     return c.astype(np.int64), len(observed), target, observed
+
+
+def rake(design, margins, *, max_iter, tol, trim):
+    """A new design whose weights are raked to ``margins`` (see ``SurveyDesign.rake``)."""
+    check_margins_type(margins)
+    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or (
+        max_iter < 1
+    ):
+        raise DesignError(f"max_iter must be a positive integer; got {max_iter!r}")
+    if not isinstance(tol, (int, float)) or not 0 < tol < 1:
+        raise DesignError(f"tol must be a number between 0 and 1 (relative to the sum of "
+                          f"weights); got {tol!r}")
+    bounds = trim_bounds(trim)
+    codes, n_cats, targets, names, cats = [], [], [], [], []
+    for column, totals in margins.items():
+        design._check_column(column, "margins")
+        c, k, t, labels = margin_codes(design._data, column, totals)
+        codes.append(c)
+        n_cats.append(k)
+        targets.append(t)
+        names.append(column)
+        cats.append(labels)
+    w0 = design._w
+    w, psw, info = ipf(w0, codes, n_cats, targets, max_iter=int(max_iter),
+                             tol=float(tol), trim=bounds)
+    if not info["converged"]:
+        raise ConvergenceError(
+            f"raking did not converge in max_iter={max_iter} passes: the largest change "
+            f"of a weighted cell total in the last pass was {info['max_change']:.6g}, "
+            f"above tol * sum(weights) = {info['epsilon']:.6g}. Increase max_iter, relax "
+            "tol, remove trim, or collapse sparse categories of the margins "
+            f"({_fmt_list(names)})"
+        )
+    call = len({m.name.split(':', 1)[0] for m in design._raking})
+    new = object.__new__(type(design))
+    new.__dict__.update(design.__dict__)
+    new._w = w
+    new._rake_calls = design._rake_calls + ({
+        "margins": {k: dict(v) for k, v in margins.items()},
+        "max_iter": int(max_iter), "tol": float(tol), "trim": trim,
+    },)
+    new._raking = list(design._raking) + [
+        Margin(f"{call}:{name}", c, k, p)
+        for name, c, k, p in zip(names, codes, n_cats, psw, strict=True)
+    ]
+    rows = []
+    for name, c, k, t, labels in zip(names, codes, n_cats, targets, cats, strict=True):
+        before = np.bincount(c, weights=w0, minlength=k)
+        after = np.bincount(c, weights=w, minlength=k)
+        for j in range(k):
+            rows.append((name, labels[j], t[j], before[j], after[j]))
+    margin_table = pd.DataFrame(rows, columns=["variable", "category", "target", "before",
+                                               "after"])
+    g = w / w0
+    new.rake_info = {
+        "converged": True,
+        "iterations": info["iterations"],
+        "max_change": info["max_change"],
+        "tol": float(tol),
+        "trimmed": info["trimmed"],
+        "deff_weights": float(len(w) * np.sum(w**2) / np.sum(w) ** 2),
+        "n_effective": float(np.sum(w) ** 2 / np.sum(w**2)),
+        "weight_ratio_min": float(g.min()),
+        "weight_ratio_max": float(g.max()),
+        "margins": margin_table,
+    }
+    return new

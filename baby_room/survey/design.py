@@ -1178,70 +1178,7 @@ class SurveyDesign:
         >>> raked.rake_info["converged"]
         True
         """
-        from baby_room.errors import ConvergenceError
-        _rake.check_margins_type(margins)
-        if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or (
-            max_iter < 1
-        ):
-            raise DesignError(f"max_iter must be a positive integer; got {max_iter!r}")
-        if not isinstance(tol, (int, float)) or not 0 < tol < 1:
-            raise DesignError(f"tol must be a number between 0 and 1 (relative to the sum of "
-                              f"weights); got {tol!r}")
-        bounds = _rake.trim_bounds(trim)
-        codes, n_cats, targets, names, cats = [], [], [], [], []
-        for column, totals in margins.items():
-            self._check_column(column, "margins")
-            c, k, t, labels = _rake.margin_codes(self._data, column, totals)
-            codes.append(c)
-            n_cats.append(k)
-            targets.append(t)
-            names.append(column)
-            cats.append(labels)
-        w0 = self._w
-        w, psw, info = _rake.ipf(w0, codes, n_cats, targets, max_iter=int(max_iter),
-                                 tol=float(tol), trim=bounds)
-        if not info["converged"]:
-            raise ConvergenceError(
-                f"raking did not converge in max_iter={max_iter} passes: the largest change "
-                f"of a weighted cell total in the last pass was {info['max_change']:.6g}, "
-                f"above tol * sum(weights) = {info['epsilon']:.6g}. Increase max_iter, relax "
-                "tol, remove trim, or collapse sparse categories of the margins "
-                f"({_fmt_list(names)})"
-            )
-        call = len({m.name.split(':', 1)[0] for m in self._raking})
-        new = object.__new__(SurveyDesign)
-        new.__dict__.update(self.__dict__)
-        new._w = w
-        new._rake_calls = self._rake_calls + ({
-            "margins": {k: dict(v) for k, v in margins.items()},
-            "max_iter": int(max_iter), "tol": float(tol), "trim": trim,
-        },)
-        new._raking = list(self._raking) + [
-            _rake.Margin(f"{call}:{name}", c, k, p)
-            for name, c, k, p in zip(names, codes, n_cats, psw, strict=True)
-        ]
-        rows = []
-        for name, c, k, t, labels in zip(names, codes, n_cats, targets, cats, strict=True):
-            before = np.bincount(c, weights=w0, minlength=k)
-            after = np.bincount(c, weights=w, minlength=k)
-            for j in range(k):
-                rows.append((name, labels[j], t[j], before[j], after[j]))
-        margin_table = pd.DataFrame(rows, columns=["variable", "category", "target", "before",
-                                                   "after"])
-        g = w / w0
-        new.rake_info = {
-            "converged": True,
-            "iterations": info["iterations"],
-            "max_change": info["max_change"],
-            "tol": float(tol),
-            "trimmed": info["trimmed"],
-            "deff_weights": float(len(w) * np.sum(w**2) / np.sum(w) ** 2),
-            "n_effective": float(np.sum(w) ** 2 / np.sum(w**2)),
-            "weight_ratio_min": float(g.min()),
-            "weight_ratio_max": float(g.max()),
-            "margins": margin_table,
-        }
-        return new
+        return _rake.rake(self, margins, max_iter=max_iter, tol=tol, trim=trim)
 
     # ------------------------------------------------------------------ tests
     def chisq(self, var1: str, var2: str) -> pd.DataFrame:
