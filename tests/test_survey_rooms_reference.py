@@ -204,8 +204,20 @@ def test_raking_respondents_without_room_raking_would_miss_the_margins():
 def test_design_on_other_rows_is_an_error():
     data, design = setup("raked_on_respondents")
     subset = data[data["region"] == "London"]
-    for call in (ind.ratio_summary, ind.group_size_summary, ind.workforce_summary):
-        with pytest.raises(DesignError, match=rf"^{call.__name__}: design must be a "
+    from baby_room.survey import fit_group_size_model, likert_summary
+
+    calls = {
+        "ratio_summary": lambda d, **k: ind.ratio_summary(d, **k),
+        "group_size_summary": lambda d, **k: ind.group_size_summary(d, **k),
+        "workforce_summary": lambda d, **k: ind.workforce_summary(d, **k),
+        "compare_area": lambda d, **k: ind.compare_area(d, area="London", level="region", **k),
+        "means_test": lambda d, **k: ind.means_test(d, "group_size", "region", **k),
+        "association_test": lambda d, **k: ind.association_test(d, "role", "region", **k),
+        "likert_summary": lambda d, **k: likert_summary(d, ["valued_by_manager"], **k),
+        "fit_group_size_model": lambda d, **k: fit_group_size_model(d, "group_size ~ 1", **k),
+    }
+    for name, call in calls.items():
+        with pytest.raises(DesignError, match=rf"^{name}: design must be a "
                                                "SurveyDesign built on data"):
             call(subset, design=design)
     table = ind.rooms(data)

@@ -20,7 +20,13 @@ from baby_room._args import (
     result_attrs,
 )
 from baby_room.errors import ArgumentError
-from baby_room.survey._common import describe_design, finish, respondent_design, share
+from baby_room.survey._common import (
+    check_design,
+    describe_design,
+    finish,
+    respondent_design,
+    share,
+)
 
 __all__ = ["AGREE_LEVELS", "check_likert", "cronbach_alpha", "likert_summary"]
 
@@ -145,6 +151,7 @@ def likert_summary(data: pd.DataFrame, items, *, by=None, design=None, conf_leve
     fn = "likert_summary"
     conf_level = check_conf_level(conf_level, function=fn)
     ci_method = check_ci_method(ci_method, function=fn)
+    check_design(data, design, function=fn)
     by = as_columns(by, function=fn, data=check_frame(data, function=fn))
     items = check_likert(data, items, function=fn)
     levels = _levels()
