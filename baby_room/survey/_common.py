@@ -33,6 +33,19 @@ def check_design(data, design, *, function: str):
     with columns added). A design on other rows (a subset, another survey, the room
     table of these respondents) is a :class:`~baby_room.errors.DesignError`: results
     would silently describe the design's rows, not ``data``.
+
+    Examples
+    --------
+    >>> from baby_room.survey.design import SurveyDesign
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0]})
+    >>> d = SurveyDesign(df)
+    >>> check_design(df.assign(z=1), d, function="f") is d
+    True
+    >>> try:
+    ...     check_design(df.iloc[:2], d, function="f")
+    ... except DesignError as e:
+    ...     print(str(e).splitlines()[1])
+    data has 2 rows, design.data has 4. Estimate subgroups from the full design with by=, or call f(design.data, design=design)
     """
     if design is None:
         return None
@@ -111,6 +124,19 @@ def room_level(data, design=None, *, function: str):
       the room table: raking margins are population totals of baby rooms, so the room
       weights meet them and the standard errors are those of R's ``rake()`` on the room
       design.
+
+    Examples
+    --------
+    >>> from baby_room.survey.design import SurveyDesign
+    >>> df = pd.DataFrame({"setting_id": ["S1", "S1", "S2", "S3"], "room_id": ["R1"] * 4,
+    ...                    "region": ["A", "A", "A", "B"], "group_size": [9, 9, 6, 12],
+    ...                    "staff_in_room": [3, 3, 2, 4]})
+    >>> raked = SurveyDesign(df).rake({"region": {"A": 30, "B": 10}})
+    >>> raked.weights.tolist()                        # respondents meet the margins
+    [10.0, 10.0, 10.0, 10.0]
+    >>> table, room = room_level(df, raked, function="f")
+    >>> room.weights.tolist()                         # and so do the three rooms
+    [15.0, 15.0, 10.0]
     """
     design = check_design(data, design, function=function)
     cls = survey_design_class()

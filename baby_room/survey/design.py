@@ -378,7 +378,16 @@ class SurveyDesign:
 
     @property
     def base_weights(self) -> np.ndarray:
-        """The weights before any raking (equal to :attr:`weights` for an unraked design)."""
+        """The weights before any raking (equal to :attr:`weights` for an unraked design).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> d = SurveyDesign(pd.DataFrame({"region": ["A", "A", "B"], "y": [1.0, 2.0, 3.0]}))
+        >>> raked = d.rake({"region": {"A": 4, "B": 1}})
+        >>> raked.base_weights.tolist(), raked.weights.tolist()
+        ([1.0, 1.0, 1.0], [2.0, 2.0, 1.0])
+        """
         return self._w_base.copy()
 
     @property
@@ -388,6 +397,13 @@ class SurveyDesign:
         A tuple of dicts ``{"margins", "max_iter", "tol", "trim"}`` (empty when the design
         is not raked): enough to apply the same calibration to another table of the same
         population, as :func:`baby_room.survey.room_design` does for the room table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> d = SurveyDesign(pd.DataFrame({"region": ["A", "A", "B"], "y": [1.0, 2.0, 3.0]}))
+        >>> d.rake({"region": {"A": 4, "B": 1}}).rake_calls[0]["margins"]
+        {'region': {'A': 4, 'B': 1}}
         """
         return tuple({**c, "margins": {k: dict(v) for k, v in c["margins"].items()}}
                      for c in self._rake_calls)
