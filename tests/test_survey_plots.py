@@ -100,3 +100,17 @@ def test_figures_draw_on_a_given_axes(survey):
     fig, axes = plt.subplots(1, 2)
     out = plots.plot_cpd_share(survey, ax=axes[1])
     assert out is axes[1] and not axes[0].has_data()
+
+
+def test_cpd_bars_are_the_shares_workforce_summary_returns(survey):
+    # the figure shows workforce_summary's cpd_baby_past_year rows (overall, then by role);
+    # the shares are checked against statsmodels in tests/test_survey_indicators.py
+    ax = plots.plot_cpd_share(survey, by="role")
+    overall = ind.workforce_summary(survey).set_index("measure").loc["cpd_baby_past_year"]
+    by_role = ind.workforce_summary(survey, by="role")
+    by_role = by_role[by_role["measure"] == "cpd_baby_past_year"]
+    bars = sorted((p.get_y(), p.get_width()) for p in ax.patches)[::-1]
+    widths = [w for _, w in bars]
+    assert widths == pytest.approx([overall["estimate"], *by_role["estimate"]])
+    # and the raw share of respondents answering yes (pandas) for the overall bar
+    assert widths[0] == pytest.approx(survey["cpd_baby_past_year"].dropna().mean())
