@@ -101,14 +101,13 @@ def build_rooms(data, *, function: str) -> pd.DataFrame:
                 )
     df = data.drop(columns=[c for c in PERSONAL if c in data.columns])
     # rows with a missing setting or room id cannot be matched: each is its own room
-    key = df[list(ROOM_KEY)].astype("string")
-    unmatched = key.isna().any(axis=1)
-    pos = pd.Series(np.arange(len(df)), index=df.index)
-    room_key = key["setting_id"].fillna("") + "\x1f" + key["room_id"].fillna("")
-    room_key = room_key.where(~unmatched, "\x1e" + pos.astype(str))
+    setting, _ = pd.factorize(df[ROOM_KEY[0]])
+    room, room_labels = pd.factorize(df[ROOM_KEY[1]])
+    pos = np.arange(len(df), dtype=np.int64)
+    pair = setting.astype(np.int64) * (len(room_labels) + 1) + room
+    room_key = np.where((setting < 0) | (room < 0), -1 - pos, pair)
     order = pd.DataFrame(
-        {"_room": room_key.to_numpy(), "_rank": role_rank(df).to_numpy(),
-         "_pos": pos.to_numpy()},
+        {"_room": pd.factorize(room_key)[0], "_rank": role_rank(df).to_numpy(), "_pos": pos},
         index=df.index,
     )
     first_pos = order.groupby("_room", sort=False)["_pos"].transform("min")
