@@ -226,6 +226,7 @@ def room_level_row(df, margins) -> dict:
     )
     raked = SurveyDesign(rdf, weights="weight", strata="region",
                          cluster="setting_id").rake(margins)
+    ratio_summary(rdf.head(1000))  # warm-up: imports (scipy.stats)
     seconds, _ = timed(lambda: ratio_summary(rdf, design=raked), 1)
     base, _ = timed(lambda: ratio_summary(rdf), 1)
     return row("ratio_summary(design=raked respondents): room table raked again", seconds,
