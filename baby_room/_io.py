@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from baby_room._limits import MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_TEXT_BYTES, check_limit
+from baby_room._limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_INFLATED_BYTES,
+    MAX_TEXT_BYTES,
+    check_limit,
+)
 from baby_room.errors import FileFormatError
 
 # None: the delimiter is sniffed from the header line ("," ";" tab "|"): European Excel

@@ -149,11 +149,16 @@ def _formulas_loaded_as_text(result):
 
 
 def _all_set_aside(result):
-    assert len(result) == 0
-    aside = br.set_aside_rows(result)
-    assert aside["row"].tolist() == [2, 3, 4, 5, 6, 7]
-    assert aside["reasons"].str.contains("group_size: type: expected a whole number").all()
-    assert aside["reasons"].str.contains("region: category").all()
+    # every row's answers fail, no identifier does: the respondents are kept, the cells
+    # made missing and recorded (issue 10, cell-level setting aside)
+    assert len(result) == 6 and len(br.set_aside_rows(result)) == 0
+    cells = br.set_aside_cells(result)
+    assert cells["row"].tolist() == [2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7]
+    assert set(cells["column"]) == {"group_size", "region"}
+    assert (cells.loc[cells["column"] == "group_size", "reason"]
+            == "type: expected a whole number").all()
+    assert cells.loc[cells["column"] == "region", "reason"].str.startswith("category").all()
+    assert result["group_size"].isna().all() and result["region"].isna().all()
 
 
 def _cp1252(result):
