@@ -106,6 +106,7 @@ def load(source, schema: Schema, *, columns: Mapping[str, str] | None, on_error:
         frame, failures, unused, design_cols = _design_columns(raw, frame, failures, unused,
                                                                mapping, schema)
         identifying += tuple(design_cols)
+    if mapping is not None:
         frame.attrs["mapping"] = mapping.path or "<mapping text>"
     excluded = None
     if respondent_rows:
@@ -148,7 +149,7 @@ def _design_columns(raw: RawTable, frame: pd.DataFrame, failures: pd.DataFrame, 
             if role == "weights":
                 zero = (values == 0).fillna(False).to_numpy(dtype=bool)
                 extra.add(raw.rows[zero], target, "0", "design: weights must be positive")
-            frame[target] = values.to_numpy() if numeric else values.array
+            frame[target] = values.array
             if header in unused:
                 unused.remove(header)
             resolved.append(target)

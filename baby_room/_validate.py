@@ -565,6 +565,23 @@ def _empty_cells() -> pd.DataFrame:
                          "reason": pd.Series(dtype=object)})
 
 
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text with control characters (escape sequences, bidi overrides) shown as ``\\xNN``.
+
+    Values in a file (an id holding ``ESC[2J``) must never act on the user's terminal.
+
+    Examples
+    --------
+    >>> print(terminal_safe("R1\x1b[2J"))
+    R1\x1b[2J
+    """
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                                 else f"\\u{ord(m.group()):04x}", text)
+
+
 def set_aside_cells(data: pd.DataFrame) -> pd.DataFrame:
     """The cells a loader made missing because they failed validation (the rows were kept).
 

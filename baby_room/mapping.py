@@ -379,3 +379,165 @@ def design_column_name(raw_name: str, schema: Schema = SURVEY) -> str:
         return raw_name
     lookup = schema.header_lookup()
     return lookup.get(normalise_header(raw_name), normalise_header(raw_name))
+
+
+# ---------------------------------------------------------------- drafting a mapping file
+
+#: Qualtrics, Forms, JISC and SmartSurvey columns that are not answers (never proposed).
+META_COLUMNS = {
+    "startdate", "enddate", "status", "ipaddress", "progress", "durationinseconds", "finished",
+    "recordeddate", "recipientlastname", "recipientfirstname", "recipientemail",
+    "externalreference", "externaldatareference", "locationlatitude", "locationlongitude",
+    "distributionchannel", "userlanguage", "responseset", "name", "emailaddress", "email",
+    "starttime", "completiontime", "lastmodifiedtime", "startedon", "completedon",
+    "started", "ended", "userno", "uniqueid", "trackinglink", "customvalue",
+}
+MISSING_WORDS = ("not answered", "don't know", "dont know", "prefer not to say",
+                 "no answer", "not applicable", "n/a", "-99", "-9")
+_MAX_VALUES = 60
+
+
+def draft_mapping(path, *, sheet=0, format: str | None = None, schema: Schema = SURVEY) -> str:
+    """Draft a mapping file for an export: proposed columns, every answer with its proposed value.
+
+    For each header (and its question text) the canonical column is proposed from the
+    codebook's names and aliases, or else from the closest column description
+    (:func:`difflib.SequenceMatcher` ratio >= 0.45); a header with no proposal is written
+    as a comment. For each proposed categorical or yes/no column every distinct answer
+    is listed under ``[values.<column>]`` with the category it matches (ignoring case and
+    spaces, or the nearest one) or ``"?"`` — reading the file fails on a ``"?"`` until the
+    user has filled it in. Answers that look like "no answer" (and the values an SPSS file
+    declares user-missing) are proposed under ``[missing]``, a weight column under
+    ``[design]``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The export (any format :func:`baby_room.load_survey` reads).
+    sheet, format
+        As for :func:`baby_room.load_survey`.
+
+    Returns
+    -------
+    str
+        The TOML text (``baby-room map EXPORT`` writes it beside the export).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = pathlib.Path(d) / "export.csv"
+    ...     _ = p.write_text("ResponseId,How many babies are in your room?,Provider\\n"
+    ...                      "R_1,12,Private day nursery\\n", encoding="utf-8")
+    ...     text = draft_mapping(p)
+    >>> print(text.split("[values")[0].split("[columns]")[1].strip())
+    "ResponseId" = "respondent_id"
+    "How many babies are in your room?" = "group_size"
+    "Provider" = "setting_type"
+    """
+    from baby_room._io import read_table
+
+    raw = read_table(path, sheet=sheet, format=format)
+    lookup = schema.header_lookup()
+    proposals: dict[str, tuple[str, float]] = {}
+    for header in raw.data.columns:
+        question = raw.questions.get(header, "")
+        key = normalise_header(header).replace("_", "")
+        if key in META_COLUMNS:
+            continue
+        exact = lookup.get(normalise_header(header)) or (
+            lookup.get(normalise_header(question)) if question else None)
+        if exact:
+            proposals[header] = (exact, 1.0)
+            continue
+        best = _closest_column(f"{header} {question}", schema)
+        if best:
+            proposals[header] = best
+    # one header per canonical column: the best-scoring one keeps the proposal
+    chosen: dict[str, str] = {}
+    for header, (canonical, score) in proposals.items():
+        if canonical not in chosen or score > proposals[chosen[canonical]][1]:
+            chosen[canonical] = header
+    taken = {h: c for c, h in chosen.items()}
+    lines = [f"# Mapping file drafted by baby-room map from {Path(path).name}.",
+             "# Check every line; replace each \"?\"; see docs/mapping.md.", "", "[columns]"]
+    for header in raw.data.columns:
+        question = raw.questions.get(header, "")
+        note = f"  # {_one_line(question)}" if question and question != header else ""
+        if header in taken:
+            lines.append(f"{_q(header)} = {_q(taken[header])}{note}")
+        else:
+            lines.append(f"# {_q(header)} = \"?\"{note}  (not loaded)")
+    missing_labels = set()
+    for values in raw.user_missing.values():
+        missing_labels.update(str(v) for v in values)
+    value_lines = []
+    for header, canonical in taken.items():
+        col = schema[canonical]
+        answers = _distinct_answers(raw.data[header])
+        missing_labels.update(a for a in answers if label_key(a) in MISSING_WORDS)
+        if col.dtype not in {"category", "bool"}:
+            continue
+        value_lines += ["", f"[values.{canonical}]"]
+        for answer in answers[:_MAX_VALUES]:
+            if answer in missing_labels:
+                continue
+            value_lines.append(f"{_q(answer)} = {_q(_propose_value(col, answer))}")
+        if len(answers) > _MAX_VALUES:
+            value_lines.append(f"# ... and {len(answers) - _MAX_VALUES} more distinct answers")
+    lines += value_lines
+    lines += ["", "[missing]", "# labels that mean \"no answer\", for every column or one",
+              f"all = [{', '.join(_q(v) for v in sorted(missing_labels))}]", "", "[design]"]
+    weights = [h for h in raw.data.columns if "weight" in normalise_header(h)]
+    lines.append(f"weights = {_q(weights[0])}" if weights else "# weights = \"weight\"")
+    lines += ["# strata = \"region\"", "# clusters = [\"setting_id\"]", "", "[rows]",
+              "# keep_previews = false    # Qualtrics Status = Survey Preview",
+              "# keep_unfinished = false  # Qualtrics Finished = False", ""]
+    return "\n".join(lines)
+
+
+def _q(text) -> str:
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())[:120]
+
+
+def _distinct_answers(series: pd.Series) -> list[str]:
+    values = series.astype(object).where(series.notna(), None)
+    counts = pd.Series([str(v).strip() for v in values if v is not None and str(v).strip()],
+                       dtype=object).value_counts()
+    return list(counts.index)
+
+
+def _closest_column(text: str, schema: Schema) -> tuple[str, float] | None:
+    import difflib
+
+    target = normalise_header(text).replace("_", " ")
+    best = None
+    for col in schema.columns:
+        for candidate in (col.description, col.name, *col.aliases):
+            words = normalise_header(candidate).replace("_", " ")
+            score = difflib.SequenceMatcher(None, target, words).ratio()
+            if best is None or score > best[1]:
+                best = (col.name, score)
+    return best if best and best[1] >= 0.45 else None
+
+
+def _propose_value(col, answer: str) -> str:
+    import difflib
+
+    if col.dtype == "bool":
+        key = normalise_label(answer)
+        return {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no",
+                "false": "no", "0": "no", "2": "no"}.get(key, "?")
+    keys = {normalise_label(c): c for c in col.categories or ()}
+    key = normalise_label(answer)
+    if key in keys:
+        return keys[key]
+    near = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+    if not near:
+        words = set(key.split("_"))
+        near = [k for k in keys if k in words or k.replace("_", "") in words][:1]
+    return keys[near[0]] if near else "?"
