@@ -266,3 +266,27 @@ def test_load_project_and_validate_use_the_mapping(tmp_path, capsys):
     (tmp_path / "survey.mapping.toml").rename(other)
     assert main(["validate", str(tmp_path / "survey.csv")]) == 1
     assert main(["validate", str(tmp_path / "survey.csv"), "--mapping", str(other)]) == 0
+
+
+def test_baby_room_map_drafts_a_mapping_file(tmp_path, capsys):
+    """`baby-room map EXPORT` proposes columns from question text and every answer's value."""
+    from baby_room.cli import main
+
+    path, expected, _ = ex.qualtrics_three_rows(tmp_path)
+    assert main(["map", str(path)]) == 0
+    draft = path.with_name(f"{path.stem}.mapping.toml")
+    text = draft.read_text(encoding="utf-8")
+    for line in ['"Q8" = "group_size"', '"Q1" = "role"', '"ResponseId" = "respondent_id"',
+                 '"Private day nursery" = "private"', '"Level 6+" = "level_6_plus"',
+                 '"Level 4/5" = "level_4_5"', '"None" = "none"', '"Yes" = "yes"']:
+        assert line in text, line
+    # every distinct answer of a categorical column is listed
+    for label in ex.LABELS["settling_in"].values():
+        assert f'"{label}" = ' in text or "Q13" in text
+    assert main(["map", str(path)]) == 1  # an existing mapping file is never replaced
+    assert "exists" in capsys.readouterr().err
+    # the draft reads as a mapping file once its "?" are resolved
+    resolved = "\n".join(line for line in text.splitlines() if '= "?"' not in line
+                         or line.startswith("#"))
+    mapping = read_mapping(resolved + "\n")
+    assert mapping.columns["Q8"] == "group_size"
