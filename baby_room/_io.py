@@ -361,7 +361,7 @@ def _read_text(p: Path, fmt: str) -> RawTable:
         utf8 = memoryview(raw)[3 + lead_chars:]
     else:
         utf8 = memoryview(text[lead_chars:].encode("utf-8"))
-    blank_inside = _has_blank_line(text, lead_chars)
+    blank_inside = _has_blank_line(utf8)
     frame = _parse_delimited(p, utf8, sep, header, skip_after_header=skip, first_row=first_row,
                              text=text)
     if frame.empty:
@@ -380,9 +380,18 @@ def _read_text(p: Path, fmt: str) -> RawTable:
 _LEADING_BLANK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+")
 
 
-def _has_blank_line(text: str, start: int) -> bool:
+def _has_blank_line(utf8: memoryview) -> bool:
     """True when an empty line follows the header somewhere (then rows are counted one by one)."""
-    return any(text.find(gap, start) >= 0 for gap in ("\n\n", "\r\n\r\n", "\r\r"))
+    arr = np.frombuffer(utf8, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)  # LF (and the LF of CRLF)
+    if ends.size == 0:  # old Mac files end lines with CR alone
+        ends = np.flatnonzero(arr == 13)
+        return bool((np.diff(ends) == 1).any())
+    gaps = np.diff(ends)
+    if (gaps == 1).any():
+        return True
+    two = ends[1:][gaps == 2]
+    return bool((arr[two - 1] == 13).any())
 
 
 def _record_rows(p: Path, text: str, sep: str) -> np.ndarray:

@@ -61,17 +61,21 @@ def row_rules(raw: RawTable, *, keep_previews: bool, keep_unfinished: bool,
         header = raw.find(name)
         if keep or header is None or header in used:
             continue
-        text = raw.data[header].astype("string").str.strip().str.casefold()
+        codes, uniques = pd.factorize(raw.data[header].astype(object), use_na_sentinel=True)
+        keys = [str(u).strip().casefold() for u in uniques]
         if name == "Status":
-            kind = text.map(PREVIEW_STATUS)
-            hit = kind.notna().to_numpy(dtype=bool)
-            reasons = ("Qualtrics " + kind[hit] + " (" + header + " = "
-                       + raw.data[header][hit].astype(str) + "), not a real response; "
-                       "keep it with [rows] keep_previews = true")
+            per_value = np.array([PREVIEW_STATUS.get(k) for k in keys] + [None], dtype=object)
+            kind = per_value[codes]
+            hit = kind != None  # noqa: E711
+            shown = np.array([str(u) for u in uniques] + [""], dtype=object)[codes[hit]]
+            reasons = [f"Qualtrics {k} ({header} = {v}), not a real response; keep it with "
+                       "[rows] keep_previews = true" for k, v in zip(kind[hit], shown,
+                                                                      strict=True)]
         else:
-            hit = text.isin(UNFINISHED).fillna(False).to_numpy(dtype=bool)
-            reasons = pd.Series(f"unfinished response ({header} = False); keep it with "
-                                "[rows] keep_unfinished = true", index=raw.data.index[hit])
+            per_value = np.array([k in UNFINISHED for k in keys] + [False], dtype=bool)
+            hit = per_value[codes]
+            reasons = [f"unfinished response ({header} = False); keep it with "
+                       "[rows] keep_unfinished = true"] * int(hit.sum())
         for row, reason in zip(raw.rows[hit], reasons, strict=True):
             out[int(row)] = reason if row not in out else out[int(row)] + "; " + reason
     return out

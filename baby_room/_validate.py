@@ -354,22 +354,14 @@ def _codepoints(text: str) -> str:
 
 
 def _recode_text(out: pd.Series, missing_keys: frozenset, value_map: Mapping[str, str]):
-    """Apply missing labels and value recodes to a text column (only plausible cells compared)."""
-    keys = set(missing_keys) | set(value_map)
-    lengths = out.str.len()
-    lo, hi = min(map(len, keys)), max(len(k) for k in keys) + 8
-    cand = (lengths >= lo) & (lengths <= hi)
-    cand = cand.fillna(False).to_numpy(dtype=bool)
-    if not cand.any():
+    """Apply missing labels and value recodes to a text column, once per distinct value."""
+    codes, uniques = pd.factorize(out, use_na_sentinel=True)
+    keys = [label_key(u) for u in uniques]
+    if not any(k in missing_keys or k in value_map for k in keys):
         return out
-    out = out.copy()
-    sub = out[cand].map(label_key)
-    gone = sub.isin(missing_keys).to_numpy()
-    mapped = sub.map(value_map)
-    out.iloc[np.flatnonzero(cand)[gone]] = None
-    has = mapped.notna().to_numpy() & ~gone
-    out.iloc[np.flatnonzero(cand)[has]] = mapped[has].to_numpy()
-    return out
+    new = np.array([None if k in missing_keys else value_map.get(k, u)
+                    for k, u in zip(keys, uniques, strict=True)] + [None], dtype=object)
+    return pd.Series(new[codes], index=out.index, dtype="string", name=out.name)
 
 
 def _check_range(num: np.ndarray, col: Column, d: _Distinct, rows, failures: Failures) -> None:
