@@ -290,3 +290,15 @@ def test_baby_room_map_drafts_a_mapping_file(tmp_path, capsys):
                          or line.startswith("#"))
     mapping = read_mapping(resolved + "\n")
     assert mapping.columns["Q8"] == "group_size"
+
+
+def test_the_worked_example_in_docs_is_a_valid_mapping_file():
+    """docs/mapping.md's complete example and every TOML snippet in it read without error."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "mapping.md").read_text(
+        encoding="utf-8")
+    example = text.split("## A complete worked example")[1].split("```toml\n")[1].split("```")[0]
+    mapping = read_mapping(example)
+    assert mapping.columns["How many babies are in your room?"] == "group_size"
+    assert mapping.design == {"weights": "weight", "strata": "region", "clusters": ["setting_id"]}
+    for block in text.split("```toml\n")[1:]:  # every snippet is valid on its own
+        read_mapping(block.split("```")[0])
