@@ -239,3 +239,12 @@ def test_loaded_tables_combine_freely_with_rows_set_aside():
     assert len(both) == 10
     assert got[["region", "role"]].astype(str).shape == (5, 2)
     assert br.set_aside_rows(both)["row"].tolist() == [2]
+
+
+def test_missing_required_column_lists_the_files_own_headers():
+    frame = _survey().drop(columns=["region"]).rename(columns={"group_size": "Babies (n)"})
+    f = _errors(frame).failures
+    check = f.loc[f["column"] == "region", "check"].item()
+    assert check.startswith("required column missing; the file's columns are: 'respondent_id', "
+                            "'role', 'setting_id'")
+    assert "'Babies (n)'" in check
