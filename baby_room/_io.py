@@ -321,21 +321,67 @@ def _sniff_delimiter(header_line: str, default: str | None) -> str:
     return best if counts[best] else ","
 
 
+_HEAD_BYTES = 1 << 20
+
+
+def _utf8_head(raw: bytes, p: Path) -> tuple[str, str] | None:
+    """The first ~1 MB of a UTF-8 file as text (whole lines), or None to decode it all.
+
+    A large UTF-8 file is never decoded as a whole: the parser reads its bytes and checks
+    the UTF-8 itself; a file that is not UTF-8 after all is then decoded in full.
+    """
+    if len(raw) <= _HEAD_BYTES or raw.startswith((b"\xff\xfe", b"\xfe\xff")) or \
+            raw.find(b"\x00") >= 0:
+        return None
+    cut = raw.rfind(b"\n", 0, _HEAD_BYTES)
+    if cut < 0:
+        return None
+    head, encoding = decode_text(raw[:cut + 1], p)
+    return (head, encoding) if encoding in {"utf-8", "utf-8-sig"} else None
+
+
 def _read_text(p: Path, fmt: str) -> RawTable:
     raw = read_bytes(p)
+    fast = _utf8_head(raw, p)
+    if fast is not None:
+        try:
+            return _read_decoded(p, fmt, raw, *fast, full=False)
+        except _NotUtf8:
+            pass
     text, encoding = decode_text(raw, p)
+    return _read_decoded(p, fmt, raw, text, encoding, full=True)
+
+
+class _NotUtf8(Exception):
+    """The bytes after the head are not UTF-8: decode the whole file instead."""
+
+
+def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
+                  full: bool) -> RawTable:
+    """Parse delimited text whose head (``full=False``) or whole (``full=True``) is ``text``."""
     if not text or text.isspace():
-        raise FileFormatError(p, "file has no content (only blank space)")
+        if full:
+            raise FileFormatError(p, "file has no content (only blank space)")
+        raise _NotUtf8
     lead_match = _LEADING_BLANK.match(text)
     lead_chars = lead_match.end() if lead_match else 0
     lead_lines = len(_NEWLINE.findall(text, 0, lead_chars))
     newline = _NEWLINE.search(text, lead_chars)
     first_line = text[lead_chars:] if newline is None else text[lead_chars:newline.start()]
     sep = _sniff_delimiter(first_line, TEXT_FORMATS.get(f".{fmt}") if fmt != "qualtrics" else ",")
-    head = _first_records(p, text[lead_chars:], sep, 3)
+    try:
+        head = _first_records(p, text[lead_chars:], sep, 3)
+    except FileFormatError:
+        if full:
+            raise
+        raise _NotUtf8 from None
+    if not full and len(head) < 3:
+        raise _NotUtf8
     header = [h.strip() for h in head[0]]
     check_limit(p, "columns", len(header), MAX_COLUMNS)
-    check_limit(p, "cells", (text.count("\n") + 1) * len(header), MAX_CELLS)
+    line_end = b"\n" if raw.find(b"\n") >= 0 else b"\r"
+    n_line_ends = raw.count(line_end)
+    check_limit(p, "cells", (n_line_ends + 1) * len(header), MAX_CELLS)
     check_header(p, header)
     layout = qualtrics_layout(header, head[1:])
     if fmt == "qualtrics" and not layout:
@@ -361,16 +407,26 @@ def _read_text(p: Path, fmt: str) -> RawTable:
         utf8 = memoryview(raw)[3 + lead_chars:]
     else:
         utf8 = memoryview(text[lead_chars:].encode("utf-8"))
-    blank_inside = _has_blank_line(utf8)
-    frame = _parse_delimited(p, utf8, sep, header, skip_after_header=skip, first_row=first_row,
-                             text=text)
+
+    def whole_text() -> str:
+        return text if full else decode_text(raw, p)[0]
+
+    try:
+        frame = _parse_delimited(p, utf8, sep, header, skip_after_header=skip,
+                                 first_row=first_row, text=whole_text)
+    except FileFormatError as exc:
+        if not full and "UTF8" in str(exc).upper().replace("-", ""):
+            raise _NotUtf8 from None
+        raise
     if frame.empty:
         raise FileFormatError(p, "has a header but no data rows")
-    if blank_inside:
-        rows = _record_rows(p, text, sep)[1 + skip:]
-    else:
+    records = 1 + skip + len(frame)
+    # as many line ends as records (the last line may lack one): no blank line, no
+    # multi-line cell, so rows count on from the header; else look closer
+    if n_line_ends - lead_lines in (records, records - 1) or not _has_blank_line(utf8):
         rows = np.arange(first_row, first_row + len(frame))
-    del text
+    else:
+        rows = _record_rows(p, whole_text(), sep)[1 + skip:]
     if len(rows) != len(frame):  # pragma: no cover - both count the same records
         raise FileFormatError(p, "the records could not be numbered consistently")
     return RawTable(frame, rows, str(p), "tsv" if sep == "\t" and fmt != "qualtrics" else fmt,
@@ -412,7 +468,7 @@ def _record_rows(p: Path, text: str, sep: str) -> np.ndarray:
 
 
 def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
-                     skip_after_header: int, first_row: int, text: str) -> pd.DataFrame:
+                     skip_after_header: int, first_row: int, text) -> pd.DataFrame:
     """Parse delimited text into string columns with pyarrow's multi-threaded CSV reader.
 
     Every cell stays text (empty cells are ""), so validation sees each value as written.
@@ -455,7 +511,7 @@ def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
             raise FileFormatError(p, "has a header but no data rows") from None
         raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
     if ragged:
-        _raise_ragged(p, text, sep, len(header), skip_after_header)
+        _raise_ragged(p, text(), sep, len(header), skip_after_header)
     frame = table.to_pandas()
     frame.columns = header
     return frame
