@@ -57,14 +57,18 @@ def row_rules(raw: RawTable, *, keep_previews: bool, keep_unfinished: bool,
     unless they were mapped to a canonical column). Returns {source row: reason}.
     """
     out: dict[int, str] = {}
+    # numeric codes and Finished only where Qualtrics wrote them (its CSV or SPSS export);
+    # another file's own "Status" column of 1s and 2s is data
+    qualtrics = raw.format in {"qualtrics", "sav"}
     for name, keep in (("Finished", keep_unfinished), ("Status", keep_previews)):
         header = raw.find(name)
-        if keep or header is None or header in used:
+        if keep or header is None or header in used or (name == "Finished" and not qualtrics):
             continue
         codes, uniques = pd.factorize(raw.data[header].astype(object), use_na_sentinel=True)
         keys = [str(u).strip().casefold() for u in uniques]
         if name == "Status":
-            per_value = np.array([PREVIEW_STATUS.get(k) for k in keys] + [None], dtype=object)
+            per_value = np.array([PREVIEW_STATUS.get(k) if qualtrics or not k.isdigit() else None
+                                  for k in keys] + [None], dtype=object)
             kind = per_value[codes]
             hit = kind != None  # noqa: E711
             shown = np.array([str(u) for u in uniques] + [""], dtype=object)[codes[hit]]

@@ -302,3 +302,12 @@ def test_the_worked_example_in_docs_is_a_valid_mapping_file():
     assert mapping.design == {"weights": "weight", "strata": "region", "clusters": ["setting_id"]}
     for block in text.split("```toml\n")[1:]:  # every snippet is valid on its own
         read_mapping(block.split("```")[0])
+
+
+def test_a_status_column_of_another_file_is_data():
+    """Only a Qualtrics export's Status codes mean previews: a plain file's Status 1 is data."""
+    frame = br.synthetic.raw("survey").head(3).astype(object)
+    frame["Status"] = ["1", "2", "0"]
+    frame["Finished"] = ["False", "True", "0"]
+    got = _load(frame)
+    assert len(got) == 3 and len(br.set_aside_rows(got)) == 0
