@@ -348,7 +348,7 @@ def survey():
           "column group_size: value 'lots' - type: expected a whole number",
           "every row fails (two rules each): all listed in one error")
     entry("survey_every_row_bad.csv", "survey", "ok", "",
-          "every row fails, on_error='set_aside': nothing kept, every row set aside",
+          "every row's answers fail, on_error='set_aside': respondents kept, cells made missing",
           on_error="set_aside")
 
     _write("survey_bom_crlf.csv", b"\xef\xbb\xbf" + _csv_text(base, lineterminator="\r\n")
