@@ -19,6 +19,8 @@ canonical table the loader must give back. The layouts:
 * **JISC Online Surveys .xlsx**: built from the tool's documentation (no real export was
   available): "Started on", "Completed on", then questions numbered "1. ...",
   grid rows "16.1. ...".
+* **SmartSurvey CSV** (from its help pages; no real export was available): UserNo, Name,
+  Email, IP Address, Unique ID, Started, Ended, Tracking Link, Custom Value, then question text.
 * **SPSS .sav** (as Qualtrics' and SPSS users' files): numeric codes with value labels,
   variable labels holding the question text, -99 "Not answered" declared user-missing,
   99 "Don't know" on a count, a weight column.
@@ -387,3 +389,31 @@ def spss_file(folder):
               "[design]", 'weights = "weight"', 'strata = "region"', ""]
     expected = data.assign(weight=pd.array(weights, dtype="Float64"))
     return path, expected, "\n".join(lines) + "\n" + values_toml(), weights
+
+
+def smartsurvey_csv(folder):
+    """A SmartSurvey CSV export (layout from its help pages' description, no real export was
+    available): UserNo, Name, Email, IP Address, Unique ID, Started, Ended, Tracking Link,
+    Custom Value, then one column per question headed by its text; UTF-8 with BOM."""
+    data = canonical()
+    texts = answer_texts(data)
+    questions = [QUESTIONS[c][1] for c in texts.columns]
+    meta = ["UserNo", "Name", "Email", "IP Address", "Unique ID", "Started", "Ended",
+            "Tracking Link", "Custom Value"]
+    records = []
+    for i in range(len(data)):
+        start = dt.datetime(2025, 6, 14, 9, 30) + dt.timedelta(minutes=4 * i)
+        records.append([str(41000 + i), "", "", "", f"{i:08X}",
+                        start.strftime("%d/%m/%Y %H:%M:%S"),
+                        (start + dt.timedelta(minutes=8)).strftime("%d/%m/%Y %H:%M:%S"),
+                        "Web Link", ""] + texts.iloc[i].tolist())
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows([meta + questions, *records])
+    path = folder / "smartsurvey.csv"
+    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
+    lines = ["[columns]", '"UserNo" = "respondent_id"']
+    lines += [f"{json.dumps(q)} = {json.dumps(c)}" for q, c in zip(questions, texts.columns,
+                                                                    strict=True)]
+    expected = data.assign(respondent_id=pd.array([str(41000 + i) for i in range(len(data))],
+                                                  dtype="string"))
+    return path, expected, "\n".join(lines) + "\n\n" + values_toml()

@@ -311,3 +311,13 @@ def test_a_status_column_of_another_file_is_data():
     frame["Finished"] = ["False", "True", "0"]
     got = _load(frame)
     assert len(got) == 3 and len(br.set_aside_rows(got)) == 0
+
+
+def test_smartsurvey_csv(tmp_path):
+    """SmartSurvey CSV (layout from its documentation, no real export available)."""
+    path, expected, toml = ex.smartsurvey_csv(tmp_path)
+    (tmp_path / "smartsurvey.mapping.toml").write_text(toml, encoding="utf-8")
+    got = _load(path)
+    _same_values(got, expected)
+    assert got.attrs["format"] == "csv" and len(br.set_aside_rows(got)) == 0
+    assert {"Started", "Ended", "Unique ID"} <= set(got.attrs["unused_columns"])
