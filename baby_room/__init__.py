@@ -5,7 +5,7 @@ plotting and notebook machinery are imported inside the functions that need them
 """
 
 from baby_room import synthetic
-from baby_room._validate import set_aside_rows
+from baby_room._validate import set_aside_cells, set_aside_rows
 from baby_room._version import __version__
 from baby_room.errors import (
     ArgumentError,
@@ -32,6 +32,7 @@ __all__ = [
     "read_maxqda_segments",
     "synthetic",
     "set_aside_rows",
+    "set_aside_cells",
     "load_project",
     "Project",
     "Outputs",

@@ -15,16 +15,23 @@ Every failure to read raises :class:`baby_room.errors.FileFormatError`.
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import json
 import os
 import re
-import zipfile
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from baby_room._limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_INFLATED_BYTES,
+    MAX_TEXT_BYTES,
+    check_limit,
+)
 from baby_room.errors import FileFormatError
 
 # None: the delimiter is sniffed from the header line ("," ";" tab "|"): European Excel
@@ -52,6 +59,15 @@ class RawTable:
         Text encoding detected for text files.
     value_labels : dict
         For SPSS files: column -> {code: label}.
+    questions : dict
+        Header -> question text: a Qualtrics export's second header row, an SPSS
+        variable label. Mapping files and the codebook match headers by it too.
+    import_ids : dict
+        Header -> Qualtrics ImportId (``QID8``, ``QID10_1``) from the third header row.
+    user_missing : dict
+        For SPSS files: column -> the values (labels, or codes as text) the file declares
+        user-missing. They are *kept* as values: only a mapping file's ``[missing]`` makes
+        a value missing (see ``docs/mapping.md``).
     """
 
     data: pd.DataFrame
@@ -60,6 +76,24 @@ class RawTable:
     format: str
     encoding: str | None = None
     value_labels: dict = field(default_factory=dict)
+    questions: dict = field(default_factory=dict)
+    import_ids: dict = field(default_factory=dict)
+    user_missing: dict = field(default_factory=dict)
+
+    def find(self, name: str) -> str | None:
+        """The header whose name or question text is ``name`` (compared normalised), or None."""
+        key = _norm_header(name)
+        for header in self.data.columns:
+            if _norm_header(header) == key:
+                return header
+        for header, text in self.questions.items():
+            if _norm_header(text) == key:
+                return header
+        return None
+
+
+def _norm_header(text) -> str:
+    return re.sub(r"[^0-9a-z]+", "", str(text).lower())
 
 
 def read_table(path, *, sheet=0, format: str | None = None) -> RawTable:
@@ -70,7 +104,8 @@ def read_table(path, *, sheet=0, format: str | None = None) -> RawTable:
     path : str or os.PathLike
         File to read.
     sheet : int or str, default 0
-        Excel sheet (index or name).
+        Excel sheet: a sheet name, or a 0-based index when no sheet has that name
+        (``"2023"`` is the sheet called 2023 when there is one).
     format : str, optional
         Force a format (``"csv"``, ``"tsv"``, ``"qualtrics"``, ``"xlsx"``, ``"parquet"``,
         ``"sav"``) instead of using the file extension.
@@ -82,38 +117,89 @@ def read_table(path, *, sheet=0, format: str | None = None) -> RawTable:
     Raises
     ------
     baby_room.FileFormatError
-        Missing, empty, truncated, binary-where-text-expected, undecodable or
-        unsupported file.
+        Missing, empty, truncated, binary-where-text-expected, undecodable,
+        unsupported, unreadable (permissions) or special (FIFO, device, folder) file,
+        or a file over a limit of :mod:`baby_room._limits`.
 
     Examples
     --------
     >>> import tempfile, os
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = os.path.join(d, "x.csv")
-    ...     _ = open(p, "w", encoding="utf-8").write("a,b\\n1,2\\n")
+    ...     _ = open(p, "w", encoding="utf-8").write("a,b\\n1,2\\n\\n3,4\\n")
     ...     t = read_table(p)
     >>> t.data.to_dict("records"), t.rows.tolist()
-    ([{'a': '1', 'b': '2'}], [2])
+    ([{'a': '1', 'b': '2'}, {'a': '3', 'b': '4'}], [2, 4])
     """
     p = Path(path)
-    if not p.exists():
-        raise FileFormatError(path, "file not found")
-    if p.is_dir():
-        raise FileFormatError(path, "is a folder, not a file")
-    if p.stat().st_size == 0:
-        raise FileFormatError(path, "file is empty (0 bytes)")
+    size = check_regular_file(p)
     fmt = (format or _format_from_suffix(p)).lower()
-    if fmt in {"csv", "tsv", "txt", "qualtrics"}:
-        return _read_text(p, fmt)
-    if fmt in {"xlsx", "xlsm", "excel"}:
-        return _read_excel(p, sheet)
-    if fmt in {"parquet", "pq"}:
-        return _read_parquet(p)
-    if fmt in {"sav", "zsav", "spss"}:
-        return _read_sav(p)
+    try:
+        if fmt in {"csv", "tsv", "txt", "qualtrics"}:
+            check_limit(p, "bytes", size, MAX_TEXT_BYTES)
+            return _read_text(p, fmt)
+        if fmt in {"xlsx", "xlsm", "excel"}:
+            return _read_excel(p, sheet)
+        if fmt in {"parquet", "pq"}:
+            return _read_parquet(p)
+        if fmt in {"sav", "zsav", "spss"}:
+            return _read_sav(p)
+    except OSError as exc:
+        raise FileFormatError(p, f"cannot be read: {exc.strerror or exc}") from None
     raise FileFormatError(
         path, f"format {fmt!r} is not supported; use one of: csv, tsv, qualtrics, xlsx, parquet, sav"
     )
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def check_regular_file(p: Path) -> int:
+    """Refuse anything but a readable, non-empty regular file, before opening it; return its size.
+
+    A FIFO, a device (or a link to ``/dev/zero``) or a socket would block or never end
+    when read; a folder, a missing or unreadable file gets a message naming it.
+
+    Examples
+    --------
+    >>> check_regular_file(Path("/dev/null"))
+    Traceback (most recent call last):
+    ...
+    baby_room.errors.FileFormatError: /dev/null: is a character device, not a regular file: refused without reading it
+    """
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise FileFormatError(p, "file not found") from None
+    except PermissionError:
+        raise FileFormatError(p, "permission denied: the file (or its folder) cannot be read") \
+            from None
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(p, f"cannot be read: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    if stat.S_ISDIR(st.st_mode):
+        raise FileFormatError(p, "is a folder, not a file")
+    for test, what in _SPECIAL:
+        if test(st.st_mode):
+            raise FileFormatError(p, f"is {what}, not a regular file: refused without reading it")
+    if st.st_size == 0:
+        raise FileFormatError(p, "file is empty (0 bytes)")
+    if not os.access(p, os.R_OK):
+        raise FileFormatError(p, "permission denied: the file cannot be read")
+    return st.st_size
+
+
+def read_bytes(p: Path) -> bytes:
+    """The bytes of a file; OS errors become FileFormatError naming it."""
+    try:
+        return p.read_bytes()
+    except PermissionError:
+        raise FileFormatError(p, "permission denied: the file cannot be read") from None
+    except IsADirectoryError:
+        raise FileFormatError(p, "is a folder, not a file") from None
+    except OSError as exc:
+        raise FileFormatError(p, f"cannot be read: {exc.strerror or exc}") from None
 
 
 def _format_from_suffix(p: Path) -> str:
@@ -235,43 +321,154 @@ def _sniff_delimiter(header_line: str, default: str | None) -> str:
     return best if counts[best] else ","
 
 
+_HEAD_BYTES = 1 << 20
+
+
+def _utf8_head(raw: bytes, p: Path) -> tuple[str, str] | None:
+    """The first ~1 MB of a UTF-8 file as text (whole lines), or None to decode it all.
+
+    A large UTF-8 file is never decoded as a whole: the parser reads its bytes and checks
+    the UTF-8 itself; a file that is not UTF-8 after all is then decoded in full.
+    """
+    if len(raw) <= _HEAD_BYTES or raw.startswith((b"\xff\xfe", b"\xfe\xff")) or \
+            raw.find(b"\x00") >= 0:
+        return None
+    cut = raw.rfind(b"\n", 0, _HEAD_BYTES)
+    if cut < 0:
+        return None
+    head, encoding = decode_text(raw[:cut + 1], p)
+    return (head, encoding) if encoding in {"utf-8", "utf-8-sig"} else None
+
+
 def _read_text(p: Path, fmt: str) -> RawTable:
-    raw = p.read_bytes()
+    raw = read_bytes(p)
+    fast = _utf8_head(raw, p)
+    if fast is not None:
+        try:
+            return _read_decoded(p, fmt, raw, *fast, full=False)
+        except _NotUtf8:
+            pass
     text, encoding = decode_text(raw, p)
+    return _read_decoded(p, fmt, raw, text, encoding, full=True)
+
+
+class _NotUtf8(Exception):
+    """The bytes after the head are not UTF-8: decode the whole file instead."""
+
+
+def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
+                  full: bool) -> RawTable:
+    """Parse delimited text whose head (``full=False``) or whole (``full=True``) is ``text``."""
     if not text or text.isspace():
-        raise FileFormatError(p, "file has no content (only blank space)")
-    newline = text.find("\n")
-    first_line = text if newline < 0 else text[:newline]
+        if full:
+            raise FileFormatError(p, "file has no content (only blank space)")
+        raise _NotUtf8
+    lead_match = _LEADING_BLANK.match(text)
+    lead_chars = lead_match.end() if lead_match else 0
+    lead_lines = len(_NEWLINE.findall(text, 0, lead_chars))
+    newline = _NEWLINE.search(text, lead_chars)
+    first_line = text[lead_chars:] if newline is None else text[lead_chars:newline.start()]
     sep = _sniff_delimiter(first_line, TEXT_FORMATS.get(f".{fmt}") if fmt != "qualtrics" else ",")
-    head = _first_records(p, text, sep, 3)
+    try:
+        head = _first_records(p, text[lead_chars:], sep, 3)
+    except FileFormatError:
+        if full:
+            raise
+        raise _NotUtf8 from None
+    if not full and len(head) < 3:
+        raise _NotUtf8
     header = [h.strip() for h in head[0]]
+    check_limit(p, "columns", len(header), MAX_COLUMNS)
+    line_end = b"\n" if raw.find(b"\n") >= 0 else b"\r"
+    n_line_ends = raw.count(line_end)
+    check_limit(p, "cells", (n_line_ends + 1) * len(header), MAX_CELLS)
     check_header(p, header)
-    body_head = head[1:]
-    skip, first_row = [], 2
-    if fmt == "qualtrics" or _looks_like_qualtrics(body_head):
-        if not _looks_like_qualtrics(body_head):
-            raise FileFormatError(
-                p, "is not a Qualtrics export: its second and third rows should hold the question "
-                "text and the {\"ImportId\": ...} row"
-            )
-        skip, first_row, fmt = [1, 2], 4, "qualtrics"
-    # UTF-8 files go to the parser as the bytes read (no second copy of a large file)
+    layout = qualtrics_layout(header, head[1:])
+    if fmt == "qualtrics" and not layout:
+        raise FileFormatError(
+            p, "is not a Qualtrics export: its second and third rows should hold the question "
+            "text and the {\"ImportId\": ...} row (or, in the older layout, the second row the "
+            "question text with ResponseID, StartDate, Finished ...)"
+        )
+    skip = layout - 1 if layout else 0
+    questions, import_ids = {}, {}
+    if layout:
+        fmt = "qualtrics"
+        questions = {h: q.strip() for h, q in zip(header, head[1], strict=False) if q.strip()}
+        if layout == 3:
+            import_ids = {h: _import_id(c) for h, c in zip(header, head[2], strict=False)
+                          if _import_id(c)}
+    first_row = lead_lines + 2 + skip
+    # UTF-8 files go to the parser as the bytes read (no second copy of a large file);
+    # leading blank lines are ASCII, so their characters are their bytes
     if encoding == "utf-8":
-        utf8 = memoryview(raw)
+        utf8 = memoryview(raw)[lead_chars:]
     elif encoding == "utf-8-sig":
-        utf8 = memoryview(raw)[3:]
+        utf8 = memoryview(raw)[3 + lead_chars:]
     else:
-        utf8 = memoryview(text.encode("utf-8"))
-    del text
-    frame = _parse_delimited(p, utf8, sep, header, skip_after_header=len(skip), first_row=first_row)
+        utf8 = memoryview(text[lead_chars:].encode("utf-8"))
+
+    def whole_text() -> str:
+        return text if full else decode_text(raw, p)[0]
+
+    try:
+        frame = _parse_delimited(p, utf8, sep, header, skip_after_header=skip,
+                                 first_row=first_row, text=whole_text)
+    except FileFormatError as exc:
+        if not full and "UTF8" in str(exc).upper().replace("-", ""):
+            raise _NotUtf8 from None
+        raise
     if frame.empty:
         raise FileFormatError(p, "has a header but no data rows")
-    rows = np.arange(first_row, first_row + len(frame))
-    return RawTable(frame, rows, str(p), "tsv" if sep == "\t" else fmt, encoding)
+    records = 1 + skip + len(frame)
+    # as many line ends as records (the last line may lack one): no blank line, no
+    # multi-line cell, so rows count on from the header; else look closer
+    if n_line_ends - lead_lines in (records, records - 1) or not _has_blank_line(utf8):
+        rows = np.arange(first_row, first_row + len(frame))
+    else:
+        rows = _record_rows(p, whole_text(), sep)[1 + skip:]
+    if len(rows) != len(frame):  # pragma: no cover - both count the same records
+        raise FileFormatError(p, "the records could not be numbered consistently")
+    return RawTable(frame, rows, str(p), "tsv" if sep == "\t" and fmt != "qualtrics" else fmt,
+                    encoding, questions=questions, import_ids=import_ids)
+
+
+_LEADING_BLANK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+")
+
+
+def _has_blank_line(utf8: memoryview) -> bool:
+    """True when an empty line follows the header somewhere (then rows are counted one by one)."""
+    arr = np.frombuffer(utf8, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)  # LF (and the LF of CRLF)
+    if ends.size == 0:  # old Mac files end lines with CR alone
+        ends = np.flatnonzero(arr == 13)
+        return bool((np.diff(ends) == 1).any())
+    gaps = np.diff(ends)
+    if (gaps == 1).any():
+        return True
+    two = ends[1:][gaps == 2]
+    return bool((arr[two - 1] == 13).any())
+
+
+def _record_rows(p: Path, text: str, sep: str) -> np.ndarray:
+    """Row numbers (as a spreadsheet shows them) of the non-empty records of delimited text.
+
+    An empty line is a row of its own in a spreadsheet, so it counts, and is then skipped.
+    """
+    reader = csv.reader(_lines(text), delimiter=sep)
+    out = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            if record:
+                out.append(number)
+    except csv.Error as exc:
+        raise FileFormatError(p, f"is not valid delimited text (line {reader.line_num}): "
+                                 f"{exc}") from None
+    return np.asarray(out, dtype=np.int64)
 
 
 def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
-                     skip_after_header: int, first_row: int) -> pd.DataFrame:
+                     skip_after_header: int, first_row: int, text) -> pd.DataFrame:
     """Parse delimited text into string columns with pyarrow's multi-threaded CSV reader.
 
     Every cell stays text (empty cells are ""), so validation sees each value as written.
@@ -314,7 +511,7 @@ def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
             raise FileFormatError(p, "has a header but no data rows") from None
         raise FileFormatError(p, f"is not valid delimited text: {exc}") from None
     if ragged:
-        _raise_ragged(p, bytes(utf8).decode("utf-8"), sep, len(header), first_row)
+        _raise_ragged(p, text(), sep, len(header), skip_after_header)
     frame = table.to_pandas()
     frame.columns = header
     return frame
@@ -345,13 +542,20 @@ def _records(p: Path, text: str, sep: str):
                                  f"{exc}") from None
 
 
-def _raise_ragged(p: Path, text: str, sep: str, width: int, first_row: int):
+def _raise_ragged(p: Path, text: str, sep: str, width: int, skip: int):
     """List every record whose number of fields differs from the header's, then raise."""
-    records = _records(p, text, sep)
-    next(records, None)  # header
-    if first_row == 4:
-        next(records, None), next(records, None)
-    bad = [(i + first_row, len(r)) for i, r in enumerate(records) if len(r) != width]
+    reader = csv.reader(_lines(text), delimiter=sep)
+    bad, seen = [], 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            if not record:
+                continue
+            seen += 1
+            if seen > 1 + skip and len(record) != width:
+                bad.append((number, len(record)))
+    except csv.Error as exc:
+        raise FileFormatError(p, f"is not valid delimited text (line {reader.line_num}): "
+                                 f"{exc}") from None
     shown = "; ".join(f"row {r} has {n} fields" for r, n in bad[:10])
     more = f" (and {len(bad) - 10} more rows)" if len(bad) > 10 else ""
     hint = " — is the delimiter right?" if width == 1 else ""
@@ -373,8 +577,63 @@ def _first_records(p: Path, text: str, sep: str, n: int) -> list[list[str]]:
     return out
 
 
-def _looks_like_qualtrics(body: list[list[str]]) -> bool:
-    return len(body) >= 2 and any('"ImportId"' in c or "{'ImportId'" in c for c in body[1])
+_IMPORT_ID = re.compile(r"""^\{\s*["']ImportId["']\s*:\s*["']([^"']*)["']""")
+#: Qualtrics meta columns: export tag -> its text in the question-text row.
+_QUALTRICS_META = {"StartDate": "Start Date", "EndDate": "End Date", "Status": "Response Type",
+                   "IPAddress": "IP Address", "Progress": "Progress",
+                   "Duration (in seconds)": "Duration (in seconds)", "Finished": "Finished",
+                   "RecordedDate": "Recorded Date", "ResponseId": "Response ID",
+                   "DistributionChannel": "Distribution Channel",
+                   "UserLanguage": "User Language"}
+#: Legacy (pre-2017) exports: headers V1..V10, the second row names them.
+_QUALTRICS_LEGACY = {"ResponseID", "ResponseSet", "Name", "ExternalDataReference",
+                     "EmailAddress", "IPAddress", "Status", "StartDate", "EndDate", "Finished"}
+
+
+def _import_id(cell: str) -> str | None:
+    match = _IMPORT_ID.match(cell.strip())
+    if not match:
+        return None
+    try:
+        return str(json.loads(cell.strip()).get("ImportId"))
+    except (ValueError, AttributeError):
+        return match.group(1)
+
+
+def qualtrics_layout(header: list[str], body: list[list[str]]) -> int:
+    """3 for a Qualtrics export with three header rows, 2 for the older two-row layout, else 0.
+
+    One cell is never enough: the three-row layout needs a third row whose every
+    non-empty cell (at least two) is ``{"ImportId": ...}``; the two-row layout needs at
+    least two meta columns whose second-row text is what Qualtrics writes there
+    (``ResponseId`` / "Response ID", ``Finished`` / "Finished", or the legacy ``V1`` ...
+    ``V10`` / ``ResponseID`` ... ``Finished``).
+
+    Examples
+    --------
+    >>> qualtrics_layout(["ResponseId", "Q1"], [["Response ID", "Age?"], ['{"ImportId":"_recordId"}', '{"ImportId":"QID1"}']])
+    3
+    >>> qualtrics_layout(["V1", "V10", "Q1"], [["ResponseID", "Finished", "Age?"], ["R_1", "1", "30"]])
+    2
+    >>> qualtrics_layout(["id", "note"], [["1", "x"], ["2", '{"ImportId":"QID1"}']])
+    0
+    """
+    if len(body) >= 2:
+        third = [c for c in body[1] if c.strip()]
+        if len(third) >= 2 and all(_IMPORT_ID.match(c.strip()) for c in third) and \
+                not any(_IMPORT_ID.match(c.strip()) for c in body[0]):
+            return 3
+    if body:
+        second = body[0]
+        matches = 0
+        for h, q in zip(header, second, strict=False):
+            q = q.strip()
+            if _QUALTRICS_META.get(h) == q and q or (q in _QUALTRICS_LEGACY and
+                                                    (h == q or re.fullmatch(r"V\d+", h))):
+                matches += 1
+        if matches >= 2:
+            return 2
+    return 0
 
 
 def check_header(p: Path, header: list[str]) -> None:
@@ -393,83 +652,83 @@ def check_header(p: Path, header: list[str]) -> None:
 
 
 def _read_excel(p: Path, sheet) -> RawTable:
-    if not zipfile.is_zipfile(p):
-        raise FileFormatError(p, "is not a valid .xlsx file (not a zip archive: truncated or renamed?)")
-    try:
-        frame = pd.read_excel(p, sheet_name=sheet, dtype=object, engine="openpyxl")
-    except ValueError as exc:  # unknown sheet
-        raise FileFormatError(p, f"cannot read sheet {sheet!r}: {exc}") from None
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        raise FileFormatError(p, f"is not a readable .xlsx file ({type(exc).__name__}: {exc})") from None
-    header = [str(c).strip() for c in frame.columns]
-    mangled = [h for h in header if h.startswith("Unnamed:")]
-    if len(mangled) == len(header):
-        raise FileFormatError(p, "the first row (header) is empty")
-    check_header(p, _unmangle(header))
-    frame.columns = header
-    if frame.empty:
+    """Read one worksheet with :mod:`baby_room._xlsx`: every cell as the text it holds."""
+    from baby_room._xlsx import Workbook, column_letters
+
+    with Workbook(p) as book:
+        rows_iter = book.rows(sheet)
+        first = next(rows_iter, None)
+        if first is None:
+            raise FileFormatError(p, "the first row (header) is empty")
+        _, cells = first
+        width = max(cells) + 1
+        header = [cells.get(j, "").strip() or f"(column {column_letters(j)})"
+                  for j in range(width)]
+        check_header(p, header)
+        numbers, records, beyond = [], [], []
+        for number, cells in rows_iter:
+            if max(cells) >= width:
+                beyond.append((number, column_letters(max(cells))))
+                continue
+            numbers.append(number)
+            records.append([cells.get(j) for j in range(width)])
+    if beyond:
+        shown = "; ".join(f"row {r}, column {c}" for r, c in beyond[:10])
+        raise FileFormatError(p, f"has values in columns without a header ({shown}"
+                                 f"{' ...' if len(beyond) > 10 else ''}): give them a header "
+                                 "or delete them")
+    if not records:
         raise FileFormatError(p, "has a header but no data rows")
-    _formula_text(p, sheet, frame)
-    frame = frame.dropna(how="all")
-    rows = frame.index.to_numpy() + 2
-    frame = frame.reset_index(drop=True)
-    frame = frame.map(_excel_cell)
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    # the sheet's own row numbers, as the spreadsheet shows them (blank rows never shift them)
+    rows = np.asarray(numbers, dtype=np.int64)
     return RawTable(frame, rows, str(p), "xlsx")
 
 
-def _formula_text(p: Path, sheet, frame: pd.DataFrame) -> None:
-    """Fill cells that hold a formula but no cached value with the formula's text.
+def read_xlsx_rows(path, *, sheet=0) -> list[tuple[int, list]]:
+    """Every non-empty row of a worksheet as ``(row number, [cell text or None, ...])``.
 
-    Excel stores a formula's last result beside it and that is what is read; a file
-    written by a script often has no result, and the cell would otherwise be missing.
-    The text (e.g. ``=SUM(A1:A3)`` or ``=cmd|...``) is kept as data: it is validated like
-    any value and neutralised on export.
+    The bounded, text-exact reader of :mod:`baby_room._xlsx`, for readers that find
+    their own header (the MAXQDA export). Limits of :mod:`baby_room._limits` apply.
     """
-    if not frame.isna().any(axis=None):
-        return
-    from openpyxl import load_workbook
+    from baby_room._xlsx import Workbook
 
-    wb = load_workbook(p, read_only=True, data_only=False)
-    try:
-        ws = wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]
-        for i, values in enumerate(ws.iter_rows(min_row=2, max_col=frame.shape[1],
-                                                values_only=True)):
-            if i >= len(frame):
-                break
-            for j, value in enumerate(values):
-                if isinstance(value, str) and value.startswith("=") and pd.isna(frame.iat[i, j]):
-                    frame.iat[i, j] = value
-    finally:
-        wb.close()
-
-
-def _unmangle(header: list[str]) -> list[str]:
-    # pandas renames duplicates "x", "x.1"; report them as duplicates
-    out = []
-    for h in header:
-        base, dot, tail = h.rpartition(".")
-        out.append(base if dot and tail.isdigit() and base in header else h)
+    p = Path(path)
+    check_regular_file(p)
+    with Workbook(p) as book:
+        out = []
+        for number, cells in book.rows(sheet):
+            out.append((number, [cells.get(j) for j in range(max(cells) + 1)]))
     return out
 
 
-def _excel_cell(value):
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):  # includes pandas.Timestamp
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    return str(value)
-
-
 def _read_parquet(p: Path) -> RawTable:
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(p)
-    except Exception as exc:
+        handle = pq.ParquetFile(p)
+        meta = handle.metadata
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for damaged files
+        raise FileFormatError(p, f"is not a readable Parquet file ({type(exc).__name__})") from None
+    check_limit(p, "columns", meta.num_columns, MAX_COLUMNS)
+    check_limit(p, "cells", meta.num_rows * max(meta.num_columns, 1), MAX_CELLS)
+    inflated = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    check_limit(p, "inflated bytes", inflated, MAX_INFLATED_BYTES)
+    try:
+        frame = handle.read().to_pandas()
+    except MemoryError:
+        raise FileFormatError(p, "needs more memory than there is to read: a Parquet file "
+                                 "whose values inflate far beyond its size") from None
+    except Exception as exc:  # noqa: BLE001
         raise FileFormatError(p, f"is not a readable Parquet file ({type(exc).__name__})") from None
     if frame.empty:
         raise FileFormatError(p, "has no data rows")
-    frame = frame.reset_index(drop=True)
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+            and frame.index.step == 1 and frame.index.name is None):
+        # columns saved as the pandas index (DataFrame.to_parquet keeps them there) are data
+        frame = frame.reset_index()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    check_header(p, list(frame.columns))
     return RawTable(frame, np.arange(2, len(frame) + 2), str(p), "parquet")
 
 
@@ -479,15 +738,45 @@ def _read_sav(p: Path) -> RawTable:
     except ImportError as exc:  # pragma: no cover - dependency declared
         raise FileFormatError(p, "reading .sav files needs the pyreadstat package") from exc
     try:
-        frame, meta = pyreadstat.read_sav(os.fspath(p))
-    except Exception as exc:
+        _, head = pyreadstat.read_sav(os.fspath(p), metadataonly=True)
+        check_limit(p, "columns", head.number_columns or 0, MAX_COLUMNS)
+        check_limit(p, "cells", (head.number_rows or 0) * (head.number_columns or 0), MAX_CELLS)
+        frame, meta = pyreadstat.read_sav(os.fspath(p), user_missing=True)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyreadstat raises several types
         raise FileFormatError(p, f"is not a readable SPSS .sav file ({type(exc).__name__})") from None
     if frame.empty:
         raise FileFormatError(p, "has no data rows")
     labels = dict(meta.variable_value_labels or {})
+    user_missing = _sav_user_missing(meta, labels)
     for col, mapping in labels.items():
         frame[col] = _apply_value_labels(frame[col], mapping)
-    return RawTable(frame, np.arange(2, len(frame) + 2), str(p), "sav", value_labels=labels)
+    questions = {c: str(t) for c, t in (meta.column_names_to_labels or {}).items() if t}
+    return RawTable(frame, np.arange(2, len(frame) + 2), str(p), "sav", value_labels=labels,
+                    questions=questions, user_missing=user_missing)
+
+
+def _sav_user_missing(meta, labels: dict) -> dict:
+    """column -> the user-missing values the .sav declares, as their labels (or code text)."""
+    out = {}
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        values = []
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            codes = [lo] if lo == hi else [k for k in labels.get(col, {}) if lo <= k <= hi]
+            for code in codes:
+                label = labels.get(col, {}).get(code)
+                values.append(label if label is not None else _code_text(code))
+        if values:
+            out[col] = values
+    for col, codes in (getattr(meta, "missing_user_values", None) or {}).items():
+        out.setdefault(col, [str(c) for c in codes])
+    return out
+
+
+def _code_text(v) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 # ---------------------------------------------------------------- writing

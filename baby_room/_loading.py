@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room._io import RawTable, check_header, read_table
-from baby_room._validate import ON_ERROR, canonicalise, finish
+from baby_room._validate import ON_ERROR, Failures, Rules, canonicalise, convert_column, finish
 from baby_room.codebook import Schema
 
 #: Column carried by every bundled synthetic file; its value says the data are synthetic.
@@ -42,19 +42,132 @@ def raw_from(source, *, sheet=0, format=None, name: str | None = None) -> RawTab
     return read_table(source, sheet=sheet, format=format)
 
 
+#: Qualtrics ``Status`` values of responses that are not real (text and numeric exports).
+PREVIEW_STATUS = {"survey preview": "survey preview", "1": "survey preview",
+                  "survey test": "survey test", "2": "survey test",
+                  "offline survey preview": "survey preview", "17": "survey preview"}
+UNFINISHED = {"false", "0", "no"}
+
+
+def row_rules(raw: RawTable, *, keep_previews: bool, keep_unfinished: bool,
+              used: set[str]) -> dict[int, str]:
+    """Rows set aside before validation: Qualtrics previews/tests and unfinished responses.
+
+    Looks for the ``Status`` and ``Finished`` columns (by header or question text,
+    unless they were mapped to a canonical column). Returns {source row: reason}.
+    """
+    out: dict[int, str] = {}
+    # numeric codes and Finished only where Qualtrics wrote them (its CSV or SPSS export);
+    # another file's own "Status" column of 1s and 2s is data
+    qualtrics = raw.format in {"qualtrics", "sav"}
+    for name, keep in (("Finished", keep_unfinished), ("Status", keep_previews)):
+        header = raw.find(name)
+        if keep or header is None or header in used or (name == "Finished" and not qualtrics):
+            continue
+        codes, uniques = pd.factorize(raw.data[header].astype(object), use_na_sentinel=True)
+        keys = [str(u).strip().casefold() for u in uniques]
+        if name == "Status":
+            per_value = np.array([PREVIEW_STATUS.get(k) if qualtrics or not k.isdigit() else None
+                                  for k in keys] + [None], dtype=object)
+            kind = per_value[codes]
+            hit = kind != None  # noqa: E711
+            shown = np.array([str(u) for u in uniques] + [""], dtype=object)[codes[hit]]
+            reasons = [f"Qualtrics {k} ({header} = {v}), not a real response; keep it with "
+                       "[rows] keep_previews = true" for k, v in zip(kind[hit], shown,
+                                                                      strict=True)]
+        else:
+            per_value = np.array([k in UNFINISHED for k in keys] + [False], dtype=bool)
+            hit = per_value[codes]
+            reasons = [f"unfinished response ({header} = False); keep it with "
+                       "[rows] keep_unfinished = true"] * int(hit.sum())
+        for row, reason in zip(raw.rows[hit], reasons, strict=True):
+            out[int(row)] = reason if row not in out else out[int(row)] + "; " + reason
+    return out
+
+
 def load(source, schema: Schema, *, columns: Mapping[str, str] | None, on_error: str,
          sheet, format, cross_checks: Callable | None, source_label: str,
-         synthetic: bool = False, name: str | None = None) -> pd.DataFrame:
-    """Read, canonicalise and validate; see the public loaders for the parameters."""
+         synthetic: bool = False, name: str | None = None, mapping=None,
+         respondent_rows: bool = False) -> pd.DataFrame:
+    """Read, canonicalise and validate; see the public loaders for the parameters.
+
+    ``mapping`` is a :class:`baby_room.mapping.SurveyMapping` (or None).
+    ``respondent_rows`` (the survey): Qualtrics previews and unfinished responses are set
+    aside unless the mapping keeps them, and a failing cell outside the identifying
+    columns is made missing (and recorded) instead of setting its row aside.
+    """
     if on_error not in ON_ERROR:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}; got {on_error!r}")
     raw = raw_from(source, sheet=sheet, format=format, name=name)
     synthetic = synthetic or is_marked_synthetic(raw.data)
     if synthetic:
         source_label = f"{source_label} (synthetic)"
+    if mapping is not None:
+        columns = {**mapping.columns, **(columns or {})}
     frame, failures, unused = canonicalise(
         raw, schema, columns=columns, cross_checks=cross_checks, source=source_label,
         synthetic=synthetic,
+        rules=mapping.rules if mapping is not None else (Rules() if respondent_rows else None),
     )
+    identifying = tuple(schema.key) + tuple(c.name for c in schema.columns if not c.nullable)
+    if mapping is not None and mapping.design:
+        frame, failures, unused, design_cols = _design_columns(raw, frame, failures, unused,
+                                                               mapping, schema)
+        identifying += tuple(design_cols)
+    if mapping is not None:
+        frame.attrs["mapping"] = mapping.path or "<mapping text>"
+    excluded = None
+    if respondent_rows:
+        used = {h for h in raw.data.columns if h not in unused}
+        excluded = row_rules(raw, keep_previews=bool(mapping and mapping.keep_previews),
+                             keep_unfinished=bool(mapping and mapping.keep_unfinished),
+                             used=used)
     frame.attrs["unused_columns"] = [c for c in unused if c != NOTICE_COLUMN]
-    return finish(frame, failures, raw.rows, kind=schema.kind, on_error=on_error)
+    return finish(frame, failures, raw.rows, kind=schema.kind, on_error=on_error,
+                  excluded=excluded, cell_level=identifying if respondent_rows else None)
+
+
+def _design_columns(raw: RawTable, frame: pd.DataFrame, failures: pd.DataFrame, unused: list,
+                    mapping, schema: Schema):
+    """Carry the [design] columns on the loaded table; weights and fpc checked as numbers."""
+    import json
+
+    from baby_room.codebook import Column
+    from baby_room.mapping import DESIGN_ATTR, design_column_name
+
+    extra = Failures(raw.path)
+    spec, added = {}, []
+    for role, names in mapping.design.items():
+        many = isinstance(names, list)
+        resolved = []
+        for name in (names if many else [names]):
+            target = design_column_name(name, schema)
+            if target in frame.columns and target in schema:
+                resolved.append(target)
+                continue
+            header = raw.find(name)
+            if header is None:
+                extra.add_column(name, f"[design] {role} names {name!r}, which is neither a "
+                                       "canonical column nor a column of the file")
+                continue
+            numeric = role in {"weights", "fpc"}
+            col = Column(target, "float" if numeric else "string", f"design {role}",
+                         nullable=False, min=0 if numeric else None)
+            values = convert_column(raw.data[header], col, raw.rows, extra)
+            if role == "weights":
+                zero = (values == 0).fillna(False).to_numpy(dtype=bool)
+                extra.add(raw.rows[zero], target, "0", "design: weights must be positive")
+            frame[target] = values.array
+            if header in unused:
+                unused.remove(header)
+            resolved.append(target)
+            added.append(target)
+        spec[role] = resolved if many else (resolved[0] if resolved else None)
+    frame.attrs[DESIGN_ATTR] = json.dumps(spec, sort_keys=True)
+    parts = [f for f in (failures, extra.frame()) if len(f)]
+    if len(parts) > 1:
+        failures = pd.concat(parts, ignore_index=True).sort_values(
+            ["row", "column"], na_position="first", kind="stable").reset_index(drop=True)
+    elif parts:
+        failures = parts[0]
+    return frame, failures, unused, added

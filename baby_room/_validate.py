@@ -12,8 +12,11 @@ or, when asked, sets the failing rows aside (kept, with their reasons).
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
+import re
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,11 +38,12 @@ class Failures:
         self.file = file
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, rows, column, values, check: str) -> None:
+    def add(self, rows, column, values, check) -> None:
         rows = np.asarray(rows)
         if rows.size == 0:
             return
         values = list(values) if not np.isscalar(values) else [values] * rows.size
+        check = check if isinstance(check, str) else pd.Series(list(check), dtype=object)
         self.parts.append(
             pd.DataFrame(
                 {
@@ -71,48 +75,122 @@ class Failures:
         )
 
 
+@dataclass(frozen=True)
+class Rules:
+    """Value rules of a mapping file, applied to each column before its type is checked.
+
+    ``missing_all`` and ``missing[column]`` hold label keys (:func:`label_key`) that mean
+    "no answer"; ``values[column]`` maps a label key to the canonical value;
+    ``decimal`` is the decimal mark of the file's numbers (``"."`` or ``","``).
+    ``missing_all`` is not applied to identifier columns.
+    """
+
+    missing_all: frozenset = frozenset()
+    missing: Mapping[str, frozenset] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    decimal: str = "."
+
+    def for_column(self, col: Column) -> tuple[frozenset, Mapping[str, str]]:
+        missing = frozenset(self.missing.get(col.name, frozenset()))
+        if not col.identifier:
+            missing = missing | self.missing_all
+        return missing, self.values.get(col.name, {})
+
+
+def label_key(text) -> str:
+    """How answer labels are compared: outer and repeated spaces ignored, case folded.
+
+    Examples
+    --------
+    >>> label_key("  Private  day Nursery ")
+    'private day nursery'
+    """
+    return " ".join(str(text).split()).casefold()
+
+
+def _header_key(text) -> str:
+    return " ".join(str(text).split())
+
+
 def rename_columns(raw: RawTable, schema: Schema, columns: Mapping[str, str] | None,
                    failures: Failures) -> tuple[pd.DataFrame, list[str]]:
     """Map the file's headers to canonical names.
 
-    The user's ``columns`` mapping ({their header: canonical name}) is applied first;
-    remaining headers are matched to canonical names and aliases after
-    :func:`~baby_room.codebook.normalise_header`. Returns the renamed frame (only
-    canonical columns) and the headers that were not used.
+    The ``columns`` mapping ({their header: canonical name}) is applied first; a key may
+    be the header, the question text of the column (a Qualtrics export's second header
+    row, an SPSS variable label) or its Qualtrics ImportId. Remaining headers are matched
+    to canonical names and aliases after :func:`~baby_room.codebook.normalise_header`,
+    by the header, then by the question text. Two headers that would become one canonical
+    column, or a mapping that sends two headers to one, are failures naming both.
+    Returns the renamed frame (only canonical columns) and the headers that were not used.
     """
     frame = raw.data
+    headers = list(frame.columns)
     mapping: dict[str, str] = {}
     if columns:
+        by_key = {}
+        for h in headers:
+            for key in (h, raw.questions.get(h), raw.import_ids.get(h)):
+                if key is not None:
+                    by_key.setdefault(_header_key(key), h)
+                    by_key.setdefault(_header_key(key).casefold(), h)
+        targets: dict[str, str] = {}
         for theirs, ours in columns.items():
-            if ours not in schema:
+            header = by_key.get(_header_key(theirs), by_key.get(_header_key(theirs).casefold()))
+            if not isinstance(ours, str) or ours not in schema:
                 failures.add_column(
                     str(ours),
                     f"column mapping: {ours!r} is not a canonical {schema.kind} column "
                     f"(allowed: {', '.join(schema.names)})",
                 )
-            elif theirs not in frame.columns:
+            elif header is None:
                 failures.add_column(
                     str(theirs),
                     f"column mapping names {theirs!r}, which is not in the file "
-                    f"(columns: {', '.join(map(str, frame.columns))})",
+                    f"(columns: {_show_headers(headers)})",
                 )
+            elif ours in targets and targets[ours] != header:
+                failures.add_column(
+                    ours, f"column mapping sends two headers to {ours}: {targets[ours]!r} and "
+                          f"{header!r}; map only one of them")
+            elif header in mapping and mapping[header] != ours:
+                failures.add_column(
+                    str(theirs), f"column mapping sends {header!r} to two columns: "
+                                 f"{mapping[header]} and {ours}")
             else:
-                mapping[theirs] = ours
+                mapping[header] = ours
+                targets[ours] = header
     lookup = schema.header_lookup()
-    taken = set(mapping.values())
-    for header in frame.columns:
+    explicit = set(mapping.values())
+    auto: dict[str, list[str]] = {}
+    for header in headers:
         if header in mapping:
             continue
         canonical = lookup.get(normalise_header(header))
-        if canonical and canonical not in taken:
-            mapping[header] = canonical
-            taken.add(canonical)
-    unused = [str(h) for h in frame.columns if h not in mapping]
+        if canonical is None and header in raw.questions:
+            canonical = lookup.get(normalise_header(raw.questions[header]))
+        if canonical and canonical not in explicit:
+            auto.setdefault(canonical, []).append(header)
+    for canonical, found in auto.items():
+        if len(found) > 1:
+            failures.add_column(
+                canonical, f"ambiguous headers: {' and '.join(map(repr, found))} all mean "
+                           f"{canonical}; rename or delete all but one, or map one of them "
+                           "(columns= or the mapping file)")
+        else:
+            mapping[found[0]] = canonical
+    unused = [str(h) for h in headers if h not in mapping]
     renamed = frame[list(mapping)].rename(columns=mapping)
     for name in schema.required:
-        if name not in renamed.columns:
-            failures.add_column(name, "required column missing")
+        if name not in renamed.columns and name not in auto:
+            failures.add_column(name, f"required column missing; the file's columns are: "
+                                      f"{_show_headers(headers)}")
     return renamed, unused
+
+
+def _show_headers(headers, limit: int = 40) -> str:
+    shown = ", ".join(repr(str(h)) for h in headers[:limit])
+    return shown + (f" ... ({len(headers)} in all)" if len(headers) > limit else "")
 
 
 def _as_text(s: pd.Series) -> pd.Series:
@@ -145,6 +223,17 @@ class _Distinct:
         self.codes = np.where(codes < 0, self.size, codes)
         self.text = np.array([*text, None], dtype=object)
 
+    def recode(self, missing_keys, value_map) -> None:
+        """Labels listed as missing become missing; mapped labels become their target."""
+        for i, t in enumerate(self.text[:-1]):
+            if t is None:
+                continue
+            key = label_key(t)
+            if key in missing_keys:
+                self.text[i] = None
+            elif key in value_map:
+                self.text[i] = str(value_map[key])
+
     def per_value(self, values, missing=None) -> np.ndarray:
         return np.asarray([*values, missing], dtype=object)
 
@@ -162,12 +251,25 @@ class _Distinct:
             failures.add(rows[mask], column, self.text[self.codes[mask]], check)
 
 
-def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Failures) -> pd.Series:
+#: Characters an identifier may not hold: controls, invisible (zero-width, bidi, BOM,
+#: soft hyphen) and full-width forms. Two ids that print alike must be alike.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\u3000\uff01-\uff5e]")
+_COMMA_NUMBER = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+
+
+def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Failures,
+                   rules: Rules | None = None) -> pd.Series:
     """Convert one raw column to its codebook type, recording values that break a rule.
 
     Nothing is coerced to missing silently: a value that cannot be converted is a
-    failure (and is missing in the converted column).
+    failure (and is missing in the converted column). ``rules`` (from a mapping file)
+    first turn the labels it lists as missing into missing values and recode the labels
+    it maps.
     """
+    missing_keys, value_map = (rules.for_column(col) if rules is not None
+                               else (frozenset(), {}))
+    decimal = rules.decimal if rules is not None else "."
     if col.dtype == "string":
         if raw.dtype == object:  # lists, dicts or arrays (Parquet, DataFrames) are not text
             nested = raw.map(lambda v: isinstance(v, list | tuple | dict | set | np.ndarray))
@@ -175,17 +277,40 @@ def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Fail
             failures.add(rows[nested], col.name, raw[nested].map(str), "type: expected text")
             raw = raw.mask(nested, None)
         out = _as_text(raw)
+        if missing_keys or value_map:
+            out = _recode_text(out, missing_keys, value_map)
+        if col.identifier:
+            bad = out.str.contains(_INVISIBLE, na=False).to_numpy(dtype=bool)
+            if bad.any():
+                failures.add(rows[bad], col.name, out[bad].map(_codepoints),
+                             "identifier: holds invisible, control or full-width characters "
+                             "(retype it: two ids that look alike must be alike)")
         present = out.notna().to_numpy()
     else:
         d = _Distinct(raw)
+        if missing_keys or value_map:
+            d.recode(missing_keys, value_map)
         present = d.present
         text = d.text
         if col.dtype in {"int", "float"}:
-            cleaned = pd.Series([t.replace(",", "") if t is not None else None for t in text],
-                                dtype=object)
-            num = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
-            d.report((text != None) & np.isnan(num), rows, failures, col.name,  # noqa: E711
-                     "type: expected a number" if col.dtype == "float"
+            cleaned, comma = [], []
+            for t in text:
+                if t is not None and "," in t:
+                    if decimal == "," and _COMMA_NUMBER.match(t):
+                        t = t.replace(".", "").replace(",", ".")
+                    else:
+                        comma.append(True)
+                        cleaned.append(None)
+                        continue
+                comma.append(False)
+                cleaned.append(t)
+            comma = np.array(comma, dtype=bool)
+            d.report(comma, rows, failures, col.name,
+                     "type: a number with a comma: a decimal comma or a thousands separator? "
+                     "write 2.5 (or declare [numbers] decimal = \",\" in the mapping file)")
+            num = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(dtype=float)
+            d.report((text != None) & np.isnan(num) & ~comma, rows, failures,  # noqa: E711
+                     col.name, "type: expected a number" if col.dtype == "float"
                      else "type: expected a whole number")
             if col.dtype == "int":
                 huge = np.isfinite(num) & (np.abs(num) >= 2**53) | np.isinf(num)
@@ -208,7 +333,7 @@ def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Fail
             out = pd.Series(pd.array(d.expand(np.array(truth, dtype=object)), dtype="boolean"),
                             name=col.name)
         elif col.dtype == "category":
-            out = _to_category(d, col, rows, failures)
+            out = _to_category(d, col, rows, failures, hint=rules is not None)
         elif col.dtype == "date":
             parsed = pd.to_datetime(pd.Series(text, dtype=object), format="ISO8601",
                                     errors="coerce")
@@ -223,6 +348,22 @@ def convert_column(raw: pd.Series, col: Column, rows: np.ndarray, failures: Fail
     return out
 
 
+def _codepoints(text: str) -> str:
+    """The text with its invisible characters shown as U+XXXX."""
+    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def _recode_text(out: pd.Series, missing_keys: frozenset, value_map: Mapping[str, str]):
+    """Apply missing labels and value recodes to a text column, once per distinct value."""
+    codes, uniques = pd.factorize(out, use_na_sentinel=True)
+    keys = [label_key(u) for u in uniques]
+    if not any(k in missing_keys or k in value_map for k in keys):
+        return out
+    new = np.array([None if k in missing_keys else value_map.get(k, u)
+                    for k, u in zip(keys, uniques, strict=True)] + [None], dtype=object)
+    return pd.Series(new[codes], index=out.index, dtype="string", name=out.name)
+
+
 def _check_range(num: np.ndarray, col: Column, d: _Distinct, rows, failures: Failures) -> None:
     hi = col.max
     if col.name == "year" and hi is None:
@@ -234,7 +375,8 @@ def _check_range(num: np.ndarray, col: Column, d: _Distinct, rows, failures: Fai
             d.report(num > hi, rows, failures, col.name, f"range: must be at most {hi:g}")
 
 
-def _to_category(d: _Distinct, col: Column, rows, failures: Failures) -> pd.Series:
+def _to_category(d: _Distinct, col: Column, rows, failures: Failures,
+                 hint: bool = False) -> pd.Series:
     cats = list(col.categories or ())
     lookup = {normalise_label(c): i for i, c in enumerate(cats)}
     if tuple(cats) == LIKERT_LEVELS:
@@ -242,16 +384,38 @@ def _to_category(d: _Distinct, col: Column, rows, failures: Failures) -> pd.Seri
         lookup.update({f"{i + 1}_0": i for i in range(len(cats))})
     code_of = np.array([lookup.get(normalise_label(t), -2) if t is not None else -1
                         for t in d.text])
-    d.report(code_of == -2, rows, failures, col.name, f"category: must be one of {', '.join(cats)}")
+    bad = code_of == -2
+    if bad.any():  # one check text per distinct unknown label, with the nearest category
+        checks = np.array([_category_check(col, t, hint) if b else None
+                           for t, b in zip(d.text, bad, strict=True)], dtype=object)
+        mask = d.expand(bad)
+        failures.add(rows[mask], col.name, d.text[d.codes[mask]], checks[d.codes[mask]])
     codes = np.where(code_of < 0, -1, code_of)[d.codes]
     return pd.Series(pd.Categorical.from_codes(codes, categories=cats, ordered=col.ordered),
                      name=col.name)
 
 
+def _category_check(col: Column, label: str, hint: bool) -> str:
+    cats = list(col.categories or ())
+    check = f"category: must be one of {', '.join(cats)}"
+    keys = {normalise_label(c): c for c in cats}
+    near = difflib.get_close_matches(normalise_label(label), list(keys), n=1, cutoff=0.6)
+    if not near:  # "Private day nursery" -> private: a category that is a word of the label
+        words = set(normalise_label(label).split("_"))
+        near = [k for k in keys if k in words][:1]
+    if near:
+        check += f"; nearest: {keys[near[0]]!r}"
+    return check + (f" — map it under [values.{col.name}] in the mapping file" if hint else "")
+
+
 def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | None = None,
                  cross_checks: Callable[[pd.DataFrame, np.ndarray, Failures], None] | None = None,
-                 source: str | None = None, synthetic: bool = False):
+                 source: str | None = None, synthetic: bool = False,
+                 rules: Rules | None = None):
     """Rename, type and validate a raw table against a schema.
+
+    ``rules`` (a mapping file's ``[missing]``, ``[values]`` and ``[numbers]``) are applied
+    to each column before its type is checked.
 
     Returns
     -------
@@ -267,7 +431,7 @@ def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | 
     out = {}
     for col in schema.columns:
         if col.name in renamed.columns:
-            out[col.name] = convert_column(renamed[col.name], col, raw.rows, failures)
+            out[col.name] = convert_column(renamed[col.name], col, raw.rows, failures, rules)
         else:
             out[col.name] = _empty(col, len(renamed))
     frame = pd.DataFrame(out)
@@ -311,42 +475,141 @@ def _empty(col: Column, n: int) -> pd.Series:
 
 
 def finish(frame: pd.DataFrame, failures: pd.DataFrame, rows: np.ndarray, *, kind: str,
-           on_error: str) -> pd.DataFrame:
-    """Raise all failures at once, or set failing rows aside with their reasons.
+           on_error: str, excluded: Mapping[int, str] | None = None,
+           cell_level: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Raise all failures at once, or set failing rows (or cells) aside with their reasons.
+
+    ``excluded`` ({source row: reason}, e.g. Qualtrics previews) are set aside whatever
+    ``on_error`` says, and their own failures never raise.
 
     With ``on_error="set_aside"`` the returned frame keeps the clean rows and
     ``frame.attrs["set_aside"]`` (a :class:`SetAside`; read it with :func:`set_aside_rows`)
-    holds the failing rows (canonical values, the source ``row`` and the ``reasons``); a :class:`RowsSetAsideWarning` gives the count.
+    holds the failing rows (canonical values, the source ``row`` and the ``reasons``).
+    When ``cell_level`` is given (the columns that identify a row: failures there set the
+    row aside), a failure in any other column only makes that cell missing: the row is kept
+    and the cell is recorded (``file, row, column, value, reason``; read it with
+    :func:`set_aside_cells`). A :class:`RowsSetAsideWarning` gives the counts.
     Column-level failures (a required column missing) cannot be set aside and always raise.
     """
     if on_error not in ON_ERROR:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}; got {on_error!r}")
     frame.attrs["set_aside"] = _empty_set_aside(frame)
-    if failures.empty:
+    frame.attrs["set_aside_cells"] = SetAside(_empty_cells())
+    excluded = dict(excluded or {})
+    if excluded and len(failures):
+        failures = failures[~failures["row"].isin(list(excluded))].reset_index(drop=True)
+    if failures.empty and not excluded:
         return frame
     column_level = failures["row"].isna()
-    if on_error == "raise" or column_level.any():
+    if (on_error == "raise" and len(failures)) or column_level.any():
         raise DataValidationError(failures, kind=kind)
+    cells = _empty_cells()
+    if cell_level is not None and len(failures):
+        parts = failures["column"].astype(str).str.split(" + ", regex=False)
+        is_cell = parts.map(lambda cols: all(c in frame.columns and c not in cell_level
+                                             for c in cols)).to_numpy(dtype=bool)
+        cells = failures[is_cell].rename(columns={"check": "reason"}).reset_index(drop=True)
+        failures = failures[~is_cell].reset_index(drop=True)
+        if len(cells):
+            frame = frame.copy()
+            positions = pd.Index(rows).get_indexer(cells["row"].to_numpy(dtype="int64"))
+            per_cell = pd.DataFrame({"pos": positions, "col": parts[is_cell].to_numpy()})
+            per_cell = per_cell.explode("col")
+            for column, pos in per_cell.groupby("col")["pos"]:
+                frame.iloc[pos.to_numpy(dtype="int64"), frame.columns.get_loc(column)] = None
     reasons = (
         failures.assign(reason=failures["column"].astype(str) + ": " + failures["check"])
         .groupby("row")["reason"]
         .agg("; ".join)
     )
+    if excluded:
+        extra = pd.Series(excluded, dtype=object)
+        reasons = pd.concat([reasons[~reasons.index.isin(extra.index)], extra])
     bad = np.isin(rows, reasons.index.to_numpy(dtype="int64"))
     aside = frame.loc[bad].copy()
     aside.insert(0, "row", rows[bad])
-    aside["reasons"] = aside["row"].map(reasons)
+    aside["reasons"] = aside["row"].map(reasons).astype("string")
     aside.attrs = {}
     kept = frame.loc[~bad].reset_index(drop=True)
     kept.attrs = dict(frame.attrs)
     kept.attrs["set_aside"] = SetAside(aside.reset_index(drop=True))
-    warnings.warn(
-        f"{int(bad.sum())} of {len(frame)} {kind} rows failed validation and were set aside "
-        f"(see baby_room.set_aside_rows(result) for the rows and reasons)",
-        RowsSetAsideWarning,
-        stacklevel=3,
-    )
+    kept.attrs["set_aside_cells"] = SetAside(cells)
+    n_excluded = int(np.isin(rows, list(excluded)).sum())
+    n_failed = int(bad.sum()) - n_excluded
+    said = []
+    if n_excluded:
+        said.append(f"{n_excluded} rows were set aside by the row rules (e.g. Qualtrics "
+                    "previews and unfinished responses)")
+    if n_failed:
+        said.append(f"{n_failed} of {len(frame)} {kind} rows failed validation and were set aside")
+    if len(cells):
+        said.append(f"{len(cells)} cells failed validation and were made missing (their rows "
+                    "kept; see baby_room.set_aside_cells(result))")
+    if said:
+        warnings.warn("; ".join(said) + " (see baby_room.set_aside_rows(result) for the rows "
+                      "and reasons)", RowsSetAsideWarning, stacklevel=3)
     return kept
+
+
+def _empty_cells() -> pd.DataFrame:
+    return pd.DataFrame({"file": pd.Series(dtype=object), "row": pd.Series(dtype="Int64"),
+                         "column": pd.Series(dtype=object), "value": pd.Series(dtype=object),
+                         "reason": pd.Series(dtype=object)})
+
+
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text with control characters (escape sequences, bidi overrides) shown as ``\\xNN``.
+
+    Values in a file (an id holding ``ESC[2J``) must never act on the user's terminal.
+
+    Examples
+    --------
+    >>> print(terminal_safe("R1\x1b[2J"))
+    R1\x1b[2J
+    """
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                                 else f"\\u{ord(m.group()):04x}", text)
+
+
+def set_aside_cells(data: pd.DataFrame) -> pd.DataFrame:
+    """The cells a loader made missing because they failed validation (the rows were kept).
+
+    ``load_survey(..., on_error="set_aside")`` keeps a respondent whose answer to one
+    question breaks a rule (``"about 12"`` babies): that cell becomes missing and is
+    recorded here. Failures in the columns that identify a row set the whole row aside
+    instead (:func:`set_aside_rows`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A table returned by a loader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file, row, column, value, reason``: the source file, its row number (header =
+        row 1), the canonical column, the value as read and the rule it broke.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import baby_room as br
+    >>> frame = br.synthetic.raw("survey").head(3).assign(group_size=["12", "about 12", "9"])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     survey = br.load_survey(frame, on_error="set_aside")
+    >>> len(survey), survey["group_size"].tolist()
+    (3, [12, <NA>, 9])
+    >>> br.set_aside_cells(survey)[["row", "column", "value", "reason"]].to_dict("records")
+    [{'row': 3, 'column': 'group_size', 'value': 'about 12', 'reason': 'type: expected a whole number'}]
+    """
+    holder = data.attrs.get("set_aside_cells")
+    if holder is None:
+        return _empty_cells()
+    return holder.frame
 
 
 class SetAside:

@@ -92,6 +92,7 @@ class DataValidationError(BabyRoomError, ValueError):
         files = sorted({str(x) for x in f["file"].dropna()}) if n else []
         where = f" in {', '.join(files)}" if files else ""
         lines = [f"{n} problem{'s' if n != 1 else ''} found{where} ({self.kind}):"]
+        lines += self._by_value()
         for rec in f.head(self.max_listed).itertuples(index=False):
             row = "-" if _isna(rec.row) else int(rec.row)
             lines.append(
@@ -101,6 +102,28 @@ class DataValidationError(BabyRoomError, ValueError):
         if n > self.max_listed:
             lines.append(f"  ... and {n - self.max_listed} more (see .failures)")
         return "\n".join(lines)
+
+
+    def _by_value(self) -> list[str]:
+        """One line per distinct (column, value, check) that fails in several rows, largest first."""
+        f = self.failures
+        if len(f) < 2 or f["row"].isna().all():
+            return []
+        keyed = f.assign(_value=f["value"].map(_show))
+        groups = keyed.groupby(["column", "_value", "check"], sort=False, dropna=False)["row"]
+        sizes = groups.size().sort_values(ascending=False, kind="stable")
+        if not (sizes > 1).any():
+            return []
+        out = ["  by value:"]
+        for (column, value, check), count in sizes.head(20).items():
+            rows = groups.get_group((column, value, check)).dropna().astype(int).tolist()
+            shown = ", ".join(map(str, rows[:8])) + (" ..." if len(rows) > 8 else "")
+            out.append(f"    {count} row{'s' if count != 1 else ''}: {column} {value} - "
+                       f"{check} (rows {shown})")
+        if len(sizes) > 20:
+            out.append(f"    ... and {len(sizes) - 20} more distinct values")
+        out.append("  rows:")
+        return out
 
 
 class ArgumentError(BabyRoomError, ValueError):

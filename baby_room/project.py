@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from baby_room._io import SUPPORTED
-from baby_room._validate import set_aside_rows
+from baby_room._validate import set_aside_cells, set_aside_rows
 from baby_room.errors import FileFormatError, RowsSetAsideWarning
 
 KINDS = ("survey", "coding", "codebook", "evidence")
@@ -79,10 +79,11 @@ class Project:
 
     @property
     def set_aside(self) -> pd.DataFrame:
-        """All rows set aside by validation: ``dataset, file, row, reasons``.
+        """All rows set aside by validation, and cells made missing: ``dataset, file, row, reasons``.
 
         Only the dataset, file, source row and reasons are listed, so the table can be
-        published without the rows' personal data.
+        published without the rows' personal data. A cell made missing (its row kept, see
+        :func:`baby_room.set_aside_cells`) is listed with "(cell made missing; row kept)".
         """
         parts = []
         for kind, frame in self.tables().items():
@@ -90,6 +91,13 @@ class Project:
             if len(aside):
                 parts.append(pd.DataFrame({"dataset": kind, "file": frame.attrs.get("file"),
                                            "row": aside["row"], "reasons": aside["reasons"]}))
+            cells = set_aside_cells(frame)
+            if len(cells):
+                parts.append(pd.DataFrame({
+                    "dataset": kind, "file": frame.attrs.get("file"),
+                    "row": cells["row"].astype("int64"),
+                    "reasons": cells["column"] + ": " + cells["reason"]
+                    + " (cell made missing; row kept)"}))
         if not parts:
             return pd.DataFrame(columns=["dataset", "file", "row", "reasons"])
         return pd.concat(parts, ignore_index=True)

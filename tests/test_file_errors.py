@@ -135,3 +135,73 @@ def test_sav_unknown_value_label_is_reported_not_dropped(tmp_path):
     t = read_table(path)
     assert t.data["role_code"].astype(str).tolist() == ["a", "b", "7"]
     assert isinstance(t.data["role_code"].dtype, pd.CategoricalDtype)
+
+
+# ---------------------------------------------------------------- special files, OS errors
+
+
+def test_fifo_is_refused_before_it_is_opened(tmp_path):
+    import os
+
+    fifo = tmp_path / "survey.csv"
+    os.mkfifo(fifo)  # opening it for reading would block for ever
+    assert _message(fifo).endswith("is a named pipe (FIFO), not a regular file: refused "
+                                   "without reading it")
+
+
+def test_link_to_dev_zero_is_refused(tmp_path):
+    link = tmp_path / "survey.csv"
+    link.symlink_to("/dev/zero")
+    assert _message(link).endswith("is a character device, not a regular file: refused "
+                                   "without reading it")
+
+
+def test_folder_named_like_a_data_file(tmp_path):
+    folder = tmp_path / "survey.csv"
+    folder.mkdir()
+    assert _message(folder) == f"{folder}: is a folder, not a file"
+
+
+def test_unreadable_file_names_it(tmp_path, monkeypatch):
+    # the tests run as root, for whom chmod 000 still reads: the refusal is simulated
+    import baby_room._io as io_module
+
+    p = write_table(raw("survey").head(3), tmp_path / "survey.csv")
+    monkeypatch.setattr(io_module.os, "access", lambda *_: False)
+    assert _message(p) == f"{p}: permission denied: the file cannot be read"
+
+
+def test_os_error_while_reading_is_wrapped(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    p = write_table(raw("survey").head(3), tmp_path / "survey.csv")
+
+    def fail(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", fail)
+    assert _message(p) == f"{p}: permission denied: the file cannot be read"
+
+
+def test_validate_never_prints_terminal_escape_sequences(tmp_path, capsys):
+    from baby_room.cli import main
+
+    frame = raw("survey").head(4).astype(object)
+    frame.loc[1, "setting_id"] = "S1\x1b[2J\x1b]0;pwned\x07"
+    frame.loc[2, "local_authority"] = "Leeds\x1b[31m"
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "identifier: holds invisible, control or full-width characters" in out
+
+
+def test_validate_sheet_2023_is_the_sheet_named_2023(tmp_path, capsys):
+    from pathlib import Path
+
+    from baby_room.cli import main
+
+    corpus = Path(__file__).resolve().parent / "bad_inputs" / "survey_sheet_named_2023.xlsx"
+    assert main(["validate", str(corpus), "--sheet", "2023", "--kind", "survey"]) == 0
+    assert "6 rows" in capsys.readouterr().out

@@ -90,3 +90,18 @@ def test_dataframe_input_is_accepted():
     got = br.load_codebook(frame)
     assert got.attrs["synthetic"] is False
     assert got["definition"].isna().all()
+
+
+def test_large_file_not_utf8_after_its_first_megabyte(tmp_path):
+    """A file decoded from its head only must still fall back to Windows-1252 when a later
+    byte is not UTF-8 (the parser finds it), and keep exact values."""
+    frame = raw("evidence")
+    frame = pd.concat([frame] * 40, ignore_index=True)
+    frame["item_id"] = [f"E{i:06d}" for i in range(len(frame))]
+    frame.loc[len(frame) - 1, "countries"] = "Curaçao"
+    path = tmp_path / "evidence.csv"
+    path.write_bytes(frame.to_csv(index=False).encode("cp1252"))
+    assert path.stat().st_size > 1.1 * 2**20
+    got = br.load_evidence(path)
+    assert got["countries"].iloc[-1] == "Curaçao"
+    assert len(got) == len(frame)

@@ -45,13 +45,14 @@ def test_set_aside_rows_are_listed_without_personal_data(tmp_path):
     survey.loc[10, "group_size"] = "-4"
     survey.to_csv(tmp_path / "survey.csv", index=False)
     project = br.load_project(tmp_path)
-    with pytest.warns(br.RowsSetAsideWarning, match="survey: 1 of 434 survey rows"):
+    # a bad answer makes only its cell missing (issue 10): the respondent is kept
+    with pytest.warns(br.RowsSetAsideWarning, match="survey: 1 cells failed validation"):
         n = len(project.survey)
-    assert n == 433
+    assert n == 434
     aside = project.set_aside
     assert list(aside.columns) == ["dataset", "file", "row", "reasons"]
     assert aside[["dataset", "row", "reasons"]].values.tolist() == [
-        ["survey", 12, "group_size: range: must be at least 1"]]
+        ["survey", 12, "group_size: range: must be at least 1 (cell made missing; row kept)"]]
 
 
 def test_raise_mode(tmp_path):

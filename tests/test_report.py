@@ -123,13 +123,14 @@ def test_threshold_is_passed_to_the_notebooks(workspace):
 
 def test_set_aside_rows_are_published_with_reasons(workspace):
     survey = pd.read_csv(workspace["data"] / "survey.csv", dtype=str, keep_default_na=False)
-    survey.loc[4, "staff_in_room"] = "0"
+    # a bad identifier sets the row aside (a bad answer only makes its cell missing, issue 10)
+    survey.loc[4, "setting_id"] = ""
     survey.to_csv(workspace["data"] / "survey.csv", index=False)
     with pytest.warns(UserWarning):
         result = _build(workspace)
     aside = pd.read_csv(result.out_dir / "tables" / "rows-set-aside.csv")
     assert aside.values.tolist() == [
-        ["survey", "survey.csv", 6, "staff_in_room: range: must be at least 1"]]
+        ["survey", "survey.csv", 6, "setting_id: required value missing"]]
     assert "1 row failed validation and\nwas set aside" in (result.out_dir / "index.html").read_text()
 
 

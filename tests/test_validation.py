@@ -81,7 +81,7 @@ def test_bad_boolean_and_likert():
     assert f["check"].tolist() == [
         "type: expected yes/no (true/false, 1/0)",
         "category: must be one of Strongly disagree, Disagree, Neither agree nor disagree, "
-        "Agree, Strongly agree"]
+        "Agree, Strongly agree — map it under [values.valued_by_parents] in the mapping file"]
 
 
 def test_likert_numeric_codes_and_label_case_are_accepted():
@@ -127,19 +127,26 @@ def test_room_described_differently_is_flagged_not_dropped():
 
 
 def test_set_aside_keeps_rows_and_reasons():
+    # a failing identifier sets its row aside; failing answers only make their cells missing
     frame = _survey()
+    frame.loc[2, "setting_id"] = ""
     frame.loc[2, "group_size"] = "0"
-    frame.loc[2, "region"] = "Atlantis"
+    frame.loc[3, "region"] = "Atlantis"
     with pytest.warns(br.RowsSetAsideWarning, match="1 of 6 survey rows failed validation"):
         got = br.load_survey(frame, on_error="set_aside")
     assert len(got) == 5
     aside = br.set_aside_rows(got)
     assert aside["row"].tolist() == [4]
-    assert aside["reasons"].item() == (
-        "group_size: range: must be at least 1; region: category: must be one of North East, "
-        "North West, Yorkshire and The Humber, East Midlands, West Midlands, East of England, "
-        "London, South East, South West")
+    assert aside["reasons"].item() == "setting_id: required value missing"
     assert aside["respondent_id"].item() == frame.loc[2, "respondent_id"]
+    cells = br.set_aside_cells(got)
+    assert cells[["row", "column", "value"]].values.tolist() == [
+        [4, "group_size", "0"], [5, "region", "Atlantis"]]
+    assert cells["reason"].iloc[1].startswith(
+        "category: must be one of North East, North West, Yorkshire and The Humber")
+    # the cell left in the kept row is missing, the rest of the respondent is there
+    kept = got.set_index("respondent_id").loc[frame.loc[3, "respondent_id"]]
+    assert pd.isna(kept["region"]) and kept["group_size"] == int(frame.loc[3, "group_size"])
 
 
 def test_set_aside_cannot_hide_a_missing_column():
@@ -182,6 +189,17 @@ def test_coding_unknown_conference():
     f = _errors(frame, loader=br.load_coding).failures
     assert f["check"].item() == (
         "category: must be one of London, York, Norwich, Manchester, Falmouth, Bristol")
+    # the coding has no mapping file: no hint to one
+
+
+def test_unknown_label_gets_the_nearest_category():
+    frame = _survey()
+    frame.loc[0, "setting_type"] = "Private day nursery"
+    frame.loc[1, "role"] = "Room leeder"
+    checks = dict(zip(_errors(frame).failures["column"], _errors(frame).failures["check"],
+                      strict=True))
+    assert "nearest: 'private' — map it under [values.setting_type]" in checks["setting_type"]
+    assert "nearest: 'room_leader'" in checks["role"]
 
 
 def test_message_lists_at_most_fifty_and_counts_the_rest():
@@ -198,7 +216,10 @@ def test_no_silent_coercion_of_bad_values_to_missing():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = br.load_survey(frame, on_error="set_aside")
-    assert len(got) == 5 and br.set_aside_rows(got)["row"].tolist() == [2]
+    assert len(got) == 6 and len(br.set_aside_rows(got)) == 0
+    assert br.set_aside_cells(got)[["row", "column", "value"]].values.tolist() == [
+        [2, "staff_level2", "two"]]
+    assert pd.isna(got.loc[0, "staff_level2"])
 
 
 def test_validation_error_is_a_value_error():
@@ -209,7 +230,7 @@ def test_validation_error_is_a_value_error():
 
 def test_loaded_tables_combine_freely_with_rows_set_aside():
     frame = _survey()
-    frame.loc[0, "group_size"] = "0"
+    frame.loc[0, "room_id"] = ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = br.load_survey(frame, on_error="set_aside")
@@ -218,3 +239,12 @@ def test_loaded_tables_combine_freely_with_rows_set_aside():
     assert len(both) == 10
     assert got[["region", "role"]].astype(str).shape == (5, 2)
     assert br.set_aside_rows(both)["row"].tolist() == [2]
+
+
+def test_missing_required_column_lists_the_files_own_headers():
+    frame = _survey().drop(columns=["region"]).rename(columns={"group_size": "Babies (n)"})
+    f = _errors(frame).failures
+    check = f.loc[f["column"] == "region", "check"].item()
+    assert check.startswith("required column missing; the file's columns are: 'respondent_id', "
+                            "'role', 'setting_id'")
+    assert "'Babies (n)'" in check

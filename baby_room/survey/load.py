@@ -16,7 +16,8 @@ ROOM_COLUMNS = ("group_size", "staff_in_room", "staff_level3", "staff_level2", "
 
 
 def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str = "raise",
-                sheet=0, format: str | None = None, source: str = "Baby Room Project survey"):
+                sheet=0, format: str | None = None, source: str = "Baby Room Project survey",
+                mapping=None):
     """Load a survey export into the canonical, validated respondent table.
 
     Reads CSV, TSV, Qualtrics CSV exports, Excel, Parquet or SPSS ``.sav`` (or takes
@@ -28,25 +29,40 @@ def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str
     path : str, os.PathLike or pandas.DataFrame
         The export, or a DataFrame with the same columns.
     columns : mapping, optional
-        ``{your header: canonical name}`` for headers the codebook does not recognise.
+        ``{your header: canonical name}`` for headers the codebook does not recognise
+        (a key may also be a Qualtrics question text or ImportId).
     on_error : {"raise", "set_aside"}, default "raise"
         ``"raise"``: any failure raises one :class:`baby_room.DataValidationError` listing all
-        of them. ``"set_aside"``: failing rows are removed from the result but kept
-        (``baby_room.set_aside_rows(result)``) with their source row and reasons, and a
-        :class:`baby_room.RowsSetAsideWarning` gives their number.
+        of them. ``"set_aside"``: a failing value in an answer column becomes missing and is
+        recorded (``baby_room.set_aside_cells(result)``) while the respondent is kept; a
+        failure in an identifying column (``respondent_id``, ``setting_id``, ``room_id``,
+        the design columns) or a duplicate respondent sets the row aside
+        (``baby_room.set_aside_rows(result)``, with its source row and reasons). A
+        :class:`baby_room.RowsSetAsideWarning` gives the counts.
     sheet : int or str, default 0
         Excel sheet.
     format : str, optional
         Force a reader: ``"csv"``, ``"tsv"``, ``"qualtrics"``, ``"xlsx"``, ``"parquet"``, ``"sav"``.
     source : str
         Data source written under every figure.
+    mapping : str, os.PathLike, baby_room.mapping.SurveyMapping or False, optional
+        The mapping file (``docs/mapping.md``): column names, answer recodes, missing
+        labels, the design, which rows to keep. Default: ``<export stem>.mapping.toml``
+        or ``survey.mapping.toml`` beside the export when there is one; ``False``: none.
+        Qualtrics previews (``Status`` = Survey Preview) and unfinished responses
+        (``Finished`` = False) are always set aside with their reason unless the mapping's
+        ``[rows]`` keeps them.
 
     Returns
     -------
     pandas.DataFrame
         One row per respondent, the columns of ``baby_room.codebook.SURVEY`` in order.
+        The columns named in the mapping's ``[design]`` follow (a raw weight header is
+        kept under its normalised name: build the design with
+        :func:`baby_room.mapping.design_from`).
         ``attrs``: ``source``, ``synthetic``, ``file``, ``format``, ``set_aside``,
-        ``unused_columns`` (headers not loaded).
+        ``set_aside_cells``, ``unused_columns`` (headers not loaded), and with a mapping
+        ``mapping`` (its file) and ``mapping_design``.
 
     Raises
     ------
@@ -70,8 +86,15 @@ def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str
     >>> len(df) > 300, df.attrs["synthetic"]
     (True, True)
     """
+    from baby_room.mapping import SurveyMapping, find_mapping, read_mapping
+
+    if mapping is None and not isinstance(path, pd.DataFrame):
+        mapping = find_mapping(path)
+    if mapping is not None and mapping is not False and not isinstance(mapping, SurveyMapping):
+        mapping = read_mapping(mapping)
     return load(path, SURVEY, columns=columns, on_error=on_error, sheet=sheet, format=format,
-                cross_checks=_survey_checks, source_label=source)
+                cross_checks=_survey_checks, source_label=source,
+                mapping=mapping or None, respondent_rows=True)
 
 
 def _survey_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) -> None:
