@@ -13,13 +13,31 @@ Examples (shell)::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from pathlib import Path
 
 from baby_room._version import __version__
+from baby_room.kinds import KINDS, kind_from_name, loader
 
-KINDS = ("survey", "coding", "codebook", "evidence")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences, bidi
+    controls, zero-width characters) taken from a data file are shown as ``\\xNN`` / ``\\uNNNN``.
+
+    Examples
+    --------
+    >>> printable("id \\x1b[31mRED\\x1b[0m")
+    'id \\\\x1b[31mRED\\\\x1b[0m'
+    """
+    def escape(m):
+        c = m.group()
+        return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,63 +62,66 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="build the findings report")
     r.add_argument("--data", default=None,
-                   help="data folder with survey/coding/codebook/evidence files "
+                   help="data folder with any of the survey/coding/codebook/evidence files "
                         "(default: the bundled synthetic data)")
-    r.add_argument("--out", default="reports", help="output folder (default: reports)")
+    r.add_argument("--out", default="reports",
+                   help="output folder: new, empty, or a report built before; it is replaced "
+                        "(default: reports)")
     r.add_argument("--force", action="store_true", help="re-execute every notebook")
     r.add_argument("--threshold", type=int, default=5,
                    help="disclosure control: smallest count published (default: 5)")
     return parser
 
 
-def _kind_from_name(path: str) -> str | None:
-    stem = Path(path).stem.lower()
-    for kind in ("codebook", "coding", "survey", "evidence"):
-        if kind in stem:
-            return kind
-    return None
-
-
 def _cmd_validate(args) -> int:
-    """Validate one file; print the report; 0 when clean, 1 when not."""
+    """Validate one file; print the report; 0 when clean, 1 when not, 2 when the kind is unknown."""
     from baby_room import errors
-    from baby_room.evidence.load import load_evidence
-    from baby_room.focus_groups.load import load_codebook, load_coding
-    from baby_room.survey.load import conflicting_rooms, load_survey
+    from baby_room.project import check_regular_file
 
-    kind = args.kind or _kind_from_name(args.path)
+    kind = args.kind or kind_from_name(args.path)
     if kind is None:
-        print(f"{args.path}: cannot tell which data set this is from its name; "
-              f"pass --kind {{{','.join(KINDS)}}}", file=sys.stderr)
+        print(printable(f"{args.path}: cannot tell which data set this is from its name "
+                        f"(expected {', '.join(k + '.*' for k in KINDS)}); "
+                        f"pass --kind {{{','.join(KINDS)}}}"), file=sys.stderr)
         return 2
-    loader = {"survey": load_survey, "coding": load_coding, "codebook": load_codebook,
-              "evidence": load_evidence}[kind]
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     try:
+        check_regular_file(args.path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = loader(args.path, sheet=sheet)
+            frame = loader(kind)(args.path, sheet=sheet)
     except errors.FileFormatError as exc:
-        print(f"cannot read {kind} file: {exc}")
+        print(printable(f"cannot read {kind} file: {exc}"))
         return 1
     except errors.DataValidationError as exc:
-        print(str(exc))
+        print(printable(str(exc)))
         return 1
-    print(f"{args.path}: {kind} file is valid — {len(frame)} rows, "
-          f"{frame.shape[1]} canonical columns ({frame.attrs.get('format')}).")
+    except OSError as exc:  # a reader that let an OS error through: still name the file
+        print(printable(f"cannot read {kind} file: {exc.filename or args.path}: "
+                        f"{exc.strerror or exc}"))
+        return 1
+    print(printable(f"{args.path}: {kind} file is valid — {len(frame)} rows, "
+                    f"{frame.shape[1]} canonical columns ({frame.attrs.get('format')})."))
     if frame.attrs.get("synthetic"):
         print("  The file is marked as SYNTHETIC data.")
     unused = frame.attrs.get("unused_columns") or []
     if unused:
-        print(f"  Columns not in the codebook (not loaded): {', '.join(unused)}")
+        print(printable(f"  Columns not in the codebook (not loaded): {', '.join(unused)}"))
     if kind == "survey":
-        conflicts = conflicting_rooms(frame)
-        if len(conflicts):
-            print(f"  Note: {conflicts[['setting_id', 'room_id']].drop_duplicates().shape[0]} "
-                  "rooms are described differently by two respondents (flagged, not an error):")
-            for rec in conflicts.itertuples(index=False):
-                print(f"    setting {rec.setting_id}, room {rec.room_id}: {rec.column} = {rec.values}")
+        _print_conflicts(frame)
     return 0
+
+
+def _print_conflicts(frame) -> None:
+    from baby_room.survey.load import conflicting_rooms
+
+    conflicts = conflicting_rooms(frame)
+    if len(conflicts):
+        print(f"  Note: {conflicts[['setting_id', 'room_id']].drop_duplicates().shape[0]} "
+              "rooms are described differently by two respondents (flagged, not an error):")
+        for rec in conflicts.itertuples(index=False):
+            print(printable(f"    setting {rec.setting_id}, room {rec.room_id}: "
+                            f"{rec.column} = {rec.values}"))
 
 
 def _cmd_synth(args) -> int:
@@ -129,7 +150,7 @@ def _cmd_report(args) -> int:
         result = build_report(data_dir=args.data, out_dir=args.out, force=args.force,
                               threshold=args.threshold)
     except (ReportError, errors.BabyRoomError) as exc:
-        print(f"report failed: {exc}", file=sys.stderr)
+        print(printable(f"report failed: {exc}"), file=sys.stderr)
         return 1
     print(f"report written to {result.out_dir} ({result.summary()})")
     return 0
