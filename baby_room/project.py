@@ -55,6 +55,8 @@ class Project:
     def __init__(self, files: dict | None = None, *, on_error: str = "set_aside",
                  absent=()):
         self.absent = tuple(k for k in KINDS if k in set(absent))
+        known = [Path(p).parent for p in (files or {}).values() if p is not None]
+        self.folder = known[0] if known else None
         self.files = {kind: (files or {}).get(kind) for kind in KINDS
                       if kind not in self.absent}
         self.on_error = on_error
@@ -76,8 +78,8 @@ class Project:
         if kind in self.absent:
             if kind in OPTIONAL_KINDS:
                 return None
-            raise FileFormatError(f"{kind} data", "the data folder has no "
-                                  f"{kind} file ({kind}.csv, .xlsx, .parquet, .sav, ...)")
+            raise FileFormatError(self.folder or f"{kind} data", f"no {kind} file ({kind}.csv, "
+                                  ".xlsx, .parquet, .sav, ...): it is absent from the data folder")
         if kind not in self._tables:
             self._tables[kind] = _load_kind(kind, self.files[kind], self.on_error)
         return self._tables[kind]
@@ -261,7 +263,7 @@ def find_data_files(data_dir, *, require=KINDS) -> dict[str, Path]:
     return found
 
 
-def load_project(data_dir=None, *, on_error: str = "set_aside", partial: bool = False) -> Project:
+def load_project(data_dir=None, *, on_error: str = "set_aside", require=()) -> Project:
     """The three data sets: from ``data_dir``, or the bundled synthetic data when None.
 
     Parameters
@@ -269,9 +271,11 @@ def load_project(data_dir=None, *, on_error: str = "set_aside", partial: bool = 
     data_dir : str or os.PathLike, optional
         Folder with ``survey.*``, ``coding.*``, ``codebook.*`` and ``evidence.*``
         (see :func:`find_data_files`). None: the bundled synthetic data.
-    partial : bool, default False
-        Accept a folder holding only some of the data sets (at least one); the others
-        are listed in :attr:`Project.absent`. The report build loads this way.
+    require : sequence of str, default ()
+        Kinds the folder must hold. The others may be absent: they are listed in
+        :attr:`Project.absent`, and reading one raises :class:`~baby_room.FileFormatError`
+        naming the missing file (so a notebook that reads only the survey runs on a folder
+        holding only the survey). At least one data file must be there.
     on_error : {"set_aside", "raise"}, default "set_aside"
         What the loaders do with rows that fail validation. Set-aside rows are listed
         by :attr:`Project.set_aside` and announced by a warning; nothing is dropped silently.
@@ -284,7 +288,9 @@ def load_project(data_dir=None, *, on_error: str = "set_aside", partial: bool = 
     Raises
     ------
     baby_room.FileFormatError
-        The folder is missing or lacks a file (checked at once, before any loading).
+        The folder is missing, holds no data file, lacks a required one, holds two files of
+        one kind, or a file is not a readable regular file (checked at once, before any
+        loading).
 
     Examples
     --------
@@ -297,5 +303,5 @@ def load_project(data_dir=None, *, on_error: str = "set_aside", partial: bool = 
         raise ValueError(f"on_error must be 'set_aside' or 'raise'; got {on_error!r}")
     if data_dir is None:
         return Project(None, on_error=on_error)
-    files = find_data_files(data_dir, require=() if partial else KINDS)
+    files = find_data_files(data_dir, require=require)
     return Project(files, on_error=on_error, absent=[k for k in KINDS if k not in files])

@@ -608,7 +608,7 @@ def _summary_page(staging: Path, *, folder: Path, cache: Path, key: str, bundled
             if (staging / sub).is_dir():
                 shutil.copytree(staging / sub, work / sub)
         before = {p for p in work.rglob("*") if p.is_file()}
-        project = load_project(folder, partial=True)
+        project = load_project(folder)
         label = "the bundled synthetic data" if bundled else f"data in {folder.name}/"
         write_summary_page(work, project, data_label=label, threshold=threshold,
                            commit=commit, skipped=skipped)
