@@ -29,7 +29,7 @@ report: $(STAMP) ## build reports/ from the bundled synthetic data (or DATA=fold
 test: $(STAMP) ## run the whole test suite (unit tests, doctests, notebooks)
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: $(STAMP) ## run the benchmarks; writes reports/benchmarks.csv
+bench: $(STAMP) ## run the benchmarks; writes benchmarks/latest.csv
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP) ## ruff
