@@ -346,6 +346,8 @@ class Outputs:
             return []
         paths = save_figure(fig, self.folder / "figures" / name)
         self.written += paths
+        if os.environ.get("BABY_ROOM_MIN_CELL_COUNT"):  # a report build
+            _show_saved_png(fig, paths[0])
         return paths
 
     def table(self, table: pd.DataFrame, name: str, *, count_columns=None,
@@ -428,6 +430,25 @@ def suppress_figure_counts(fig, *, threshold: int = 5) -> int:
             ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
             (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, texts)
     return changed
+
+
+def _show_saved_png(fig, png: Path) -> None:
+    """In a report build's kernel, show the PNG just saved instead of drawing the figure a
+    third time for the page (at half its 200 dpi width, the size the inline backend shows),
+    and close the figure so the inline backend does not draw it again."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None or png.suffix != ".png":
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    data = png.read_bytes()
+    width = int.from_bytes(data[16:20], "big")  # the PNG header's IHDR width
+    display(Image(data=data, width=max(1, width // 2)))
+    plt.close(fig)
 
 
 def install_display_guard(threshold: int) -> bool:
