@@ -25,6 +25,9 @@ from baby_room import synthetic
 from baby_room.outputs import COUNT_COLUMN_PATTERN
 from baby_room.report import build_report
 
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_disclosure")
+
 REPO = Path(__file__).resolve().parents[1]
 SMALL_REGION, SMALL_CONFERENCE = "North East", "Falmouth"
 THRESHOLD = 5

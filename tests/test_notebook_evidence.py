@@ -11,6 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
+
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_build")
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02-evidence-review.ipynb"
 

@@ -8,6 +8,10 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
+
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_build")
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03-focus-groups.ipynb"
 

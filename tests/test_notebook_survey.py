@@ -9,8 +9,12 @@ the session's one report build (``report_build`` in conftest.py).
 from pathlib import Path
 
 import nbformat
+import pytest
 
 import baby_room as br
+
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_build")
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01-survey-group-size-and-ratios.ipynb"
 

@@ -22,6 +22,9 @@ from baby_room.cli import main
 from baby_room.errors import FileFormatError
 from baby_room.report import MARKER, ReportError, build_report, notebook_reads
 
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_small_notebooks")
+
 
 def _notebook(path, *code):
     nb = nbformat.v4.new_notebook()

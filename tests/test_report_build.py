@@ -12,8 +12,13 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
+
 import baby_room as br
 from baby_room.report import MARKER
+
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_build")
 
 REPO = Path(__file__).resolve().parents[1]
 
