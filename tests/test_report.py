@@ -249,16 +249,23 @@ def test_a_killed_builds_leftovers_are_removed(workspace):
 def test_a_second_build_waits_for_the_first(workspace):
     import fcntl
 
-    done = []
+    finished = []
+
+    def build():
+        result = _build(workspace)
+        finished.append((time.monotonic(), result))
+
     with open(workspace["cache"] / ".lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # a build in progress
-        thread = threading.Thread(target=lambda: done.append(_build(workspace)))
+        thread = threading.Thread(target=build)
         thread.start()
-        time.sleep(1.0)
-        assert not done  # still waiting for the lock
+        thread.join(timeout=8)  # a build from the cache takes well under a second unlocked
+        assert thread.is_alive() and not finished
+        released = time.monotonic()
         fcntl.flock(held, fcntl.LOCK_UN)
         thread.join(timeout=120)
-    assert done and done[0].reused == ["01-survey.ipynb", "02-evidence.ipynb"]
+    assert finished and finished[0][0] >= released
+    assert finished[0][1].reused == ["01-survey.ipynb", "02-evidence.ipynb"]
 
 
 # ---------------------------------------------------------------- the inputs
