@@ -351,10 +351,10 @@ def execute_notebook(path: Path, *, data_dir: Path, output_dir: Path, threshold:
     'data\\n'
     >>> shutil.rmtree(d)
     """
-    import asyncio
+    from jupyter_core.utils import run_sync  # works inside a running loop too (Jupyter)
 
-    return asyncio.run(execute_notebook_async(path, data_dir=data_dir, output_dir=output_dir,
-                                              threshold=threshold, timeout=timeout, cwd=cwd))
+    return run_sync(execute_notebook_async)(path, data_dir=data_dir, output_dir=output_dir,
+                                            threshold=threshold, timeout=timeout, cwd=cwd)
 
 
 def notebook_html(nb) -> str:
@@ -576,7 +576,9 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
 
         return await asyncio.gather(*(run(j) for j in jobs), return_exceptions=True)
 
-    results = asyncio.run(run_all())
+    from jupyter_core.utils import run_sync  # works inside a running loop too (Jupyter)
+
+    results = run_sync(run_all)()
     for result in results:  # the first failure, in notebook order
         if isinstance(result, BaseException):
             raise result
