@@ -27,9 +27,9 @@ report: $(STAMP) ## build reports/ from the bundled synthetic data (or DATA=fold
 	$(BIN)/baby-room report $(if $(DATA),--data $(DATA)) --out $(OUT)
 
 test: $(STAMP) ## run the whole test suite (unit tests, doctests, notebooks)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
-bench: $(STAMP) ## run the benchmarks; writes reports/benchmarks.csv
+bench: $(STAMP) ## run the benchmarks; writes benchmarks/latest.csv
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP) ## ruff

@@ -14,13 +14,31 @@ Examples (shell)::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from pathlib import Path
 
 from baby_room._version import __version__
+from baby_room.kinds import KINDS, kind_from_name, loader
 
-KINDS = ("survey", "coding", "codebook", "evidence")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences, bidi
+    controls, zero-width characters) taken from a data file are shown as ``\\xNN`` / ``\\uNNNN``.
+
+    Examples
+    --------
+    >>> printable("id \\x1b[31mRED\\x1b[0m")
+    'id \\\\x1b[31mRED\\\\x1b[0m'
+    """
+    def escape(m):
+        c = m.group()
+        return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--kind", choices=KINDS,
                    help="which data set the file is (default: from the file name)")
     v.add_argument("--sheet", default=0, help="Excel sheet name or index (default: first)")
+
+    s = sub.add_parser("synth", help="write the bundled synthetic data sets")
+    s.add_argument("--out", default="data/synthetic", help="output folder (default: data/synthetic)")
+
+    c = sub.add_parser("codebook", help="write the codebook as Markdown")
+    c.add_argument("--out", default="data/README.md", help="output file (default: data/README.md)")
+
     v.add_argument("--mapping", default=None,
                    help="survey mapping file (default: <export>.mapping.toml or "
                         "survey.mapping.toml beside the file; see docs/mapping.md)")
@@ -47,119 +72,105 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--sheet", default=0, help="Excel sheet name or index (default: first)")
     m.add_argument("--force", action="store_true", help="replace an existing mapping file")
 
-    s = sub.add_parser("synth", help="write the bundled synthetic data sets")
-    s.add_argument("--out", default="data/synthetic", help="output folder (default: data/synthetic)")
-
-    c = sub.add_parser("codebook", help="write the codebook as Markdown")
-    c.add_argument("--out", default="data/README.md", help="output file (default: data/README.md)")
-
     r = sub.add_parser("report", help="build the findings report")
     r.add_argument("--data", default=None,
-                   help="data folder with survey/coding/codebook/evidence files "
+                   help="data folder with any of the survey/coding/codebook/evidence files "
                         "(default: the bundled synthetic data)")
-    r.add_argument("--out", default="reports", help="output folder (default: reports)")
+    r.add_argument("--out", default="reports",
+                   help="output folder: new, empty, or a report built before; it is replaced "
+                        "(default: reports)")
     r.add_argument("--force", action="store_true", help="re-execute every notebook")
     r.add_argument("--threshold", type=int, default=5,
                    help="disclosure control: smallest count published (default: 5)")
     return parser
 
 
-def _kind_from_name(path: str) -> str | None:
-    stem = Path(path).stem.lower()
-    for kind in ("codebook", "coding", "survey", "evidence"):
-        if kind in stem:
-            return kind
-    return None
-
-
 def _cmd_validate(args) -> int:
-    """Validate one file; print the report; 0 when clean, 1 when not."""
+    """Validate one file; print the report; 0 when clean, 1 when not, 2 when the kind is unknown."""
     from baby_room import errors
-    from baby_room._validate import set_aside_cells, set_aside_rows, terminal_safe
-    from baby_room.evidence.load import load_evidence
-    from baby_room.focus_groups.load import load_codebook, load_coding
-    from baby_room.survey.load import conflicting_rooms, load_survey
+    from baby_room._validate import set_aside_cells, set_aside_rows
+    from baby_room.project import check_regular_file
 
-    say = _safe_print(terminal_safe)  # values in files may hold terminal escape sequences
-    kind = args.kind or _kind_from_name(args.path)
+    kind = args.kind or kind_from_name(args.path)
     if kind is None:
-        say(f"{args.path}: cannot tell which data set this is from its name; "
-              f"pass --kind {{{','.join(KINDS)}}}", file=sys.stderr)
+        print(printable(f"{args.path}: cannot tell which data set this is from its name "
+                        f"(expected {', '.join(k + '.*' for k in KINDS)}); "
+                        f"pass --kind {{{','.join(KINDS)}}}"), file=sys.stderr)
         return 2
-    loader = {"survey": load_survey, "coding": load_coding, "codebook": load_codebook,
-              "evidence": load_evidence}[kind]
     options = {"sheet": args.sheet}  # a sheet name first: "--sheet 2023" is the sheet 2023
     if kind == "survey" and args.mapping:
         options["mapping"] = args.mapping
     try:
+        check_regular_file(args.path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = loader(args.path, **options)
+            frame = loader(kind)(args.path, **options)
     except errors.FileFormatError as exc:
-        say(f"cannot read {kind} file: {exc}")
+        print(printable(f"cannot read {kind} file: {exc}"))
         return 1
     except errors.DataValidationError as exc:
-        say(str(exc))
+        print(printable(str(exc)))
         return 1
-    say(f"{args.path}: {kind} file is valid — {len(frame)} rows, "
-          f"{frame.shape[1]} canonical columns ({frame.attrs.get('format')}).")
+    except OSError as exc:  # a reader that let an OS error through: still name the file
+        print(printable(f"cannot read {kind} file: {exc.filename or args.path}: "
+                        f"{exc.strerror or exc}"))
+        return 1
+    print(printable(f"{args.path}: {kind} file is valid — {len(frame)} rows, "
+                    f"{frame.shape[1]} canonical columns ({frame.attrs.get('format')})."))
     if frame.attrs.get("mapping"):
-        say(f"  Mapping file: {frame.attrs['mapping']}")
+        print(printable(f"  Mapping file: {frame.attrs['mapping']}"))
     aside, cells = set_aside_rows(frame), set_aside_cells(frame)
     if len(aside):
-        say(f"  {len(aside)} rows set aside (not loaded):")
+        print(f"  {len(aside)} rows set aside (not loaded):")
         for rec in aside.head(20).itertuples(index=False):
-            say(f"    row {rec.row}: {rec.reasons}")
+            print(printable(f"    row {rec.row}: {rec.reasons}"))
     if len(cells):
-        say(f"  {len(cells)} cells made missing (their rows kept):")
+        print(f"  {len(cells)} cells made missing (their rows kept):")
         for rec in cells.head(20).itertuples(index=False):
-            say(f"    row {rec.row}, column {rec.column}: {rec.value!r} - {rec.reason}")
+            print(printable(f"    row {rec.row}, column {rec.column}: {rec.value!r} - {rec.reason}"))
     if frame.attrs.get("synthetic"):
-        say("  The file is marked as SYNTHETIC data.")
+        print("  The file is marked as SYNTHETIC data.")
     unused = frame.attrs.get("unused_columns") or []
     if unused:
-        say(f"  Columns not in the codebook (not loaded): {', '.join(unused)}")
+        print(printable(f"  Columns not in the codebook (not loaded): {', '.join(unused)}"))
     if kind == "survey":
-        conflicts = conflicting_rooms(frame)
-        if len(conflicts):
-            say(f"  Note: {conflicts[['setting_id', 'room_id']].drop_duplicates().shape[0]} "
-                  "rooms are described differently by two respondents (flagged, not an error):")
-            for rec in conflicts.itertuples(index=False):
-                say(f"    setting {rec.setting_id}, room {rec.room_id}: {rec.column} = {rec.values}")
+        _print_conflicts(frame)
     return 0
-
-
-def _safe_print(clean):
-    import builtins
-
-    def safe(*parts, **kwargs):
-        builtins.print(*(clean(str(p)) for p in parts), **kwargs)
-
-    return safe
 
 
 def _cmd_map(args) -> int:
     """Draft a mapping file beside the export (never replacing one unless --force)."""
     from baby_room import errors
-    from baby_room._validate import terminal_safe
     from baby_room.mapping import draft_mapping
 
     export = Path(args.export)
     out = Path(args.out) if args.out else export.with_name(f"{export.stem}.mapping.toml")
     if out.exists() and not args.force:
-        print(terminal_safe(f"{out} exists: edit it, or pass --force to draft it again"),
+        print(printable(f"{out} exists: edit it, or pass --force to draft it again"),
               file=sys.stderr)
         return 1
     try:
         text = draft_mapping(export, sheet=args.sheet)
     except errors.BabyRoomError as exc:
-        print(terminal_safe(f"cannot draft a mapping: {exc}"), file=sys.stderr)
+        print(printable(f"cannot draft a mapping: {exc}"), file=sys.stderr)
         return 1
     out.write_text(text, encoding="utf-8")
     unknown = text.count('= "?"')
-    print(terminal_safe(f"wrote {out}: check it, and replace the {unknown} \"?\" "
+    print(printable(f"wrote {out}: check it, and replace the {unknown} \"?\" "
                         "(see docs/mapping.md)"))
     return 0
+
+
+def _print_conflicts(frame) -> None:
+    from baby_room.survey.load import conflicting_rooms
+
+    conflicts = conflicting_rooms(frame)
+    if len(conflicts):
+        print(f"  Note: {conflicts[['setting_id', 'room_id']].drop_duplicates().shape[0]} "
+              "rooms are described differently by two respondents (flagged, not an error):")
+        for rec in conflicts.itertuples(index=False):
+            print(printable(f"    setting {rec.setting_id}, room {rec.room_id}: "
+                            f"{rec.column} = {rec.values}"))
 
 
 def _cmd_synth(args) -> int:
@@ -188,7 +199,7 @@ def _cmd_report(args) -> int:
         result = build_report(data_dir=args.data, out_dir=args.out, force=args.force,
                               threshold=args.threshold)
     except (ReportError, errors.BabyRoomError) as exc:
-        print(f"report failed: {exc}", file=sys.stderr)
+        print(printable(f"report failed: {exc}"), file=sys.stderr)
         return 1
     print(f"report written to {result.out_dir} ({result.summary()})")
     return 0

@@ -33,6 +33,11 @@ COUNT_COLUMN_PATTERN = re.compile(r"^(n|count|rooms|respondents|items|participan
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FIGURE_COUNT = re.compile(r"\bn\s*=\s*(\d[\d,]*)")
+#: ``attrs["disclosure"]`` of a table that went through :meth:`Outputs.table`: "suppressed"
+#: on the published copy, "not suppressed" on a table its author published without
+#: suppression (counts of documents, not people). Displayed tables without it are suppressed.
+DISCLOSURE_ATTR = "disclosure"
 
 
 def private_columns() -> set[str]:
@@ -128,12 +133,15 @@ def suppress_small_counts(table: pd.DataFrame, *, count_columns=None, threshold:
     """Suppress counts below ``threshold`` (primary) and enough others to protect them (secondary).
 
     Primary suppression: a count ``0 < n < threshold`` is replaced by missing. Zero is
-    not disclosive and is kept. Secondary suppression (for tables with two or more
-    count columns read as a grid, or one count column with a total row): when a row
-    or column holds exactly one suppressed cell, the smallest other positive count in
-    that row or column is suppressed too, repeated until every row and column has
-    none or at least two suppressed cells, so no suppressed value can be recovered by
-    subtraction from a published total. Every non-count float column (``share``,
+    not disclosive and is kept. Secondary suppression considers every margin that may be
+    published anywhere (in this table, another table, the key findings or a figure): a
+    *line* is a count column along one label dimension — the rows that share the values of
+    every other label column (the non-count, non-float columns: group, statistic,
+    threshold, ...) — and, with two or more count columns, a row across them. A group
+    repeated on many rows of a long table is one cell of its line. When a line holds
+    exactly one suppressed cell, the cell with the smallest other positive count is
+    suppressed too, repeated until every line has none or at least two suppressed cells,
+    so no suppressed value can be recovered by subtraction from a total. Every non-count float column (``share``,
     ``percent``, ``ci_low``, ...) on a row with a suppressed count is suppressed with it,
     since it could reveal the count.
     A boolean column ``suppressed`` marks the rows affected.
@@ -168,6 +176,13 @@ def suppress_small_counts(table: pd.DataFrame, *, count_columns=None, threshold:
     0      A  <NA>   <NA>        True
     1      B  <NA>   <NA>        True
     2      C    40   0.75       False
+
+    A long table repeats each group on several rows; the group is still one cell:
+
+    >>> long = pd.DataFrame({"region": ["A", "A", "B", "B", "C", "C"],
+    ...                      "statistic": ["mean", "sd"] * 3, "n": [2, 2, 30, 30, 40, 40]})
+    >>> suppress_small_counts(long)["n"].isna().tolist()
+    [True, True, True, True, False, False]
     """
     if count_columns is None:
         count_columns = [c for c in table.columns if COUNT_COLUMN_PATTERN.match(str(c))
@@ -179,7 +194,7 @@ def suppress_small_counts(table: pd.DataFrame, *, count_columns=None, threshold:
     counts = out[count_columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     mask = (counts > 0) & (counts < threshold)
     if secondary and mask.any():
-        mask = _secondary(counts, mask)
+        mask = _secondary(counts, mask, out[_label_columns(out, count_columns)])
     row_hit = mask.any(axis=1)
     derived = [c for c in out.columns if c not in count_columns
                and pd.api.types.is_float_dtype(out[c].dtype)]
@@ -192,30 +207,81 @@ def suppress_small_counts(table: pd.DataFrame, *, count_columns=None, threshold:
     return out
 
 
-def _secondary(counts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _label_columns(table: pd.DataFrame, count_columns) -> list:
+    """Columns that name the cells of a table (group, statistic, threshold, ...): every
+    column that is neither a count nor a float (floats are estimates derived from counts)."""
+    return [c for c in table.columns if c not in count_columns and c != "suppressed"
+            and not pd.api.types.is_float_dtype(table[c].dtype)]
+
+
+def _lines(labels: pd.DataFrame):
+    """Every line along which a published total could be formed: for each label column g,
+    the rows sharing the values of the other label columns, keyed by the value of g.
+    A table without labels is one line of rows."""
+    n = len(labels)
+    if labels.shape[1] == 0:
+        yield np.arange(n), np.arange(n)
+        return
+    codes = np.column_stack([pd.factorize(labels[c].astype(object), use_na_sentinel=False)[0]
+                             for c in labels.columns])
+    for g in range(codes.shape[1]):
+        others = np.delete(codes, g, axis=1)
+        if others.shape[1]:
+            _, line_of = np.unique(others, axis=0, return_inverse=True)
+            line_of = line_of.ravel()
+        else:
+            line_of = np.zeros(n, dtype=int)
+        for line in np.unique(line_of):
+            rows = np.flatnonzero(line_of == line)
+            yield rows, codes[rows, g]
+
+
+def _protect_line(vals: np.ndarray, line_mask: np.ndarray, keys: np.ndarray) -> np.ndarray | None:
+    """Rows of a line to suppress so that its total cannot reveal a lone suppressed cell.
+
+    Cells are the distinct ``keys`` (a group repeated on several rows of a long table is one
+    cell). When exactly one cell is suppressed, the cell with the smallest positive published
+    count is suppressed too; None when nothing needs to change or nothing can.
+    """
+    hidden = set(keys[line_mask].tolist())
+    if len(hidden) != 1:
+        return None
+    open_cells = {}
+    for k, v, m in zip(keys.tolist(), vals.tolist(), line_mask.tolist(), strict=True):
+        if k not in hidden and not m and v > 0:
+            open_cells[k] = min(v, open_cells.get(k, np.inf))
+    if not open_cells:
+        return None
+    pick = min(open_cells, key=lambda k: (open_cells[k], k))
+    return np.flatnonzero(keys == pick)
+
+
+def _secondary(counts: np.ndarray, mask: np.ndarray, labels: pd.DataFrame | None = None
+               ) -> np.ndarray:
+    """Secondary suppression: repeat until no line holds exactly one suppressed cell.
+
+    Lines are each count column along each label dimension (:func:`_lines`) and, with two
+    or more count columns, each row across the count columns (a grid whose row total may be
+    published).
+    """
     mask = mask.copy()
-    if counts.shape[1] == 1:
-        # one count column: the column total would reveal a single suppressed cell
-        col = counts[:, 0]
-        if mask[:, 0].sum() == 1:
-            candidates = np.where(~mask[:, 0] & (col > 0), col, np.inf)
-            if np.isfinite(candidates).any():
-                mask[np.argmin(candidates), 0] = True
-        return mask
-    for _ in range(counts.size):
+    if labels is None:
+        labels = pd.DataFrame(index=range(counts.shape[0]))
+    lines = list(_lines(labels.reset_index(drop=True)))
+    for _ in range(counts.size + 1):
         changed = False
-        for axis in (0, 1):
-            lines = mask.sum(axis=axis)
-            for k in np.flatnonzero(lines == 1):
-                vals = counts[:, k] if axis == 0 else counts[k, :]
-                line_mask = mask[:, k] if axis == 0 else mask[k, :]
-                candidates = np.where(~line_mask & (vals > 0), vals, np.inf)
-                if np.isfinite(candidates).any():
-                    i = int(np.argmin(candidates))
-                    if axis == 0:
-                        mask[i, k] = True
-                    else:
-                        mask[k, i] = True
+        for j in range(counts.shape[1]):
+            for rows, keys in lines:
+                pick = _protect_line(counts[rows, j], mask[rows, j], keys)
+                if pick is not None:
+                    mask[rows[pick], j] = True
+                    changed = True
+        if counts.shape[1] > 1:
+            cols = np.arange(counts.shape[1])
+            for i in range(counts.shape[0]):
+                pick = _protect_line(counts[i], mask[i], cols)
+                if pick is not None:
+                    mask[i, pick] = True
                     changed = True
         if not changed:
             break
@@ -262,20 +328,26 @@ class Outputs:
 
     def __init__(self, folder=None, *, threshold: int | None = None):
         self.folder = Path(folder) if folder is not None else None
+        building = os.environ.get("BABY_ROOM_MIN_CELL_COUNT")
         if threshold is None:
-            threshold = int(os.environ.get("BABY_ROOM_MIN_CELL_COUNT", "5"))
+            threshold = int(building or "5")
         self.threshold = threshold
         self.written: list[Path] = []
+        if building:  # a report build: the executed notebook is published too
+            install_display_guard(threshold)
 
     def figure(self, fig, name: str) -> list[Path]:
         """Save ``fig`` as ``figures/<name>.png`` (200 dpi) and ``.svg``; return the paths."""
         from baby_room.style import save_figure
 
         safe_name(name)
+        suppress_figure_counts(fig, threshold=self.threshold)
         if self.folder is None:
             return []
         paths = save_figure(fig, self.folder / "figures" / name)
         self.written += paths
+        if os.environ.get("BABY_ROOM_MIN_CELL_COUNT"):  # a report build
+            _show_saved_png(fig, paths[0])
         return paths
 
     def table(self, table: pd.DataFrame, name: str, *, count_columns=None,
@@ -289,6 +361,9 @@ class Outputs:
         published = (suppress_small_counts(table, count_columns=count_columns,
                                            threshold=self.threshold) if suppress else table.copy())
         published.attrs = dict(table.attrs)
+        published.attrs[DISCLOSURE_ATTR] = "suppressed" if suppress else "not suppressed"
+        if not suppress:  # its author says its counts are not about people: show them as they are
+            table.attrs[DISCLOSURE_ATTR] = "not suppressed"
         if self.folder is None:
             return published
         folder = self.folder / "tables"
@@ -301,6 +376,113 @@ class Outputs:
         _write_xlsx(export, xlsx_path, index=index)
         self.written += [csv_path, xlsx_path]
         return published
+
+
+def suppress_figure_counts(fig, *, threshold: int = 5) -> int:
+    """Suppress small ``n=K`` labels in a figure's tick labels and texts, with their margins.
+
+    In each axes the ``n=K`` labels form one line of counts (the groups of one chart): a
+    count below ``threshold`` becomes ``n<threshold``, and when only one is suppressed the
+    smallest other becomes ``n suppressed``, so the total of the groups (published elsewhere)
+    cannot reveal it. Returns the number of labels changed.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_yticks([0, 1, 2], ["A (n=2)", "B (n=40)", "C (n=9)"])
+    >>> suppress_figure_counts(fig)
+    2
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['A (n<5)', 'B (n=40)', 'C (n suppressed)']
+    >>> plt.close(fig)
+    """
+    changed = 0
+    for ax in fig.get_axes():
+        sources = []  # (setter, texts)
+        for axis, getter in (("x", ax.get_xticklabels), ("y", ax.get_yticklabels)):
+            texts = [t.get_text() for t in getter()]
+            if any(_FIGURE_COUNT.search(t) for t in texts):
+                sources.append((axis, texts))
+        loose = [t for t in ax.texts if _FIGURE_COUNT.search(t.get_text())]
+        entries = [(src, i, m) for src in sources for i, text in enumerate(src[1])
+                   for m in [_FIGURE_COUNT.search(text)] if m]
+        entries += [(None, t, _FIGURE_COUNT.search(t.get_text())) for t in loose]
+        if not entries:
+            continue
+        counts = np.array([[float(m.group(1).replace(",", ""))] for _, _, m in entries])
+        primary = (counts > 0) & (counts < threshold)
+        if not primary.any():
+            continue
+        mask = _secondary(counts, primary)[:, 0]
+        for (src, where, _m), hidden, first in zip(entries, mask, primary[:, 0], strict=True):
+            if not hidden:
+                continue
+            label = f"n<{threshold}" if first else "n suppressed"
+            if src is None:
+                where.set_text(_FIGURE_COUNT.sub(label, where.get_text(), count=1))
+            else:
+                src[1][where] = _FIGURE_COUNT.sub(label, src[1][where], count=1)
+            changed += 1
+        for axis, texts in sources:
+            ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
+            (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, texts)
+    return changed
+
+
+def _show_saved_png(fig, png: Path) -> None:
+    """In a report build's kernel, show the PNG just saved instead of drawing the figure a
+    third time for the page (at half its 200 dpi width, the size the inline backend shows),
+    and close the figure so the inline backend does not draw it again."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None or png.suffix != ".png":
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    data = png.read_bytes()
+    width = int.from_bytes(data[16:20], "big")  # the PNG header's IHDR width
+    display(Image(data=data, width=max(1, width // 2)))
+    plt.close(fig)
+
+
+def install_display_guard(threshold: int) -> bool:
+    """Make an IPython kernel show every displayed table with small counts suppressed.
+
+    Installed by :class:`Outputs` during a report build, so the executed notebook pages
+    publish no count that the tables suppress. Tables that went through
+    :meth:`Outputs.table` are shown as published (see :data:`DISCLOSURE_ATTR`). Returns
+    False outside IPython.
+
+    Examples
+    --------
+    >>> install_display_guard(5)
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook machinery
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+
+    def published(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.attrs.get(DISCLOSURE_ATTR):
+            return frame
+        shown = suppress_small_counts(frame, threshold=threshold)
+        return shown.drop(columns="suppressed") if not shown["suppressed"].any() else shown
+
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(pd.DataFrame, lambda f: published(f)._repr_html_())
+    formatters["text/plain"].for_type(pd.DataFrame,
+                                      lambda f, p, cycle: p.text(repr(published(f))))
+    return True
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:

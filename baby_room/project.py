@@ -1,7 +1,13 @@
-"""Load the project's three data sets at once, from a folder or the bundled synthetic data."""
+"""Load the project's three data sets at once, from a folder or the bundled synthetic data.
+
+A folder may hold any of the data sets: the ones it lacks are *absent* (listed by
+:attr:`Project.absent`), so a team with only its survey can still load and report on it.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -10,8 +16,7 @@ import pandas as pd
 from baby_room._io import SUPPORTED
 from baby_room._validate import set_aside_cells, set_aside_rows
 from baby_room.errors import FileFormatError, RowsSetAsideWarning
-
-KINDS = ("survey", "coding", "codebook", "evidence")
+from baby_room.kinds import KINDS, OPTIONAL_KINDS, loader
 
 
 class Project:
@@ -26,6 +31,10 @@ class Project:
         kind -> path of each file; None (or a missing kind) means the bundled synthetic data.
     on_error : {"set_aside", "raise"}
         Passed to the loaders.
+    absent : iterable of str, optional
+        Kinds the data folder does not hold. Reading an absent table raises
+        :class:`~baby_room.FileFormatError`, except the codebook, which is None when absent
+        (the focus-group functions then order codes by theme).
 
     Attributes
     ----------
@@ -43,22 +52,34 @@ class Project:
     (434, 0)
     """
 
-    def __init__(self, files: dict | None = None, *, on_error: str = "set_aside"):
-        self.files = {kind: (files or {}).get(kind) for kind in KINDS}
+    def __init__(self, files: dict | None = None, *, on_error: str = "set_aside",
+                 absent=()):
+        self.absent = tuple(k for k in KINDS if k in set(absent))
+        known = [Path(p).parent for p in (files or {}).values() if p is not None]
+        self.folder = known[0] if known else None
+        self.files = {kind: (files or {}).get(kind) for kind in KINDS
+                      if kind not in self.absent}
         self.on_error = on_error
         self._tables: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         where = "bundled synthetic data" if self.bundled else ", ".join(
             f"{k}={p}" for k, p in self.files.items())
+        if self.absent:
+            where += f"; absent: {', '.join(self.absent)}"
         return f"Project({where})"
 
     @property
     def bundled(self) -> bool:
         """True when every table is the bundled synthetic data (in memory)."""
-        return all(p is None for p in self.files.values())
+        return not self.absent and all(p is None for p in self.files.values())
 
     def _get(self, kind: str) -> pd.DataFrame:
+        if kind in self.absent:
+            if kind in OPTIONAL_KINDS:
+                return None
+            raise FileFormatError(self.folder or f"{kind} data", f"no {kind} file ({kind}.csv, "
+                                  ".xlsx, .parquet, .sav, ...): it is absent from the data folder")
         if kind not in self._tables:
             self._tables[kind] = _load_kind(kind, self.files[kind], self.on_error)
         return self._tables[kind]
@@ -69,13 +90,19 @@ class Project:
     evidence = property(lambda self: self._get("evidence"), doc="Evidence-review items.")
 
     @property
+    def present(self) -> tuple[str, ...]:
+        """The kinds this project holds (every kind but the absent ones)."""
+        return tuple(self.files)
+
+    @property
     def synthetic(self) -> bool:
-        """True when every table is synthetic (loads all tables)."""
-        return all(t.attrs.get("synthetic") for t in self.tables().values())
+        """True when every table present is synthetic (loads them all)."""
+        tables = self.tables()
+        return bool(tables) and all(t.attrs.get("synthetic") for t in tables.values())
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The four tables by kind (loads any not loaded yet)."""
-        return {kind: self._get(kind) for kind in KINDS}
+        """The tables present, by kind (loads any not loaded yet)."""
+        return {kind: self._get(kind) for kind in self.present}
 
     @property
     def set_aside(self) -> pd.DataFrame:
@@ -102,20 +129,39 @@ class Project:
             return pd.DataFrame(columns=["dataset", "file", "row", "reasons"])
         return pd.concat(parts, ignore_index=True)
 
+    @property
+    def set_aside_cells(self) -> pd.DataFrame:
+        """Single values set aside by validation (the row kept): ``dataset, file, row, column, reason``.
+
+        Filled when the loaders record set-aside cells (``baby_room.set_aside_cells``);
+        empty otherwise. Values themselves are not listed, so the table can be published.
+        """
+        import baby_room
+
+        columns = ["dataset", "file", "row", "column", "reason"]
+        cells_of = getattr(baby_room, "set_aside_cells", None)
+        parts = []
+        for kind, frame in (self.tables().items() if cells_of else ()):
+            cells = cells_of(frame)
+            if len(cells):
+                part = pd.DataFrame({c: cells[c] if c in cells.columns else pd.NA
+                                     for c in columns[2:]}).reset_index(drop=True)
+                part.insert(0, "file", frame.attrs.get("file"))
+                part.insert(0, "dataset", kind)
+                parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)
+
 
 def _load_kind(kind: str, path, on_error: str) -> pd.DataFrame:
     from baby_room import synthetic
-    from baby_room.evidence.load import load_evidence
-    from baby_room.focus_groups.load import load_codebook, load_coding
-    from baby_room.survey.load import load_survey
 
     if path is None:
         return getattr(synthetic, kind)()
-    loader = {"survey": load_survey, "coding": load_coding, "codebook": load_codebook,
-              "evidence": load_evidence}[kind]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RowsSetAsideWarning)
-        frame = loader(path, on_error=on_error)
+        frame = loader(kind)(path, on_error=on_error)
     for w in caught:
         if issubclass(w.category, RowsSetAsideWarning):
             warnings.warn(f"{kind}: {w.message} (see Project.set_aside)", RowsSetAsideWarning,
@@ -125,7 +171,47 @@ def _load_kind(kind: str, path, on_error: str) -> pd.DataFrame:
     return frame
 
 
-def find_data_files(data_dir) -> dict[str, Path]:
+def check_regular_file(path) -> Path:
+    """Refuse anything but a readable regular file, before it is opened.
+
+    A FIFO or a link to a device named ``survey.csv`` would otherwise block or never end
+    when it is read or hashed; a folder or an unreadable file would end in a raw OS error.
+
+    Raises
+    ------
+    baby_room.FileFormatError
+        Naming the file and what it is.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     check_regular_file(d)
+    Traceback (most recent call last):
+    ...
+    baby_room.errors.FileFormatError: ...: is a folder, not a data file
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows links: a link to /dev/zero is a device
+    except FileNotFoundError:
+        raise FileFormatError(path, "file not found") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise FileFormatError(path, "is a folder, not a data file")
+    if not stat.S_ISREG(mode):
+        what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+                "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise FileFormatError(path, f"is {what}, not a regular data file: refused before "
+                                    "opening it")
+    if not os.access(path, os.R_OK):
+        raise FileFormatError(path, "permission denied: the file cannot be read")
+    return path
+
+
+def find_data_files(data_dir, *, require=KINDS) -> dict[str, Path]:
     """Find ``survey.*``, ``coding.*``, ``codebook.*`` and ``evidence.*`` in a folder.
 
     Parameters
@@ -133,16 +219,21 @@ def find_data_files(data_dir) -> dict[str, Path]:
     data_dir : str or os.PathLike
         Folder holding one file per kind, named after the kind, in any supported format
         (``survey.csv``, ``survey.xlsx``, ``survey.sav``, ...).
+    require : sequence of str, default every kind
+        Kinds that must be there; the others are returned when present. With
+        ``require=()`` at least one kind must be there.
 
     Returns
     -------
     dict
-        kind -> path.
+        kind -> path, for the kinds found. Every file found is a readable regular file
+        (checked before anything opens it).
 
     Raises
     ------
     baby_room.FileFormatError
-        The folder is missing, or a kind has no file or more than one.
+        The folder is missing or unreadable, a required kind has no file, a kind has more
+        than one, or a file is a folder, FIFO, device or unreadable.
 
     Examples
     --------
@@ -156,22 +247,31 @@ def find_data_files(data_dir) -> dict[str, Path]:
     folder = Path(data_dir)
     if not folder.is_dir():
         raise FileFormatError(folder, "data folder not found")
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise FileFormatError(folder, f"the data folder cannot be read ({exc.strerror or exc})"
+                              ) from None
     found, problems = {}, []
     for kind in KINDS:
-        matches = sorted(p for p in folder.iterdir()
-                         if p.stem.lower() == kind and p.suffix.lower() in SUPPORTED)
+        matches = [p for p in entries if p.stem.lower() == kind and p.suffix.lower() in SUPPORTED]
         if len(matches) == 1:
-            found[kind] = matches[0]
-        elif not matches:
-            problems.append(f"no {kind} file ({kind}.csv, .xlsx, .parquet, .sav, ...)")
-        else:
+            try:
+                found[kind] = check_regular_file(matches[0])
+            except FileFormatError as exc:
+                problems.append(f"{matches[0].name} {exc.reason}")
+        elif len(matches) > 1:
             problems.append(f"several {kind} files: {', '.join(p.name for p in matches)}")
+        elif kind in require:
+            problems.append(f"no {kind} file ({kind}.csv, .xlsx, .parquet, .sav, ...)")
+    if not found and not problems:
+        problems.append("no data file in it (survey.*, coding.*, codebook.*, evidence.*)")
     if problems:
         raise FileFormatError(folder, "; ".join(problems))
     return found
 
 
-def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
+def load_project(data_dir=None, *, on_error: str = "set_aside", require=()) -> Project:
     """The three data sets: from ``data_dir``, or the bundled synthetic data when None.
 
     Parameters
@@ -179,6 +279,11 @@ def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
     data_dir : str or os.PathLike, optional
         Folder with ``survey.*``, ``coding.*``, ``codebook.*`` and ``evidence.*``
         (see :func:`find_data_files`). None: the bundled synthetic data.
+    require : sequence of str, default ()
+        Kinds the folder must hold. The others may be absent: they are listed in
+        :attr:`Project.absent`, and reading one raises :class:`~baby_room.FileFormatError`
+        naming the missing file (so a notebook that reads only the survey runs on a folder
+        holding only the survey). At least one data file must be there.
     on_error : {"set_aside", "raise"}, default "set_aside"
         What the loaders do with rows that fail validation. Set-aside rows are listed
         by :attr:`Project.set_aside` and announced by a warning; nothing is dropped silently.
@@ -191,7 +296,9 @@ def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
     Raises
     ------
     baby_room.FileFormatError
-        The folder is missing or lacks a file (checked at once, before any loading).
+        The folder is missing, holds no data file, lacks a required one, holds two files of
+        one kind, or a file is not a readable regular file (checked at once, before any
+        loading).
 
     Examples
     --------
@@ -202,5 +309,7 @@ def load_project(data_dir=None, *, on_error: str = "set_aside") -> Project:
     """
     if on_error not in ("set_aside", "raise"):
         raise ValueError(f"on_error must be 'set_aside' or 'raise'; got {on_error!r}")
-    files = None if data_dir is None else find_data_files(data_dir)
-    return Project(files, on_error=on_error)
+    if data_dir is None:
+        return Project(None, on_error=on_error)
+    files = find_data_files(data_dir, require=require)
+    return Project(files, on_error=on_error, absent=[k for k in KINDS if k not in files])

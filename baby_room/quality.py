@@ -64,8 +64,10 @@ def overview(project) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``dataset``, ``source``, ``synthetic``, ``rows``, ``rows_set_aside``, ``columns``,
-        ``unused_columns`` (file headers not loaded, as text).
+        ``dataset``, ``source``, ``synthetic``, ``rows``, ``rows_set_aside``,
+        ``cells_set_aside`` (single values set aside as missing, the row kept; 0 where the
+        loaders do not record them), ``columns``, ``unused_columns`` (file headers not
+        loaded, as text). Data sets absent from the project have no row.
 
     Examples
     --------
@@ -73,6 +75,9 @@ def overview(project) -> pd.DataFrame:
     >>> overview(br.load_project())["rows"].tolist()[-1]
     185
     """
+    import baby_room
+
+    cells_of = getattr(baby_room, "set_aside_cells", None)  # added by the loaders' cell rules
     rows = []
     for kind, frame in project.tables().items():
         aside = set_aside_rows(frame)
@@ -82,7 +87,10 @@ def overview(project) -> pd.DataFrame:
             "synthetic": bool(frame.attrs.get("synthetic")),
             "rows": len(frame),
             "rows_set_aside": len(aside),
+            "cells_set_aside": len(cells_of(frame)) if cells_of else 0,
             "columns": frame.shape[1],
             "unused_columns": ", ".join(frame.attrs.get("unused_columns", [])),
         })
-    return pd.DataFrame(rows)
+    columns = ["dataset", "source", "synthetic", "rows", "rows_set_aside", "cells_set_aside",
+               "columns", "unused_columns"]
+    return pd.DataFrame(rows, columns=columns)

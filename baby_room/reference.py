@@ -14,7 +14,9 @@ Contents
   other jurisdictions.
 - :data:`RECOMMENDED_GROUP_SIZE` -- the 6-8 babies the project's evidence review points to.
 - :data:`GROUP_SIZE_THRESHOLDS` -- default thresholds for the share of rooms at or below a size.
-- :func:`published_survey_figures` -- what the project published about its survey.
+- :data:`PUBLISHED_STATEMENTS`, :func:`published_statements` -- every statement the project
+  published, with the criterion a recomputed value must meet (:func:`meets_statement`).
+- :func:`published_survey_figures` -- the survey's published statements.
 
 The tables are built fresh on each call, so a caller may modify them freely.
 """
@@ -34,6 +36,8 @@ __all__ = [
     "eyfs_ratios",
     "eyfs_under2_staffing_rules",
     "international_ratios",
+    "meets_statement",
+    "published_statements",
     "published_survey_figures",
 ]
 
@@ -306,8 +310,104 @@ def international_ratios() -> pd.DataFrame:
     )
 
 
+#: Where each published statement comes from (REFERENCE.md).
+REPORT_1 = "Baby Room Project, report 1: global evidence review (January 2025)"
+REPORT_2 = "Baby Room Project, report 2 (September 2025)"
+CONFERENCES_2025 = "Baby Room Project, 2025 conference programme"
+
+#: Every statement the project published, stored once: dataset, statistic (the name of the
+#: recomputed value), figure (a short label), the published words, the criterion a recomputed
+#: value must meet to agree with them (operator, target) and the source. Operators: ``>``,
+#: ``<``, ``==``, ``rounds to`` (the value rounded to a whole number equals the target),
+#: ``includes`` (the target is among the values), ``is`` (the set of values equals the
+#: target), or None where nothing was published to check against.
+PUBLISHED_STATEMENTS = (
+    ("survey", "respondents", "respondents",
+     "more than 300 baby room educators and nursery managers", ">", 300, REPORT_2),
+    ("survey", "rooms", "rooms",
+     "not published (each respondent describes a room; rooms counted once here)",
+     None, None, REPORT_2),
+    ("survey", "babies_in_rooms", "babies in distinct rooms", "reaching over 5,000 babies",
+     ">", 5000, REPORT_2),
+    ("survey", "mean_group_size", "mean group size (rooms)",
+     "average baby room group size 13", "rounds to", 13, REPORT_2),
+    ("survey", "max_group_size", "largest room (babies)", "others of 30 babies with 10 adults",
+     "==", 30, REPORT_2),
+    ("survey", "adults_in_largest_room", "adults in the largest room",
+     "others of 30 babies with 10 adults", "includes", 10, REPORT_2),
+    ("survey", "rooms_12_or_fewer", "rooms of 12 or fewer", "some rooms of 12 babies or fewer",
+     ">", 0, REPORT_2),
+    ("survey", "share_cpd_baby_past_year", "share with baby-specific CPD",
+     "fewer than a third had any CPD on 0-2s in the past year", "<", 1 / 3, REPORT_2),
+    ("focus_groups", "conferences", "conferences", "six", "==", 6, CONFERENCES_2025),
+    ("focus_groups", "participants", "participants", "over 200", ">", 200, CONFERENCES_2025),
+    ("evidence", "items", "items", "185", "==", 185, REPORT_1),
+    ("evidence", "academic", "academic articles", "165", "==", 165, REPORT_1),
+    ("evidence", "grey", "grey literature", "20", "==", 20, REPORT_1),
+    ("evidence", "uk_items", "items from the UK", "only 12", "==", 12, REPORT_1),
+    ("evidence", "top_instrument_families", "most used instrument families",
+     "ITERS and CLASS", "is", ("ITERS", "CLASS"), REPORT_1),
+    ("evidence", "professional_learning", "items on professional learning", "21", "==", 21,
+     REPORT_1),
+)
+
+
+def published_statements() -> pd.DataFrame:
+    """Every statement the project published, with the criterion a recomputed value must meet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dataset, statistic, figure, published, operator, target, source`` (see
+        :data:`PUBLISHED_STATEMENTS`); ``target`` is an object column (a number, or a tuple
+        of names for ``is``).
+
+    Examples
+    --------
+    >>> t = published_statements()
+    >>> t.loc[t["statistic"] == "uk_items", ["published", "operator", "target"]].values.tolist()
+    [['only 12', '==', 12]]
+    """
+    cols = ["dataset", "statistic", "figure", "published", "operator", "target", "source"]
+    records = [dict(zip(cols, r, strict=True)) for r in PUBLISHED_STATEMENTS]
+    out = pd.DataFrame(records, columns=cols)
+    for c in cols:
+        if c != "target":
+            out[c] = out[c].astype("string")
+    out.attrs.update({"source": REFERENCE_SOURCE, "synthetic": False})
+    return out
+
+
+def meets_statement(value, operator: str | None, target) -> bool | None:
+    """Whether a recomputed value agrees with a published statement's criterion.
+
+    ``value`` is a number, or for ``includes`` / ``is`` a collection of values.
+    None when the statement has no criterion.
+
+    Examples
+    --------
+    >>> meets_statement(12.6, "rounds to", 13), meets_statement(301, ">", 300)
+    (True, True)
+    >>> meets_statement(["CLASS", "ITERS"], "is", ("ITERS", "CLASS"))
+    True
+    """
+    if operator is None:
+        return None
+    checks = {
+        ">": lambda v: v > target,
+        "<": lambda v: v < target,
+        "==": lambda v: v == target,
+        "rounds to": lambda v: round(v) == target,
+        "includes": lambda v: target in set(v),
+        "is": lambda v: set(v) == set(target),
+    }
+    return bool(checks[operator](value))
+
+
 def published_survey_figures() -> pd.DataFrame:
     """What the Baby Room Project published about its survey (report 2, September 2025).
+
+    The survey rows of :func:`published_statements`.
 
     Returns
     -------
@@ -322,17 +422,9 @@ def published_survey_figures() -> pd.DataFrame:
     >>> published_survey_figures()["statistic"].tolist()[:3]
     ['respondents', 'rooms', 'babies_in_rooms']
     """
-    src = "Baby Room Project, report 2 (September 2025)"
-    records = [
-        ("respondents", "more than 300 baby room educators and nursery managers"),
-        ("rooms", "not published (each respondent describes a room; rooms counted once here)"),
-        ("babies_in_rooms", "reaching over 5,000 babies"),
-        ("mean_group_size", "average baby room group size 13"),
-        ("max_group_size", "others of 30 babies with 10 adults"),
-        ("rooms_12_or_fewer", "some rooms of 12 babies or fewer"),
-        ("share_cpd_baby_past_year", "fewer than a third had any CPD on 0-2s in the past year"),
-    ]
-    return _frame(
-        [{"statistic": s, "published": p, "source": src} for s, p in records],
-        {"statistic": "string", "published": "string", "source": "string"},
-    )
+    table = published_statements()
+    table = table.loc[(table["dataset"] == "survey")
+                      & (table["statistic"] != "adults_in_largest_room"),
+                      ["statistic", "published", "source"]].reset_index(drop=True)
+    table.attrs = {"source": REFERENCE_SOURCE, "synthetic": False}
+    return table

@@ -2,31 +2,41 @@
 
 ``build_report`` (and ``baby-room report``, called by ``make report``):
 
-1. resolves the inputs (the bundled synthetic data, written out byte-identically, or a
-   folder of real data) and hashes them;
-2. executes every ``notebooks/NN-*.ipynb`` with a real Jupyter kernel (nbclient),
-   injecting ``DATA_DIR`` and ``OUTPUT_DIR`` after the cell tagged ``parameters``;
-   each notebook writes its figures (PNG 200 dpi + SVG) and tables (CSV + Excel)
-   through :class:`baby_room.Outputs`, which applies disclosure control;
-3. caches each notebook's outputs under a content hash of the notebook, the inputs it
+1. checks the output folder: it must be new, empty, or a report this function made (it
+   holds the marker file ``.baby_room-report``); the data folder, the notebooks, the cache,
+   the working directory or any folder holding them are refused (nothing is deleted);
+2. resolves the inputs (the bundled synthetic data, written out byte-identically, or a
+   folder of real data holding any of the data sets: the absent ones are named on the
+   page and the notebooks that need them are not run), refuses special files (FIFOs,
+   devices, folders) before anything opens them, and hashes the inputs;
+3. executes every ``notebooks/NN-*.ipynb`` with a real Jupyter kernel (nbclient), side by
+   side up to the number of cores, injecting ``DATA_DIR`` and ``OUTPUT_DIR`` (paths relative
+   to a private working folder, so the pages do not depend on where the report is built)
+   after the cell tagged ``parameters``; each notebook writes its figures (PNG 200 dpi + SVG)
+   and tables (CSV + Excel) through :class:`baby_room.Outputs`, which applies disclosure
+   control (to the tables it saves and to the tables the notebook displays);
+4. caches each notebook's outputs under a content hash of the notebook, the inputs it
    reads (found from ``project.<kind>`` in its code, so notebooks pass tables, not the
    project, to functions; ``metadata.baby_room.reads`` declares them otherwise), the
    package source, the dependency versions and the settings — a rebuild with nothing
-   changed executes nothing, and a changed input re-executes only the notebooks that
-   read it;
-4. writes the findings page ``index.html`` (sentences whose numbers are computed from
-   the data), the data-quality tables, the rows set aside with their reasons, each
-   executed notebook as HTML, and ``manifest.json`` (inputs and outputs with SHA-256,
-   versions, git commit, seed);
-5. builds everything in a temporary folder and swaps it in at the end, so a failing
+   changed executes nothing and imports no notebook machinery, and a changed input
+   re-executes only the notebooks that read it; the front page is cached the same way;
+5. writes the front page ``index.html`` (:mod:`baby_room.report_page`: key findings, the
+   data-quality tables, the rows and cells set aside with their reasons), each executed
+   notebook as HTML, any extra outputs (:func:`write_extra_outputs`) and ``manifest.json``
+   (inputs and outputs with SHA-256, versions, git commit, seed);
+6. builds everything in a temporary folder and swaps it in at the end, so a failing
    notebook leaves the previous report intact; the error names the notebook, the cell
-   and the error.
+   and the error. Two builds of one report or one cache wait for each other (a lock
+   file); a killed build leaves only leftovers that the next build removes.
 
-Builds are deterministic: the same inputs give byte-identical files.
+Builds are deterministic: the same inputs give byte-identical files, wherever the report
+folder is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -40,13 +50,17 @@ from pathlib import Path
 
 from baby_room._version import __version__
 from baby_room.errors import BabyRoomError
+from baby_room.kinds import KINDS, OPTIONAL_KINDS
 
 #: Packages whose versions the manifest records and the cache key includes.
 MAIN_DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
                      "openpyxl", "pyarrow", "pyreadstat", "pycountry", "nbclient", "nbconvert",
                      "ipykernel", "jinja2")
-KINDS = ("survey", "coding", "codebook", "evidence")
-_READS = re.compile(r"\bproject\.(survey|coding|codebook|evidence|set_aside|tables)\b")
+_READS = re.compile(r"\bproject\.(survey|coding|codebook|evidence|set_aside|set_aside_cells|tables)\b")
+#: The file that marks a folder as a report made by :func:`build_report` (safe to replace).
+MARKER = ".baby_room-report"
+MARKER_TEXT = ("This folder is a report built by baby_room (baby-room report).\n"
+               "The next build replaces the whole folder: keep nothing else here.\n")
 
 
 class ReportError(BabyRoomError):
@@ -69,6 +83,10 @@ class ReportResult:
         The report folder.
     executed, reused : list of str
         Notebooks executed in this build, and those whose cached outputs were reused.
+    skipped : list of str
+        Notebooks not run because a data set they read is absent.
+    absent : list of str
+        Data sets the data folder did not hold.
     files : list of pathlib.Path
         Every file of the report.
     seconds : float
@@ -83,12 +101,18 @@ class ReportResult:
     out_dir: Path
     executed: list = field(default_factory=list)
     reused: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    absent: list = field(default_factory=list)
     files: list = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"{len(self.files)} files; notebooks executed: {len(self.executed)}, "
+        text = (f"{len(self.files)} files; notebooks executed: {len(self.executed)}, "
                 f"reused from cache: {len(self.reused)}; {self.seconds:.1f} s")
+        if self.absent:
+            text += (f"; absent: {', '.join(self.absent)} (notebooks not run: "
+                     f"{', '.join(self.skipped) or 'none'})")
+        return text
 
 
 # ---------------------------------------------------------------- helpers
@@ -120,20 +144,26 @@ def notebook_reads(nb) -> list[str]:
 
     Examples
     --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[
-    ...     nbformat.v4.new_code_cell("rooms = br.survey.rooms(project.survey)")])
+    ``nb`` is a notebook node or the plain JSON of one (no notebook library needed).
+
+    >>> nb = {"metadata": {}, "cells": [
+    ...     {"cell_type": "code", "source": ["rooms = br.survey.rooms(project.survey)"]}]}
     >>> notebook_reads(nb)
     ['survey']
     """
-    declared = nb.metadata.get("baby_room", {}).get("reads")
+    declared = nb.get("metadata", {}).get("baby_room", {}).get("reads")
     if declared:
         return sorted(set(declared))
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    code = "\n".join(_source(c) for c in nb["cells"] if c.get("cell_type") == "code")
     found = set(_READS.findall(code))
-    if found & {"set_aside", "tables"}:
+    if found & {"set_aside", "set_aside_cells", "tables"}:
         return list(KINDS)
     return sorted(found)
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
 
 
 def dependency_versions() -> dict[str, str | None]:
@@ -206,6 +236,10 @@ class _Progress:
             self.bar = tqdm(total=total, unit="step", file=sys.stderr, leave=True)
         self.quiet = enabled is False
 
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            print(f"[report] {text}", file=sys.stderr, flush=True)
+
     def step(self, text: str) -> None:
         if self.bar is not None:
             self.bar.set_description(text)
@@ -249,8 +283,52 @@ def _failing_cell(nb) -> tuple[int, str]:
     return -1, "unknown error"
 
 
+def _prepare(path: Path, *, data_dir: Path, output_dir: Path, cwd: Path | None):
+    import nbformat
+
+    cwd = Path(cwd) if cwd is not None else path.parent
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["_name"] = path.name
+    # paths relative to the kernel's working folder: the same wherever the build runs
+    _inject_parameters(nb, {"DATA_DIR": os.path.relpath(data_dir, cwd),
+                            "OUTPUT_DIR": os.path.relpath(output_dir, cwd)})
+    del nb.metadata["_name"]
+    return nb, cwd
+
+
+def _kernel_env(threshold: int) -> dict:
+    return dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
+                BABY_ROOM_MIN_CELL_COUNT=str(threshold), PYTHONHASHSEED="0")
+
+
+async def execute_notebook_async(path: Path, *, data_dir: Path, output_dir: Path,
+                                 threshold: int, timeout: int = 600, cwd=None):
+    """Execute one notebook with parameters (a coroutine); return the executed notebook node.
+
+    The kernel runs in ``cwd`` (default: the notebook's folder); ``DATA_DIR`` and
+    ``OUTPUT_DIR`` are injected relative to it. See :func:`execute_notebook`.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb, cwd = _prepare(path, data_dir=data_dir, output_dir=output_dir, cwd=cwd)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    try:
+        # the kernel's own stderr (e.g. ipykernel's transport notice) is not shown
+        await client.async_execute(env=_kernel_env(threshold), stderr=subprocess.DEVNULL)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        index, error = _failing_cell(nb)
+        if isinstance(exc, CellTimeoutError):
+            error = f"timed out after {timeout} s"
+        elif isinstance(exc, DeadKernelError):
+            error = "the kernel died"
+        raise ReportError(f"notebook {path.name} failed in cell {index}: {error}") from None
+    return nb
+
+
 def execute_notebook(path: Path, *, data_dir: Path, output_dir: Path, threshold: int,
-                     timeout: int = 600):
+                     timeout: int = 600, cwd=None):
     """Execute one notebook with parameters; return the executed notebook node.
 
     Raises
@@ -273,31 +351,10 @@ def execute_notebook(path: Path, *, data_dir: Path, output_dir: Path, threshold:
     'data\\n'
     >>> shutil.rmtree(d)
     """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from jupyter_core.utils import run_sync  # works inside a running loop too (Jupyter)
 
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata["_name"] = path.name
-    # paths relative to the notebook (its working directory): the same in every clone
-    _inject_parameters(nb, {"DATA_DIR": os.path.relpath(data_dir, path.parent),
-                            "OUTPUT_DIR": os.path.relpath(output_dir, path.parent)})
-    del nb.metadata["_name"]
-    env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
-               BABY_ROOM_MIN_CELL_COUNT=str(threshold), PYTHONHASHSEED="0")
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        # the kernel's own stderr (e.g. ipykernel's transport notice) is not shown
-        client.execute(env=env, stderr=subprocess.DEVNULL)
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        index, error = _failing_cell(nb)
-        if isinstance(exc, CellTimeoutError):
-            error = f"timed out after {timeout} s"
-        elif isinstance(exc, DeadKernelError):
-            error = "the kernel died"
-        raise ReportError(f"notebook {path.name} failed in cell {index}: {error}") from None
-    return nb
+    return run_sync(execute_notebook_async)(path, data_dir=data_dir, output_dir=output_dir,
+                                            threshold=threshold, timeout=timeout, cwd=cwd)
 
 
 def notebook_html(nb) -> str:
@@ -319,24 +376,136 @@ def notebook_html(nb) -> str:
     return html
 
 
+# ---------------------------------------------------------------- the output folder
+
+
+def _is_report(folder: Path) -> bool:
+    """A folder made by build_report: it holds the marker (or, from before the marker, a
+    manifest.json written by baby_room beside an index.html)."""
+    if (folder / MARKER).is_file():
+        return True
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(manifest, dict) and manifest.get("package") == "baby_room"
+            and (folder / "index.html").is_file())
+
+
+def check_out_dir(out, *, protect=()) -> Path:
+    """Check that the report may be written to ``out``; return it as an absolute path.
+
+    The report replaces its folder as a whole, so only a folder that does not exist yet,
+    an empty folder, or a report made by :func:`build_report` (holding :data:`MARKER`) is
+    accepted. A file, a link, any other folder, and any of the ``protect`` folders (the
+    data, the notebooks, the cache, the working directory) or a folder holding one of them
+    are refused, and nothing is touched.
+
+    Raises
+    ------
+    ReportError
+        Saying why the folder is refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> (d / "notes.txt").write_text("mine")
+    4
+    >>> check_out_dir(d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    baby_room.report.ReportError: refusing to write the report into ...: the folder holds files that baby_room did not make (notes.txt); give a new or empty folder, or a report folder made by baby-room report
+    >>> check_out_dir(d / "reports") == d / "reports"
+    True
+    >>> shutil.rmtree(d)
+    """
+    given = Path(out)
+    out = Path(os.path.abspath(given))
+    why = None
+    if given.is_symlink():
+        why = "it is a symbolic link"
+    elif out.exists() and not out.is_dir():
+        why = "it is a file, not a folder"
+    else:
+        real = out.resolve()
+        for label, folder in protect:
+            folder = Path(folder).resolve()
+            if real == folder:
+                why = f"it is the {label} folder"
+            elif real in folder.parents:
+                why = f"it holds the {label} folder ({folder})"
+            if why:
+                break
+        if why is None and out.is_dir() and not _is_report(out):
+            try:
+                names = sorted(p.name for p in out.iterdir())
+            except OSError as exc:
+                raise ReportError(f"cannot read the report folder {out}: "
+                                  f"{exc.strerror or exc}") from None
+            if names:
+                shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+                why = (f"the folder holds files that baby_room did not make ({shown}); give a "
+                       "new or empty folder, or a report folder made by baby-room report")
+    if why:
+        raise ReportError(f"refusing to write the report into {out}: {why}")
+    return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path, what: str, bar):
+    """Hold an exclusive lock on ``path`` (a lock file) for the duration; wait for it."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            bar.note(f"waiting for another build using {what} ...")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(out: Path, cache: Path) -> None:
+    """Remove what a killed build left (called with both locks held, so nothing is live)."""
+    for pattern in (f".{out.name}.building-*", f".{out.name}.old-*"):
+        for path in out.parent.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(cache / ".work", ignore_errors=True)
+
+
 # ---------------------------------------------------------------- the build
 
 
-def _resolve_inputs(data_dir, cache_dir: Path) -> tuple[Path, dict[str, Path], bool]:
-    from baby_room import synthetic
+def _resolve_inputs(data_dir, cache_dir: Path):
+    """The data folder, its files by kind, whether it is the bundled data, the absent kinds."""
     from baby_room.project import find_data_files
 
     if data_dir is None:
         folder = cache_dir / "bundled-synthetic-data"
-        synthetic.write_all(folder)
-        return folder.resolve(), find_data_files(folder), True
+        stamp = folder / ".source"
+        wanted = package_source_hash()
+        if not (stamp.is_file() and stamp.read_text() == wanted):
+            from baby_room import synthetic
+
+            shutil.rmtree(folder, ignore_errors=True)
+            synthetic.write_all(folder)
+            stamp.write_text(wanted)
+        folder = folder.resolve()
+        return folder, find_data_files(folder), True, []
     folder = Path(data_dir).resolve()
-    return folder, find_data_files(folder), False
+    files = find_data_files(folder, require=())
+    return folder, files, False, [k for k in KINDS if k not in files]
 
 
 def _cache_key(nb_bytes: bytes, reads: list[str], input_hashes: dict, settings: dict) -> str:
     h = hashlib.sha256(nb_bytes)
-    h.update(json.dumps({"reads": {k: input_hashes[k] for k in reads}, **settings},
+    h.update(json.dumps({"reads": {k: input_hashes.get(k) for k in reads}, **settings},
                         sort_keys=True).encode())
     return h.hexdigest()[:32]
 
@@ -349,6 +518,124 @@ def _copy_tree(src: Path, dst: Path) -> None:
             shutil.copy2(path, target)
 
 
+@dataclass
+class _Job:
+    """One notebook of a build: where its cached outputs are, and where it runs."""
+
+    path: Path
+    reads: list
+    entry: Path
+    work: Path = None
+
+    @property
+    def out(self) -> Path:
+        return self.work / "out"
+
+
+def _plan(notebooks, *, cache: Path, input_hashes: dict, settings: dict, absent) -> list:
+    jobs, skipped = [], []
+    for path in notebooks:
+        nb_bytes = path.read_bytes()
+        try:
+            reads = notebook_reads(json.loads(nb_bytes.decode("utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ReportError(f"notebook {path.name} is not a valid notebook file ({exc})"
+                              ) from None
+        needs = set(reads) - set(OPTIONAL_KINDS)
+        if needs & set(absent) and set(reads) != set(KINDS):
+            skipped.append(path.name)
+            continue
+        key = _cache_key(nb_bytes, reads, input_hashes, settings)
+        jobs.append(_Job(path, reads, cache / path.stem / key))
+    return jobs, skipped
+
+
+def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, timeout: int,
+                  bar) -> None:
+    """Execute notebooks side by side (at most one per core); cache each one's outputs."""
+    import asyncio
+
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    for job in jobs:
+        job.work = cache / ".work" / job.path.stem
+        shutil.rmtree(job.work, ignore_errors=True)
+        job.out.mkdir(parents=True)
+        (job.work / "data").symlink_to(folder, target_is_directory=True)
+
+    async def run_all():
+        gate = asyncio.Semaphore(workers)
+
+        async def run(job):
+            async with gate:
+                t0 = time.perf_counter()
+                nb = await execute_notebook_async(
+                    job.path, data_dir=job.work / "data", output_dir=job.out,
+                    threshold=threshold, timeout=timeout, cwd=job.work)
+                bar.step(f"{job.path.stem}: executed in {time.perf_counter() - t0:.1f} s")
+                return nb
+
+        return await asyncio.gather(*(run(j) for j in jobs), return_exceptions=True)
+
+    from jupyter_core.utils import run_sync  # works inside a running loop too (Jupyter)
+
+    results = run_sync(run_all)()
+    for result in results:  # the first failure, in notebook order
+        if isinstance(result, BaseException):
+            raise result
+    for job, nb in zip(jobs, results, strict=True):
+        (job.out / "notebooks").mkdir(exist_ok=True)
+        (job.out / "notebooks" / f"{job.path.stem}.html").write_text(notebook_html(nb),
+                                                                     encoding="utf-8")
+        shutil.rmtree(job.entry.parent, ignore_errors=True)  # keep one entry per notebook
+        job.entry.parent.mkdir(parents=True)
+        job.out.rename(job.entry)
+        shutil.rmtree(job.work, ignore_errors=True)
+
+
+def _summary_page(staging: Path, *, folder: Path, cache: Path, key: str, bundled: bool,
+                  threshold: int, commit: str, skipped) -> bool:
+    """Write the front page and its tables into ``staging`` (from the cache when current).
+
+    Returns True when the cached page was reused.
+    """
+    entry = cache / "_summary" / key
+    if not entry.is_dir():
+        from baby_room.project import load_project
+        from baby_room.report_page import write_summary_page
+
+        work = cache / ".work" / "_summary"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        for sub in ("figures", "tables", "notebooks"):  # what the page links to
+            if (staging / sub).is_dir():
+                shutil.copytree(staging / sub, work / sub)
+        before = {p for p in work.rglob("*") if p.is_file()}
+        project = load_project(folder)
+        label = "the bundled synthetic data" if bundled else f"data in {folder.name}/"
+        write_summary_page(work, project, data_label=label, threshold=threshold,
+                           commit=commit, skipped=skipped)
+        write_extra_outputs(work, project, threshold=threshold)
+        for path in before:  # keep only what the page step wrote
+            path.unlink()
+        shutil.rmtree(entry.parent, ignore_errors=True)
+        entry.parent.mkdir(parents=True)
+        work.rename(entry)
+        reused = False
+    else:
+        reused = True
+    _copy_tree(entry, staging)
+    return reused
+
+
+def write_extra_outputs(folder: Path, project, *, threshold: int) -> None:
+    """Write outputs that come from the data rather than from a notebook (after the page).
+
+    The place to add a further report file (an evidence explorer, a Word report, briefings):
+    write it into ``folder`` through :class:`baby_room.Outputs` or as a file of its own; it
+    is cached with the front page and listed in the manifest.
+    """
+
+
 def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_dir=None,
                  force: bool = False, threshold: int = 5, timeout: int = 600,
                  progress: bool | None = None) -> ReportResult:
@@ -357,10 +644,11 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
     Parameters
     ----------
     data_dir : str or os.PathLike, optional
-        Folder with ``survey.*``, ``coding.*``, ``codebook.*``, ``evidence.*``; None:
-        the bundled synthetic data.
+        Folder with any of ``survey.*``, ``coding.*``, ``codebook.*``, ``evidence.*`` (at
+        least one; the absent ones are named on the page); None: the bundled synthetic data.
     out_dir : str or os.PathLike, default "reports"
-        The report folder (replaced atomically at the end of a successful build).
+        The report folder: new, empty, or a report made by this function (it is replaced
+        at the end of a successful build; see :func:`check_out_dir`).
     notebooks_dir : str or os.PathLike, optional
         Where the notebooks are; default ``./notebooks``.
     cache_dir : str or os.PathLike, optional
@@ -381,8 +669,9 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
     Raises
     ------
     ReportError
-        A notebook failed (naming notebook, cell and error) or there are no notebooks;
-        the previous report is left intact.
+        The output folder is refused, a notebook failed (naming notebook, cell and error),
+        there are no notebooks, or a file cannot be read or written (naming it); the
+        previous report is left intact.
     baby_room.FileFormatError
         The data folder or one of its files cannot be read.
 
@@ -405,101 +694,121 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
     ['01-demo.ipynb']
     >>> shutil.rmtree(d)
     """
-    import nbformat
-
     start = time.perf_counter()
-    out = Path(out_dir).resolve()
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
+        raise ReportError(f"threshold must be a whole number of at least 1; got {threshold!r}")
     notebooks_dir = Path(notebooks_dir or "notebooks").resolve()
+    out = Path(os.path.abspath(out_dir))
     cache = Path(cache_dir).resolve() if cache_dir else out.parent / ".report-cache"
-    notebooks = sorted(notebooks_dir.glob("[0-9][0-9]-*.ipynb"))
+    protect = [("notebooks", notebooks_dir), ("cache", cache), ("working", Path.cwd())]
+    if data_dir is not None:
+        protect.insert(0, ("data", Path(data_dir)))
+    out = check_out_dir(out, protect=protect)
+    try:
+        notebooks = sorted(notebooks_dir.glob("[0-9][0-9]-*.ipynb"))
+    except OSError as exc:
+        raise ReportError(f"cannot read the notebooks folder {notebooks_dir}: "
+                          f"{exc.strerror or exc}") from None
     if not notebooks:
         raise ReportError(f"no notebooks named NN-*.ipynb in {notebooks_dir}")
-    if not isinstance(threshold, int) or threshold < 1:
-        raise ReportError(f"threshold must be a whole number of at least 1; got {threshold!r}")
-
-    folder, files, bundled = _resolve_inputs(data_dir, cache)
-    input_hashes = {kind: sha256_file(p) for kind, p in files.items()}
-    settings = {"package": __version__, "source": package_source_hash(),
-                "versions": dependency_versions(), "threshold": threshold,
-                "python": sys.version.split()[0]}
-
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    result = ReportResult(out_dir=out)
     bar = _Progress(len(notebooks) + 2, progress)
     try:
-        for path in notebooks:
-            nb_bytes = path.read_bytes()
-            reads = notebook_reads(nbformat.reads(nb_bytes.decode("utf-8"), as_version=4))
-            key = _cache_key(nb_bytes, reads, input_hashes, settings)
-            entry = cache / path.stem / key
-            if entry.is_dir() and not force:
-                result.reused.append(path.name)
-                bar.step(f"{path.stem}: unchanged, reused")
-            else:
-                t0 = time.perf_counter()
-                work = cache / ".work" / path.stem  # a stable path: it is shown in the notebook
-                shutil.rmtree(work, ignore_errors=True)
-                work.mkdir(parents=True)
-                nb = execute_notebook(path, data_dir=folder, output_dir=work,
-                                      threshold=threshold, timeout=timeout)
-                (work / "notebooks").mkdir(exist_ok=True)
-                (work / "notebooks" / f"{path.stem}.html").write_text(notebook_html(nb),
-                                                                      encoding="utf-8")
-                shutil.rmtree(cache / path.stem, ignore_errors=True)  # keep one entry
-                entry.parent.mkdir(parents=True, exist_ok=True)
-                work.rename(entry)
-                result.executed.append(path.name)
-                bar.step(f"{path.stem}: executed in {time.perf_counter() - t0:.1f} s")
-            _copy_tree(entry, staging)
-
-        from baby_room.findings import write_findings_page
-
-        write_findings_page(staging, data_dir=None if bundled else folder,
-                            notebooks=notebooks, threshold=threshold)
-        bar.step("findings page and data-quality tables")
-        _write_manifest(staging, files=files, bundled=bundled, settings=settings,
-                        notebooks=notebooks, input_hashes=input_hashes)
-        bar.step("manifest")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        with _locked(out.parent / f".{out.name}.lock", f"the report folder {out}", bar), \
+                _locked(cache / ".lock", f"the cache {cache}", bar):
+            check_out_dir(out, protect=protect)  # again: another build may have run meanwhile
+            _remove_leftovers(out, cache)
+            result = _build(out, cache, data_dir=data_dir, notebooks=notebooks, force=force,
+                            threshold=threshold, timeout=timeout, bar=bar)
+    except OSError as exc:
+        name = exc.filename or "a file"
+        raise ReportError(f"cannot build the report: {name}: {exc.strerror or exc}") from None
+    finally:
         bar.close()
-        raise
-    bar.close()
-    _swap(staging, out)
     result.files = sorted(p for p in out.rglob("*") if p.is_file())
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _write_manifest(staging: Path, *, files, bundled, settings, notebooks, input_hashes):
-    from baby_room import synthetic
+def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, timeout, bar):
+    folder, files, bundled, absent = _resolve_inputs(data_dir, cache)
+    input_hashes = {kind: sha256_file(p) for kind, p in files.items()}
+    settings = {"package": __version__, "source": package_source_hash(),
+                "versions": dependency_versions(), "threshold": threshold,
+                "python": sys.version.split()[0]}
+    jobs, skipped = _plan(notebooks, cache=cache, input_hashes=input_hashes,
+                          settings=settings, absent=absent)
+    result = ReportResult(out_dir=out, skipped=skipped, absent=absent)
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        to_run = [j for j in jobs if force or not j.entry.is_dir()]
+        for job in jobs:
+            if job not in to_run:
+                bar.step(f"{job.path.stem}: unchanged, reused")
+        if to_run:
+            _execute_jobs(to_run, folder=folder, cache=cache, threshold=threshold,
+                          timeout=timeout, bar=bar)
+        for job in jobs:
+            (result.executed if job in to_run else result.reused).append(job.path.name)
+            _copy_tree(job.entry, staging)
+        git = git_state()
+        commit = (git["commit"] or "unknown")[:12] + (" (uncommitted changes)"
+                                                      if git["dirty"] else "")
+        page_key = hashlib.sha256(json.dumps(
+            {"inputs": input_hashes, "settings": settings, "commit": commit,
+             "bundled": bundled, "folder": folder.name, "skipped": skipped,
+             "notebooks": [j.entry.name for j in jobs]}, sort_keys=True).encode()
+        ).hexdigest()[:32]
+        _summary_page(staging, folder=folder, cache=cache, key=page_key, bundled=bundled,
+                      threshold=threshold, commit=commit, skipped=skipped)
+        bar.step("findings page and data-quality tables")
+        _write_manifest(staging, files=files, bundled=bundled, settings=settings, git=git,
+                        notebooks=notebooks, input_hashes=input_hashes, absent=absent,
+                        skipped=skipped)
+        bar.step("manifest")
+        _swap(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(cache / ".work", ignore_errors=True)
+    return result
 
+
+def _write_manifest(staging: Path, *, files, bundled, settings, git, notebooks, input_hashes,
+                    absent, skipped):
     outputs = [
-        {"path": str(p.relative_to(staging)), "sha256": sha256_file(p)}
+        {"path": p.relative_to(staging).as_posix(), "sha256": sha256_file(p)}
         for p in sorted(staging.rglob("*")) if p.is_file()
     ]
     manifest = {
         "package": "baby_room",
         "version": __version__,
-        "git": git_state(),
+        "git": git,
         "python": settings["python"],
         "dependencies": settings["versions"],
         "data": "bundled synthetic data" if bundled else "user data folder",
         "synthetic": bundled,
-        "random_seed": synthetic.SEED if bundled else None,
+        "random_seed": _synthetic_seed() if bundled else None,
         "disclosure_threshold": settings["threshold"],
         "inputs": [
             {"dataset": kind, "file": path.name, "sha256": input_hashes[kind],
              "bytes": path.stat().st_size}
             for kind, path in files.items()
         ],
+        "absent": list(absent),
         "notebooks": [p.name for p in notebooks],
+        "notebooks_not_run": list(skipped),
         "outputs": outputs,
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                            encoding="utf-8")
+
+
+def _synthetic_seed() -> int:
+    from baby_room import synthetic
+
+    return synthetic.SEED
 
 
 def _swap(staging: Path, out: Path) -> None:

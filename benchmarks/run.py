@@ -1,4 +1,7 @@
-"""Run every benchmark, print one table, write reports/benchmarks.csv.
+"""Run every benchmark, print one table, write benchmarks/latest.csv (git-ignored).
+
+The table is not written into reports/: that folder belongs to the report build, which
+replaces it as a whole and refuses a folder holding files it did not make.
 
 Each benchmark measures its baseline in the same run and reports the ratio; none is a
 pass/fail test. Run with ``make bench``.
@@ -28,10 +31,9 @@ def main() -> int:
         for r in module.run():
             rows.append({"file": path.name, **{c: r.get(c) for c in COLUMNS}})
     print_table(rows)
-    out = Path("reports")
-    out.mkdir(exist_ok=True)
-    pd.DataFrame(rows).to_csv(out / "benchmarks.csv", index=False)
-    print(f"wrote {out / 'benchmarks.csv'}")
+    path = HERE / "latest.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    print(f"wrote {path}")
     return 0
 
 

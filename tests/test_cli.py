@@ -63,3 +63,39 @@ def test_version_console_script():
         pytest.skip("console script not installed in this environment")
     out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"baby-room {br.__version__}"
+
+
+def test_kind_is_read_from_the_exact_file_name(tmp_path, capsys):
+    # "survey_vs_coding" names two kinds: it is neither, and the user is asked
+    path = tmp_path / "survey_vs_coding.csv"
+    path.write_bytes(br.synthetic.to_csv_bytes(raw("survey")))
+    assert main(["validate", str(path)]) == 2
+    assert "pass --kind" in capsys.readouterr().err
+    named = tmp_path / "survey-2025.csv"
+    named.write_bytes(path.read_bytes())
+    assert main(["validate", str(named)]) == 0
+
+
+def test_validate_refuses_a_fifo_without_blocking(tmp_path, capsys):
+    import os
+
+    path = tmp_path / "survey.csv"
+    os.mkfifo(path)  # opening it for reading would wait for a writer for ever
+    assert main(["validate", str(path)]) == 1
+    assert "survey.csv: is a FIFO (named pipe), not a regular data file" in capsys.readouterr().out
+
+
+def test_validate_refuses_a_folder(tmp_path, capsys):
+    (tmp_path / "coding.csv").mkdir()
+    assert main(["validate", str(tmp_path / "coding.csv")]) == 1
+    assert "coding.csv: is a folder, not a data file" in capsys.readouterr().out
+
+
+def test_terminal_escapes_from_a_file_are_not_printed(tmp_path, capsys):
+    frame = raw("evidence").astype(object)
+    frame.loc[0, "year"] = "\x1b[2J19xx"  # "clear the screen", then a bad year
+    path = tmp_path / "evidence.csv"
+    frame.to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[2J19xx" in out

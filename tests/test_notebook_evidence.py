@@ -1,10 +1,9 @@
-"""Execute notebooks/02-evidence-review.ipynb on the bundled data: no error, figures saved.
+"""notebooks/02-evidence-review.ipynb, as the report build executed it: no error, figures saved.
 
-The notebook is run as the report build runs it: with nbclient, kernel "python3",
-cwd notebooks/, and DATA_DIR / OUTPUT_DIR injected after the cell tagged "parameters".
 The published numbers it must show (185 items, 165 academic, 20 grey, 12 UK, ITERS and
 CLASS first, 21 on professional learning) are those of the project's report 1 (January
-2025), quoted in shared/REFERENCE.md.
+2025), quoted in shared/REFERENCE.md. The executed page comes from the session's one report
+build (``report_build`` in conftest.py).
 """
 
 from __future__ import annotations
@@ -13,7 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_build")
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02-evidence-review.ipynb"
 
@@ -30,50 +31,27 @@ def test_committed_without_outputs_and_with_parameters_cell():
     assert "br.Outputs(OUTPUT_DIR)" in text
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    out_dir = tmp_path_factory.mktemp("evidence-report")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    index = next(i for i, c in enumerate(nb.cells)
-                 if "parameters" in c.get("metadata", {}).get("tags", []))
-    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(
-        f"DATA_DIR = None\nOUTPUT_DIR = {str(out_dir)!r}"))
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-    client.execute()  # raises CellExecutionError on any error
-    return nb, out_dir
-
-
-def _outputs_text(nb) -> str:
-    parts = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            assert output.get("output_type") != "error", output
-            if "text" in output:
-                parts.append(output["text"])
-            data = output.get("data", {})
-            parts.append(data.get("text/plain", ""))
-    return "\n".join(parts)
-
-
-def test_notebook_runs_and_shows_published_figures(executed):
-    nb, _ = executed
-    text = _outputs_text(nb)
+def test_page_shows_published_figures(report_build, pages):
+    page = (report_build.out_dir / "notebooks" / f"{NOTEBOOK.stem}.html").read_text()
+    text = " ".join(pages.text(page).split())
     assert "185 included items" in text
-    headline = next(c for c in nb.cells if "published_comparison(evidence=items)" in c.source)
-    shown = " ".join(headline.outputs[0]["data"]["text/plain"].split())
-    # figure, published statement, computed value (values: report 1, January 2025)
-    for row in ("items 185 185.0", "academic articles 165 165.0", "grey literature 20 20.0",
-                "items from the UK only 12 12.0", "most used instrument families ITERS and CLASS",
-                "items on professional learning 21 21.0"):
-        assert row in shown, row
-    assert shown.count("True") == 6 and "False" not in shown  # every figure consistent
+    comparison = next(t for t in pages.tables(page) if t[0][:3] == ["", "dataset", "figure"])
+    shown = {row[2]: row[3:] for row in comparison[1:]}
+    # figure -> published statement, computed value, consistent (values: report 1, January 2025)
+    assert shown == {
+        "items": ["185", "185.0", "True"],
+        "academic articles": ["165", "165.0", "True"],
+        "grey literature": ["20", "20.0", "True"],
+        "items from the UK": ["only 12", "12.0", "True"],
+        "most used instrument families": ["ITERS and CLASS", "NaN", "True"],
+        "items on professional learning": ["21", "21.0", "True"],
+    }
     assert "PRISMA included: {'databases': 165, 'other': 20, 'total': 185}" in text
     assert "n_fractional sums to 185.0" in text
 
 
-def test_notebook_writes_figures_and_tables(executed):
-    _, out_dir = executed
+def test_notebook_writes_figures_and_tables(report_build):
+    out_dir = report_build.out_dir
     for name in ("evidence-world-map", "evidence-prisma", "evidence-countries",
                  "evidence-per-year", "evidence-instrument-families",
                  "evidence-gap-map-instruments", "evidence-gap-map-countries"):

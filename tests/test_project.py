@@ -33,10 +33,38 @@ def test_missing_and_ambiguous_files_are_named(tmp_path):
     (tmp_path / "coding.csv").unlink()
     (tmp_path / "survey.xlsx").write_bytes(b"")
     with pytest.raises(br.FileFormatError) as info:
-        br.load_project(tmp_path)
+        br.load_project(tmp_path, require=["coding"])
     msg = str(info.value)
     assert "no coding file (coding.csv, .xlsx, .parquet, .sav, ...)" in msg
     assert "several survey files: survey.csv, survey.xlsx" in msg
+
+
+def test_a_folder_with_some_of_the_data(tmp_path):
+    synthetic.write_all(tmp_path)
+    for name in ("coding.csv", "codebook.csv"):
+        (tmp_path / name).unlink()
+    project = br.load_project(tmp_path)
+    assert project.absent == ("coding", "codebook") and project.present == ("survey", "evidence")
+    assert len(project.survey) == 434 and project.codebook is None  # the codebook is optional
+    with pytest.raises(br.FileFormatError, match="no coding file .* absent from the data folder"):
+        _ = project.coding
+    assert sorted(project.tables()) == ["evidence", "survey"]
+
+
+def test_an_empty_folder_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(br.FileFormatError, match="no data file in it"):
+        br.load_project(tmp_path)
+
+
+def test_a_fifo_is_refused_before_it_is_opened(tmp_path):
+    import os
+
+    synthetic.write_all(tmp_path)
+    (tmp_path / "evidence.csv").unlink()
+    os.mkfifo(tmp_path / "evidence.csv")
+    with pytest.raises(br.FileFormatError, match="evidence.csv is a FIFO"):
+        br.load_project(tmp_path)
 
 
 def test_set_aside_rows_are_listed_without_personal_data(tmp_path):

@@ -1,9 +1,17 @@
-"""The report build on small test notebooks: cache, incremental rebuilds, atomic failure.
+"""The report build on small test notebooks: cache, incremental rebuilds, atomic failure,
+the output folder's safety, partial data folders, special files, locking and leftovers.
 
-The full build of the project's own notebooks is tested in test_report_build.py.
+The notebooks are executed once for the module (``base``); each test copies that
+workspace with its cache, so only what a test changes is executed again. The full build of
+the project's own notebooks is tested in test_report_build.py.
 """
 
+import hashlib
 import json
+import os
+import shutil
+import threading
+import time
 
 import nbformat
 import pandas as pd
@@ -11,7 +19,11 @@ import pytest
 
 from baby_room import synthetic
 from baby_room.cli import main
-from baby_room.report import ReportError, build_report, notebook_reads
+from baby_room.errors import FileFormatError
+from baby_room.report import MARKER, ReportError, build_report, notebook_reads
+
+# one xdist worker runs every test of this group (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_small_notebooks")
 
 
 def _notebook(path, *code):
@@ -25,23 +37,8 @@ def _notebook(path, *code):
     nbformat.write(nb, path)
 
 
-@pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    # the cache key includes the package source; pin it so the tests see only the
-    # changes they make (another test process may be editing nothing, but be safe)
-    monkeypatch.setattr("baby_room.report.package_source_hash", lambda: "pinned")
-    nbs = tmp_path / "notebooks"
-    nbs.mkdir()
-    _notebook(nbs / "01-survey.ipynb",
-              "t = project.survey.groupby('region', observed=False).size().reset_index(name='n')\n"
-              "out.table(t, 'survey-regions')")
-    _notebook(nbs / "02-evidence.ipynb",
-              "t = project.evidence['publication_type'].value_counts().rename_axis('type')"
-              ".reset_index(name='n')\nout.table(t, 'evidence-types')")
-    data = tmp_path / "data"
-    synthetic.write_all(data)
-    return {"notebooks": nbs, "data": data, "out": tmp_path / "reports",
-            "cache": tmp_path / "cache"}
+FIGURE = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+          "ax.bar(t['region'].astype(str), t['n'])\nout.figure(fig, 'survey-regions')")
 
 
 def _build(ws, **kw):
@@ -49,22 +46,77 @@ def _build(ws, **kw):
                         cache_dir=ws["cache"], progress=False, **kw)
 
 
-def test_notebook_reads_is_detected_from_code(workspace):
-    nb = nbformat.read(workspace["notebooks"] / "02-evidence.ipynb", as_version=4)
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report-base")
+    nbs = root / "notebooks"
+    nbs.mkdir()
+    _notebook(nbs / "01-survey.ipynb",
+              "t = project.survey.groupby('region', observed=False).size().reset_index(name='n')\n"
+              "out.table(t, 'survey-regions')", FIGURE)
+    _notebook(nbs / "02-evidence.ipynb",
+              "t = project.evidence['publication_type'].value_counts().rename_axis('type')"
+              ".reset_index(name='n')\nout.table(t, 'evidence-types')")
+    data = root / "data"
+    synthetic.write_all(data)
+    ws = {"root": root, "notebooks": nbs, "data": data, "out": root / "reports",
+          "cache": root / "cache"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("baby_room.report.package_source_hash", lambda: "pinned")
+        ws["result"] = _build(ws)
+    return ws
+
+
+@pytest.fixture
+def workspace(base, tmp_path, monkeypatch):
+    # the cache key includes the package source; pin it so the tests see only the
+    # changes they make
+    monkeypatch.setattr("baby_room.report.package_source_hash", lambda: "pinned")
+    ws = {}
+    for key in ("notebooks", "data", "out", "cache"):
+        ws[key] = tmp_path / key
+        shutil.copytree(base[key], ws[key], symlinks=True)
+    return ws
+
+
+def _tree(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_notebook_reads_is_detected_from_code(base):
+    nb = nbformat.read(base["notebooks"] / "02-evidence.ipynb", as_version=4)
     assert notebook_reads(nb) == ["evidence"]
 
 
+def test_first_build_executed_every_notebook_and_marked_the_folder(base):
+    assert base["result"].executed == ["01-survey.ipynb", "02-evidence.ipynb"]
+    assert (base["out"] / MARKER).is_file()
+
+
 def test_rebuild_with_nothing_changed_executes_nothing(workspace):
-    first = _build(workspace)
-    assert first.executed == ["01-survey.ipynb", "02-evidence.ipynb"]
-    before = {p.name: p.read_bytes() for p in first.files}
+    before = _tree(workspace["out"])
     second = _build(workspace)
     assert second.executed == [] and second.reused == ["01-survey.ipynb", "02-evidence.ipynb"]
-    assert {p.name: p.read_bytes() for p in second.files} == before
+    assert _tree(workspace["out"]) == before
+
+
+def test_rebuild_elsewhere_is_byte_identical(base, tmp_path, monkeypatch):
+    # every notebook executed again, from a data folder, cache and report folder in other
+    # places: the same bytes (pages do not show where they were built)
+    monkeypatch.setattr("baby_room.report.package_source_hash", lambda: "pinned")
+    ws = {"notebooks": base["notebooks"], "data": tmp_path / "elsewhere" / "input",
+          "out": tmp_path / "x" / "y" / "other-report", "cache": tmp_path / "c2"}
+    shutil.copytree(base["data"], ws["data"])
+    result = _build(ws, force=True)
+    assert result.executed == ["01-survey.ipynb", "02-evidence.ipynb"]
+    first, second = _tree(base["out"]), _tree(ws["out"])
+    assert first.pop("index.html") != second.pop("index.html")  # names the data folder
+    first.pop("manifest.json"), second.pop("manifest.json")
+    assert first == second
 
 
 def test_changed_input_reexecutes_only_its_readers(workspace):
-    _build(workspace)
     ev = pd.read_csv(workspace["data"] / "evidence.csv", dtype=str, keep_default_na=False)
     ev.loc[0, "title"] = "A corrected title"
     ev.to_csv(workspace["data"] / "evidence.csv", index=False)
@@ -74,16 +126,14 @@ def test_changed_input_reexecutes_only_its_readers(workspace):
 
 
 def test_changed_notebook_reexecutes_it(workspace):
-    _build(workspace)
-    path = workspace["notebooks"] / "01-survey.ipynb"
+    path = workspace["notebooks"] / "02-evidence.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
     nbformat.write(nb, path)
-    assert _build(workspace).executed == ["01-survey.ipynb"]
+    assert _build(workspace).executed == ["02-evidence.ipynb"]
 
 
 def test_failing_notebook_names_cell_and_keeps_previous_report(workspace):
-    _build(workspace)
     index = (workspace["out"] / "index.html").read_bytes()
     _notebook(workspace["notebooks"] / "03-broken.ipynb", "x = 1", "1 / 0")
     with pytest.raises(ReportError) as info:
@@ -92,25 +142,21 @@ def test_failing_notebook_names_cell_and_keeps_previous_report(workspace):
     assert str(info.value) == (
         "notebook 03-broken.ipynb failed in cell 5: ZeroDivisionError: division by zero")
     assert (workspace["out"] / "index.html").read_bytes() == index
-    assert not list(workspace["out"].parent.glob(".reports.building-*"))
+    assert not list(workspace["out"].parent.glob(f".{workspace['out'].name}.building-*"))
 
 
-def test_manifest_records_inputs_and_outputs(workspace):
-    result = _build(workspace)
-    manifest = json.loads((result.out_dir / "manifest.json").read_text())
-    import hashlib
-
+def test_manifest_records_inputs_and_outputs(base):
+    manifest = json.loads((base["out"] / "manifest.json").read_text())
     for entry in manifest["inputs"]:
-        data = (workspace["data"] / entry["file"]).read_bytes()
+        data = (base["data"] / entry["file"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
-    for path in result.files:
-        rel = str(path.relative_to(result.out_dir))
+    for rel, digest in _tree(base["out"]).items():
         if rel != "manifest.json":
-            assert listed[rel] == hashlib.sha256(path.read_bytes()).hexdigest()
+            assert listed[rel] == digest
     assert manifest["synthetic"] is False  # a data folder, even of synthetic files
     assert manifest["dependencies"]["pandas"] == pd.__version__
-    assert set(manifest) >= {"version", "git", "random_seed", "inputs", "outputs"}
+    assert manifest["absent"] == []
 
 
 def test_threshold_is_passed_to_the_notebooks(workspace):
@@ -131,7 +177,8 @@ def test_set_aside_rows_are_published_with_reasons(workspace):
     aside = pd.read_csv(result.out_dir / "tables" / "rows-set-aside.csv")
     assert aside.values.tolist() == [
         ["survey", "survey.csv", 6, "setting_id: required value missing"]]
-    assert "1 row failed validation and\nwas set aside" in (result.out_dir / "index.html").read_text()
+    page = (result.out_dir / "index.html").read_text()
+    assert "1 row failed validation and\nwas set aside" in page
 
 
 def test_cli_report_exit_codes(workspace, capsys):
@@ -143,3 +190,121 @@ def test_cli_report_exit_codes(workspace, capsys):
 def test_no_notebooks(tmp_path):
     with pytest.raises(ReportError, match="no notebooks named NN-"):
         build_report(out_dir=tmp_path / "r", notebooks_dir=tmp_path, progress=False)
+
+
+# ---------------------------------------------------------------- the output folder
+
+
+@pytest.mark.parametrize("target", ["own-files", "data", "notebooks", "a-file", "cwd",
+                                    "parent-of-data"])
+def test_refuses_an_out_it_did_not_make_and_changes_nothing(workspace, target, capsys,
+                                                            monkeypatch):
+    root = workspace["data"].parent
+    own = root / "own-files"
+    own.mkdir()
+    (own / "thesis.docx").write_bytes(b"my work")
+    (root / "a-file").write_text("keep me")
+    (root / "cwd").mkdir()
+    (root / "cwd" / "notes.txt").write_text("mine")
+    monkeypatch.chdir(root / "cwd" if target == "cwd" else root)
+    out = {"own-files": own, "data": workspace["data"], "notebooks": workspace["notebooks"],
+           "a-file": root / "a-file", "cwd": root / "cwd", "parent-of-data": root}[target]
+    before = _tree(root)
+    args = ["report", "--data", str(workspace["data"]), "--out", str(out)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"report failed: refusing to write the report into {out}" in err
+    assert _tree(root) == before
+    assert not list(root.rglob(".*.building-*")) and not list(root.rglob(".*.old-*"))
+
+
+def test_refusal_reasons_are_named(workspace):
+    cases = {workspace["data"]: "it is the data folder",
+             workspace["notebooks"]: "it is the notebooks folder",
+             workspace["data"].parent: "it holds the data folder"}
+    for out, why in cases.items():
+        with pytest.raises(ReportError, match=why):
+            build_report(data_dir=workspace["data"], out_dir=out,
+                         notebooks_dir=workspace["notebooks"], cache_dir=workspace["cache"],
+                         progress=False)
+
+
+def test_empty_folder_accepted(workspace):
+    shutil.rmtree(workspace["out"])
+    workspace["out"].mkdir()
+    assert _build(workspace).reused == ["01-survey.ipynb", "02-evidence.ipynb"]
+
+
+def test_a_killed_builds_leftovers_are_removed(workspace):
+    parent, name = workspace["out"].parent, workspace["out"].name
+    (parent / f".{name}.building-999999" / "figures").mkdir(parents=True)
+    (parent / f".{name}.old-999998").mkdir()
+    (workspace["cache"] / ".work" / "01-survey" / "out").mkdir(parents=True)
+    _build(workspace)
+    assert not list(parent.glob(f".{name}.building-*"))
+    assert not list(parent.glob(f".{name}.old-*"))
+    assert not (workspace["cache"] / ".work").exists()
+
+
+def test_a_second_build_waits_for_the_first(workspace):
+    import fcntl
+
+    finished = []
+
+    def build():
+        result = _build(workspace)
+        finished.append((time.monotonic(), result))
+
+    with open(workspace["cache"] / ".lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a build in progress
+        thread = threading.Thread(target=build)
+        thread.start()
+        thread.join(timeout=8)  # a build from the cache takes well under a second unlocked
+        assert thread.is_alive() and not finished
+        released = time.monotonic()
+        fcntl.flock(held, fcntl.LOCK_UN)
+        thread.join(timeout=120)
+    assert finished and finished[0][0] >= released
+    assert finished[0][1].reused == ["01-survey.ipynb", "02-evidence.ipynb"]
+
+
+# ---------------------------------------------------------------- the inputs
+
+
+def test_builds_from_evidence_only_and_says_what_is_absent(workspace):
+    for name in ("survey.csv", "coding.csv", "codebook.csv"):
+        (workspace["data"] / name).unlink()
+    result = _build(workspace)
+    assert result.absent == ["survey", "coding", "codebook"]
+    assert result.skipped == ["01-survey.ipynb"] and result.reused == ["02-evidence.ipynb"]
+    page = (workspace["out"] / "index.html").read_text()
+    assert "Sources absent:" in page and "survey, coding, codebook file" in page
+    assert "01-survey.ipynb" in page and "only 12" in page
+    manifest = json.loads((workspace["out"] / "manifest.json").read_text())
+    assert [i["dataset"] for i in manifest["inputs"]] == ["evidence"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_special_files_are_refused_before_opening(workspace, kind):
+    path = workspace["data"] / "survey.csv"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it would block for ever
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # hashing it would never end
+    else:
+        path.mkdir()
+    what = {"fifo": "is a FIFO", "device": "is a device", "folder": "is a folder"}[kind]
+    with pytest.raises(FileFormatError, match=f"survey.csv {what}"):
+        _build(workspace)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file_is_named(workspace):
+    path = workspace["data"] / "coding.csv"
+    path.chmod(0)
+    try:
+        with pytest.raises(FileFormatError, match="coding.csv permission denied"):
+            _build(workspace)
+    finally:
+        path.chmod(0o644)
