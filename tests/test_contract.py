@@ -89,13 +89,13 @@ EXAMPLES = {
     "focus_groups.double_coded": ("coding", lambda f, d: f(d)),
     "focus_groups.export_quotes": ("coding", lambda f, d: f(d, code=d["code"].iloc[0])),
     # evidence
-    "evidence.breakdown": ("evidence", lambda f, d: f(d, "country")),
+    "evidence.breakdown": ("evidence", lambda f, d: f(d, facet="country")),
     "evidence.by_country": ("evidence", lambda f, d: f(d)),
     "evidence.by_continent": ("evidence", lambda f, d: f(d)),
     "evidence.by_un_region": ("evidence", lambda f, d: f(d)),
     "evidence.uk_vs_rest": ("evidence", lambda f, d: f(d)),
     "evidence.by_uk_nation": ("evidence", lambda f, d: f(d)),
-    "evidence.by_year": ("evidence", lambda f, d: f(d)),
+    "evidence.by_year": ("evidence", lambda f, d: f(d, by="publication_type")),
     "evidence.by_decade": ("evidence", lambda f, d: f(d)),
     "evidence.by_publication_type": ("evidence", lambda f, d: f(d)),
     "evidence.by_design": ("evidence", lambda f, d: f(d)),
@@ -129,6 +129,7 @@ NOT_ANALYSES = {
     "evidence.parse_rayyan_notes": "parses a column of Rayyan notes",
     "evidence.normalise_countries": "normalises a column of country strings",
     "evidence.normalise_instruments": "normalises a column of instrument strings",
+    "evidence.item_categories": "lists each item's categories (the members behind a count)",
     "evidence.country_table": "the bundled country reference table",
     "evidence.prisma_counts": "takes a screening log or counts, not the evidence table",
 }
@@ -140,29 +141,13 @@ POSITIONAL = {
     "survey.association_test": {"var1", "var2"},
     "survey.means_test": {"var", "by"},
     "survey.fit_group_size_model": {"formula"},
-    "evidence.breakdown": {"by"},
 }
 
 #: Deviations found when the contract was written (strict xfails). Remove an entry when
 #: its function keeps the contract.
 KNOWN_DEVIATIONS = {
-    "evidence.breakdown": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'unmatched': 'list'}",
-    "evidence.by_age_focus": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_continent": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'unmatched': 'list'}",
-    "evidence.by_country": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'unmatched': 'list'}",
-    "evidence.by_decade": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_design": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_dimension": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_instrument": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_instrument_family": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_publication_type": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.by_uk_nation": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'unmatched': 'list'}",
-    "evidence.by_un_region": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'unmatched': 'list'}",
-    "evidence.by_year": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
     "evidence.flag_duplicates": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
     "evidence.flag_years": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.gap_map": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.uk_vs_rest": "a share without the count and the base n it divides; non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'unmatched': 'list'}",
     "focus_groups.code_cooccurrence": "first parameter is 'coding', not 'data'",
     "focus_groups.code_frequencies": "first parameter is 'coding', not 'data'; percentage columns (proportions must be 0-1): ['unit_pct', 'row_pct', 'col_pct']",
     "focus_groups.coding_summary": "first parameter is 'coding', not 'data'",

@@ -69,7 +69,7 @@ def test_notebook_runs_and_shows_published_figures(executed):
         assert row in shown, row
     assert shown.count("True") == 6 and "False" not in shown  # every figure consistent
     assert "PRISMA included: {'databases': 165, 'other': 20, 'total': 185}" in text
-    assert "n_fractional sums to 185.0" in text
+    assert "count_fractional sums to 185.0" in text
 
 
 def test_notebook_writes_figures_and_tables(executed):
@@ -82,5 +82,5 @@ def test_notebook_writes_figures_and_tables(executed):
                  "evidence-gap-map-instruments", "evidence-uk-vs-rest"):
         assert (out_dir / "tables" / f"{name}.csv").exists(), name
     by_country = (out_dir / "tables" / "evidence-by-country.csv").read_text()
-    assert by_country.splitlines()[0] == "iso3,country,n,share,counting"
-    assert "GBR,United Kingdom,12," in by_country
+    assert by_country.splitlines()[0] == "iso3,country,share,n,count,counting"
+    assert ",United Kingdom,0.0648" in by_country and ",185,12,item" in by_country

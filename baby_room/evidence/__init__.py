@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
         "flag_duplicates": "bibliography",
         "flag_years": "bibliography",
         "gap_map": "breakdowns",
+        "item_categories": "breakdowns",
         "load_evidence": "load",
         "merge_bibliography": "bibliography",
         "normalise_countries": "countries",
