@@ -622,6 +622,7 @@ async function update() {
   renderSelection(shown);
   renderPrisma(shown);
   await Promise.all(jobs);
+  if (!S.renders) document.body.setAttribute("data-first-render-ms", performance.now().toFixed(0));
   document.body.setAttribute("data-ready", String(++S.renders));
 }
 S.renders = 0;
