@@ -351,6 +351,7 @@ def write_findings_page(folder, *, data_dir=None, notebooks=(), threshold: int =
         published=_table_html(published),
         tables=tables,
         pages=pages,
+        explorer=(folder / "evidence-explorer.html").is_file(),  # issue 15
         quality=_table_html(quality),
         n_aside=len(aside),
         threshold=threshold,
@@ -399,7 +400,9 @@ Inputs, outputs and versions with their SHA-256 are in <a href="manifest.json">m
 <p>The project's published statements beside the values computed from this data.</p>
 {{ published | safe }}
 
-<h2>Figures</h2>
+{% if explorer %}<h2>Evidence explorer</h2>
+<p><a href="evidence-explorer.html">Explore the evidence review</a>: gap map, world map and PRISMA flow you can click and filter (one page, works offline).</p>
+{% endif %}<h2>Figures</h2>
 {% for title, figures in figure_groups %}<h3>{{ title }}</h3>
 {% for fig in figures %}<figure><a href="figures/{{ fig.name }}.svg"><img src="figures/{{ fig.name }}.png" alt="{{ fig.caption }}"></a>
 <figcaption>{{ fig.caption }} (<a href="figures/{{ fig.name }}.png">PNG</a>, <a href="figures/{{ fig.name }}.svg">SVG</a>)</figcaption></figure>

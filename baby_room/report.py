@@ -454,6 +454,12 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
                 bar.step(f"{path.stem}: executed in {time.perf_counter() - t0:.1f} s")
             _copy_tree(entry, staging)
 
+        # evidence explorer (issue 15): one self-contained page; the logic is in
+        # baby_room/evidence/explorer.py
+        from baby_room.evidence.explorer import report_explorer
+
+        report_explorer(staging, data_dir=None if bundled else folder, cache_dir=cache,
+                        settings={**settings, "inputs": input_hashes})
         from baby_room.findings import write_findings_page
 
         write_findings_page(staging, data_dir=None if bundled else folder,

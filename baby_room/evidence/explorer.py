@@ -38,7 +38,7 @@ from baby_room._args import check_frame, one_of
 from baby_room.errors import ArgumentError
 from baby_room.evidence import breakdowns as bd
 
-__all__ = ["evidence_explorer", "FILTERS", "ITEM_FIELDS"]
+__all__ = ["evidence_explorer", "report_explorer", "FILTERS", "ITEM_FIELDS", "REPORT_PAGE"]
 
 #: Facets offered as filters by default (``"year"`` is a range; the others are lists).
 FILTERS = ("publication_type", "year", "continent", "country", "uk_vs_rest", "design",
@@ -46,6 +46,11 @@ FILTERS = ("publication_type", "year", "continent", "country", "uk_vs_rest", "de
 #: The only columns of the extraction table that reach the page (bibliographic fields).
 ITEM_FIELDS = ("title", "authors", "year", "publication_type", "countries", "design",
                "instruments", "dimensions", "age_focus", "doi")
+
+#: The explorer's file name in a report folder (linked from the report's index page).
+REPORT_PAGE = "evidence-explorer.html"
+#: The PRISMA table the evidence notebook writes into the report folder.
+_REPORT_PRISMA = Path("tables") / "evidence-prisma-counts.csv"
 
 _LABELS = {
     "instrument_family": "Instrument family", "instrument": "Instrument",
@@ -122,6 +127,63 @@ def evidence_explorer(data: pd.DataFrame, path, *,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def report_explorer(folder, *, data_dir=None, cache_dir=None, settings=None) -> Path:
+    """Write :data:`REPORT_PAGE` into a report folder being built (``baby-room report``).
+
+    The items are the project's evidence table (``data_dir``, or the bundled synthetic
+    data when None); the PRISMA flow is the ``tables/evidence-prisma-counts.csv`` that
+    the evidence notebook wrote into ``folder`` (no flow when it is absent). The page is
+    kept in ``cache_dir`` under a hash of ``settings`` (the report's package and input
+    hashes) and of that table, so an unchanged rebuild copies it instead of building
+    the scripts again.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The report folder being built.
+    data_dir : str or os.PathLike, optional
+        The data folder (None: the bundled synthetic data).
+    cache_dir : str or os.PathLike, optional
+        Where built pages are kept (None: no cache).
+    settings : dict, optional
+        JSON-able values the page depends on besides the PRISMA table.
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
+    """
+    import hashlib
+    import shutil
+
+    from baby_room.project import load_project
+
+    folder = Path(folder)
+    prisma_path = folder / _REPORT_PRISMA
+    prisma_bytes = prisma_path.read_bytes() if prisma_path.is_file() else b""
+    digest = hashlib.sha256(json.dumps([settings or {}, str(data_dir)], sort_keys=True,
+                                       default=str).encode() + prisma_bytes).hexdigest()[:32]
+    out = folder / REPORT_PAGE
+    cached = Path(cache_dir) / "evidence-explorer" / f"{digest}.html" if cache_dir else None
+    if cached is not None and cached.is_file():
+        shutil.copyfile(cached, out)
+        return out
+    items = load_project(data_dir).evidence
+    prisma = None
+    if prisma_bytes:
+        prisma = pd.read_csv(prisma_path, dtype={"arm": "string", "box": "string",
+                                                 "detail": "string"})
+        prisma.attrs.update(source=f"PRISMA counts of notebook 02 ({_REPORT_PRISMA.as_posix()})",
+                            synthetic=bool(items.attrs.get("synthetic", False)))
+    evidence_explorer(items, out, prisma=prisma)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob("*.html"):  # keep one entry
+            old.unlink()
+        shutil.copyfile(out, cached)
+    return out
 
 
 # --------------------------------------------------------------------------- data
@@ -419,11 +481,16 @@ async function show(id, spec, onClick) {
 }
 
 function gapSpec(shown) {
-  const rf = S.rows, cf = D.columns, rows = D.orders[rf], cols = D.orders[cf];
-  const inCell = {};
-  for (const i of shown) for (const r of D.members[rf][i]) for (const c of D.members[cf][i]) {
-    const k = r + "\u0001" + c; inCell[k] = (inCell[k] || 0) + 1;
+  const rf = S.rows, cf = D.columns, cols = D.orders[cf];
+  const inCell = {}, inRow = {};
+  for (const i of shown) for (const r of D.members[rf][i]) {
+    inRow[r] = true;
+    for (const c of D.members[cf][i]) {
+      const k = r + "\u0001" + c; inCell[k] = (inCell[k] || 0) + 1;
+    }
   }
+  // rows with no item among those shown are left out (every column stays: the gaps)
+  const rows = D.orders[rf].filter(r => inRow[r]);
   const values = [];
   let vmax = 1;
   for (const r of rows) for (const c of cols) {
