@@ -279,10 +279,9 @@ def test_world_map_counts_and_click_through_equal_by_country(browser, items):
 def test_prisma_boxes_show_prisma_counts(browser, flow):
     from selenium.webdriver.common.by import By
 
-    value = "count" if "count" in flow.columns else "n"
     for arm in ("databases", "other"):
         for box in ("identified", "included", "excluded_with_reasons"):
-            want = int(flow.loc[(flow["arm"] == arm) & (flow["box"] == box), value].sum())
+            want = int(flow.loc[(flow["arm"] == arm) & (flow["box"] == box), "count"].sum())
             e = browser.find_element(
                 By.CSS_SELECTOR, f'.arm[data-arm="{arm}"] .box[data-box="{box}"] .count')
             assert e.text == f"(n = {want:,})", (arm, box)

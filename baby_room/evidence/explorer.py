@@ -118,7 +118,8 @@ def evidence_explorer(data: pd.DataFrame, path, *,
     for facet in filters:
         one_of(facet, tuple(bd.FACETS), function=fn, parameter="filters")
     if prisma is not None:
-        check_frame(prisma, function=fn, parameter="prisma", columns=["arm", "box"],
+        check_frame(prisma, function=fn, parameter="prisma",
+                    columns=["arm", "box", "detail", "count"],
                     what="the result of prisma_counts()")
     payload = _payload(data, rows=rows, columns=columns, filters=filters, prisma=prisma,
                             title=title)
@@ -282,10 +283,7 @@ def _world():
 
 
 def _prisma(counts: pd.DataFrame) -> dict:
-    value = "count" if "count" in counts.columns else "n"
-    if value not in counts.columns:
-        raise ArgumentError("evidence_explorer", "prisma", "the result of prisma_counts()",
-                            counts, hint="It has no count column.")
+    value = "count"
     arms = []
     for arm in ("databases", "other"):
         sel = counts[counts["arm"] == arm]
