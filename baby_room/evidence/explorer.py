@@ -208,19 +208,22 @@ def _payload(data: pd.DataFrame, *, rows, columns, filters, prisma, title) -> di
         members[facet] = per_item
         table = bd.breakdown(data, facet=facet)
         orders[facet] = [str(v) for v in table[key].tolist()]
+    from baby_room.outputs import check_no_private_columns
+
+    fields = data[[f for f in ITEM_FIELDS if f in data.columns]]
+    check_no_private_columns(fields, "evidence explorer items")  # belt and braces
     items = []
     for pos in range(n):
-        row = data.iloc[pos]
+        row = fields.iloc[pos]
         item = {}
-        for field in ITEM_FIELDS:
-            if field in data.columns:
-                value = row[field]
-                if value is None or (not isinstance(value, str) and pd.isna(value)):
-                    item[field] = None
-                elif field == "year":
-                    item[field] = int(value)
-                else:
-                    item[field] = str(value)
+        for field in fields.columns:
+            value = row[field]
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                item[field] = None
+            elif field == "year":
+                item[field] = int(value)
+            else:
+                item[field] = str(value)
         items.append(item)
     iso3 = {}
     if "countries" in data.columns:
