@@ -130,6 +130,7 @@ NOT_ANALYSES = {
     "evidence.normalise_countries": "normalises a column of country strings",
     "evidence.normalise_instruments": "normalises a column of instrument strings",
     "evidence.item_categories": "lists each item's categories (the members behind a count)",
+    "evidence.evidence_explorer": "writes an HTML page (its numbers are gap_map's, by_country's)",
     "evidence.country_table": "the bundled country reference table",
     "evidence.prisma_counts": "takes a screening log or counts, not the evidence table",
 }

@@ -23,6 +23,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
         "by_un_region": "breakdowns",
         "by_year": "breakdowns",
         "country_table": "countries",
+        "evidence_explorer": "explorer",
         "flag_duplicates": "bibliography",
         "flag_years": "bibliography",
         "gap_map": "breakdowns",
