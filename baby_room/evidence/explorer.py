@@ -122,7 +122,7 @@ def evidence_explorer(data: pd.DataFrame, path, *,
                     columns=["arm", "box", "detail", "count"],
                     what="the result of prisma_counts()")
     payload = _payload(data, rows=rows, columns=columns, filters=filters, prisma=prisma,
-                            title=title)
+                       title=title)
     page = _page(payload)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
