@@ -89,18 +89,18 @@ def _evidence_findings(evidence: pd.DataFrame) -> list[dict]:
     fam = breakdowns.by_instrument_family(evidence)
     top = fam.head(2)
     dims = breakdowns.by_dimension(evidence)
-    pl = dims.loc[dims["dimension"] == "professional learning", "n"]
+    pl = dims.loc[dims["dimension"] == "professional learning", "count"]
     return [
         {"area": "evidence", "finding": "uk_share",
          "sentence": f"The review included {len(evidence)} items ({int(types.get('academic', 0))} "
                  f"academic articles and {int(types.get('grey', 0))} grey literature); only "
-                 f"{int(uk_row['n'])} ({100 * uk_row['share']:.1f}%) came from the UK.",
+                 f"{int(uk_row['count'])} ({100 * uk_row['share']:.1f}%) came from the UK.",
          "value": float(uk_row["share"])},
         {"area": "evidence", "finding": "instrument_families",
          "sentence": "The most used instrument families were "
-                 + " and ".join(f"{r.instrument_family} ({int(r.n)} items)"
+                 + " and ".join(f"{r.instrument_family} ({int(r.count)} items)"
                                 for r in top.itertuples()) + ".",
-         "value": float(top["n"].iloc[0])},
+         "value": float(top["count"].iloc[0])},
         {"area": "evidence", "finding": "professional_learning",
          "sentence": f"{int(pl.iloc[0]) if len(pl) else 0} items examined professional learning "
                  "and quality.",
@@ -194,10 +194,10 @@ def _evidence_values(evidence: pd.DataFrame) -> dict:
     from baby_room.evidence import breakdowns
 
     types = evidence["publication_type"].value_counts()
-    uk = breakdowns.uk_vs_rest(evidence).set_index("uk_vs_rest")["n"]
+    uk = breakdowns.uk_vs_rest(evidence).set_index("uk_vs_rest")["count"]
     fam = breakdowns.by_instrument_family(evidence)
     fam = fam.loc[fam["instrument_family"] != breakdowns.NO_INSTRUMENT, "instrument_family"]
-    dims = breakdowns.by_dimension(evidence).set_index("dimension")["n"]
+    dims = breakdowns.by_dimension(evidence).set_index("dimension")["count"]
     return {"items": float(len(evidence)),
             "academic": float(types.get("academic", 0)),
             "grey": float(types.get("grey", 0)),

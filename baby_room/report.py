@@ -612,9 +612,9 @@ def _summary_page(staging: Path, *, folder: Path, cache: Path, key: str, bundled
         before = {p for p in work.rglob("*") if p.is_file()}
         project = load_project(folder)
         label = "the bundled synthetic data" if bundled else f"data in {folder.name}/"
+        write_extra_outputs(work, project, threshold=threshold)
         write_summary_page(work, project, data_label=label, threshold=threshold,
                            commit=commit, skipped=skipped)
-        write_extra_outputs(work, project, threshold=threshold)
         for path in before:  # keep only what the page step wrote
             path.unlink()
         shutil.rmtree(entry.parent, ignore_errors=True)
@@ -628,12 +628,17 @@ def _summary_page(staging: Path, *, folder: Path, cache: Path, key: str, bundled
 
 
 def write_extra_outputs(folder: Path, project, *, threshold: int) -> None:
-    """Write outputs that come from the data rather than from a notebook (after the page).
+    """Write outputs that come from the data rather than from a notebook (before the page,
+    which links to them).
 
-    The place to add a further report file (an evidence explorer, a Word report, briefings):
-    write it into ``folder`` through :class:`baby_room.Outputs` or as a file of its own; it
-    is cached with the front page and listed in the manifest.
+    The place to add a further report file: write it into ``folder`` through
+    :class:`baby_room.Outputs` or as a file of its own; it is cached with the front page
+    and listed in the manifest. Today: the evidence explorer (issue 15).
     """
+    if "evidence" in project.present:
+        from baby_room.evidence.explorer import report_explorer
+
+        report_explorer(folder, items=project.evidence)
 
 
 def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_dir=None,

@@ -147,6 +147,7 @@ def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
         tables=sorted(p.stem for p in (folder / "tables").glob("*.csv")),
         pages=sorted(p.name for p in (folder / "notebooks").glob("*.html")),
         threshold=threshold,
+        explorer=(folder / "evidence-explorer.html").is_file(),  # issue 15
         **quality,
     )
     path = folder / "index.html"

@@ -143,7 +143,7 @@ def bench_map() -> list[dict]:
 
     counts = pd.DataFrame({
         "iso3": ["GBR", "USA", "AUS", "NOR", "SWE", "FRA", "DEU", "NZL", "CAN", "SGP", None],
-        "n": [41, 18, 7, 6, 5, 3, 2, 4, 3, 1, 4],
+        "count": [41, 18, 7, 6, 5, 3, 2, 4, 3, 1, 4],
     })
     counts.attrs.update(source="benchmark", synthetic=True)
     with tempfile.TemporaryDirectory() as d:

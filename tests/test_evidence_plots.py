@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from baby_room.errors import DesignError  # noqa: E402
+from baby_room.errors import ArgumentError  # noqa: E402
 from baby_room.evidence import plots  # noqa: E402
 from baby_room.style import PALETTE, save_figure  # noqa: E402
 
@@ -67,7 +67,7 @@ def test_country_bars_fractional_and_top(items, tmp_path):
     assert "3 further countries not shown (at most 0.5 items each)" not in _texts(ax)
     assert "3 further countries not shown (at most 1 items each)" in _texts(ax)
     _render(ax, tmp_path, "countries_frac")
-    with pytest.raises(DesignError, match="top: must be a positive whole number"):
+    with pytest.raises(ArgumentError, match="^plot_countries: top must be a positive whole number"):
         plots.plot_countries(items, top=0)
 
 

@@ -47,7 +47,7 @@ def test_page_shows_published_figures(report_build, pages):
         "items on professional learning": ["21", "21.0", "True"],
     }
     assert "PRISMA included: {'databases': 165, 'other': 20, 'total': 185}" in text
-    assert "n_fractional sums to 185.0" in text
+    assert "count_fractional sums to 185.0" in text
 
 
 def test_notebook_writes_figures_and_tables(report_build):
@@ -60,5 +60,5 @@ def test_notebook_writes_figures_and_tables(report_build):
                  "evidence-gap-map-instruments", "evidence-uk-vs-rest"):
         assert (out_dir / "tables" / f"{name}.csv").exists(), name
     by_country = (out_dir / "tables" / "evidence-by-country.csv").read_text()
-    assert by_country.splitlines()[0] == "iso3,country,n,share,counting"
-    assert "GBR,United Kingdom,12," in by_country
+    assert by_country.splitlines()[0] == "iso3,country,share,n,count,counting"
+    assert ",United Kingdom,0.0648" in by_country and ",185,12,item" in by_country

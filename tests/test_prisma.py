@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from baby_room.errors import DataValidationError, DesignError  # noqa: E402
+from baby_room.errors import ArgumentError, DataValidationError  # noqa: E402
 from baby_room.evidence.prisma import plot_prisma, prisma_counts  # noqa: E402
 
 REVIEW_DB = {
@@ -36,7 +36,7 @@ REVIEW_OTHER = {
 
 
 def box(counts, arm, name):
-    return int(counts.loc[(counts["arm"] == arm) & (counts["box"] == name), "n"].sum())
+    return int(counts.loc[(counts["arm"] == arm) & (counts["box"] == name), "count"].sum())
 
 
 def test_review_numbers_end_in_165_plus_20():
@@ -58,22 +58,25 @@ def test_review_numbers_end_in_165_plus_20():
     assert box(c, "other", "screened") == 0 and not (
         (c["arm"] == "other") & (c["box"] == "screened")).any()
     assert box(c, "total", "included") == 185
-    assert list(c.columns) == ["arm", "box", "detail", "n"]
+    assert list(c.columns) == ["arm", "box", "detail", "count"]
+    assert c.attrs == {"source": "PRISMA 2020 flow counts", "synthetic": False,
+                       "unit": "records"}
     reasons = c[(c["arm"] == "databases") & (c["box"] == "excluded_with_reasons")]
-    assert dict(zip(reasons["detail"], reasons["n"], strict=True))["older children"] == 58
+    assert dict(zip(reasons["detail"], reasons["count"], strict=True))["older children"] == 58
 
 
 def test_given_boxes_are_checked_and_named():
     bad = dict(REVIEW_DB, screened=2545)
-    with pytest.raises(DesignError, match=r"databases arm: box 'screened' is 2545 but "
-                                          r"identified \(4042\) - removed before screening "
-                                          r"\(1498\) = 2544"):
+    with pytest.raises(ArgumentError, match=r"^prisma_counts: databases\['screened'\] must be "
+                                            r"identified \(4042\) - removed before screening "
+                                            r"\(1498\) = 2544; got 2545"):
         prisma_counts(databases=bad)
-    with pytest.raises(DesignError, match=r"databases arm: box 'included' is 166 but assessed "
-                                          r"\(339\) - excluded with reasons \(174\) = 165"):
+    with pytest.raises(ArgumentError, match=r"databases\['included'\] must be assessed "
+                                            r"\(339\) - excluded with reasons \(174\) = 165; "
+                                            r"got 166"):
         prisma_counts(databases=dict(REVIEW_DB, included=166))
-    with pytest.raises(DesignError, match=r"other arm: box 'assessed' is 80 but sought \(88\) "
-                                          r"- not retrieved \(4\) = 84"):
+    with pytest.raises(ArgumentError, match=r"other\['assessed'\] must be sought \(88\) "
+                                            r"- not retrieved \(4\) = 84; got 80"):
         prisma_counts(other=dict(REVIEW_OTHER, assessed=80))
 
 
@@ -86,14 +89,19 @@ def test_derived_reasons_from_included():
 
 
 def test_negative_and_unknown_boxes():
-    with pytest.raises(DesignError, match=r"box 'excluded' would be -5"):
+    with pytest.raises(ArgumentError, match=r"Box 'excluded' would be screened \(10\) - "
+                                            r"sought \(15\) = -5"):
         prisma_counts(databases={"identified": 10, "sought": 15, "included": 1})
-    with pytest.raises(DesignError, match=r"unknown box\(es\) \['screned'\]; allowed boxes"):
+    with pytest.raises(ArgumentError, match=r"(?s)^prisma_counts: databases must be a dict whose "
+                                            r"keys are PRISMA boxes.*Unknown box\(es\): "
+                                            r"'screned'"):
         prisma_counts(databases={"identified": 10, "screned": 10})
-    with pytest.raises(DesignError, match=r"box 'identified' must be a whole number >= 0; "
-                                          r"got -3"):
+    with pytest.raises(ArgumentError, match=r"^prisma_counts: databases\['identified'\] must be "
+                                            r"a whole number >= 0 or a dict of whole numbers; "
+                                            r"got -3"):
         prisma_counts(databases={"identified": -3})
-    with pytest.raises(DesignError, match="give a screening log or the numbers"):
+    with pytest.raises(ArgumentError, match="^prisma_counts: data must be a screening log, or "
+                                            "give the numbers"):
         prisma_counts()
 
 
@@ -120,7 +128,7 @@ def test_counts_from_screening_log():
     # 5 sought, 1 not retrieved, 4 assessed, 2 excluded (wrong age), 2 included
     assert box(c, "databases", "identified") == 7
     ident = c[(c["arm"] == "databases") & (c["box"] == "identified")]
-    assert dict(zip(ident["detail"], ident["n"], strict=True)) == {"ERIC": 3, "Scopus": 4}
+    assert dict(zip(ident["detail"], ident["count"], strict=True)) == {"ERIC": 3, "Scopus": 4}
     assert [box(c, "databases", b) for b in ("duplicates_removed", "screened", "excluded",
                                              "sought", "not_retrieved", "assessed",
                                              "excluded_with_reasons", "included")] == [
@@ -149,7 +157,7 @@ def test_screening_log_contradictions_listed():
 
 
 def test_log_and_numbers_are_exclusive():
-    with pytest.raises(DesignError, match="not both"):
+    with pytest.raises(ArgumentError, match="not both"):
         prisma_counts(_log(), databases=REVIEW_DB)
 
 
@@ -172,6 +180,6 @@ def test_plot_prisma_draws_every_box():
 
 
 def test_plot_prisma_rejects_other_frames():
-    with pytest.raises(DesignError, match="counts: expected the DataFrame returned by "
-                                          "prisma_counts"):
+    with pytest.raises(ArgumentError, match=r"^plot_prisma: data must be a table with "
+                                            r"column\(s\) 'arm', 'box', 'detail', 'count'"):
         plot_prisma(pd.DataFrame({"x": [1]}))

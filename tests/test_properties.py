@@ -367,8 +367,8 @@ def test_every_breakdown_reconciles_with_the_item_count(data):
     from baby_room.evidence.breakdowns import FACETS, breakdown
 
     for facet in FACETS:
-        frac = _quiet(breakdown, data, facet, count="fractional")
-        item = _quiet(breakdown, data, facet, count="item")
+        frac = _quiet(breakdown, data, facet=facet, count="fractional")
+        item = _quiet(breakdown, data, facet=facet, count="item")
         if facet == "uk_nation":  # documented: shares among the items naming the UK
             from baby_room.evidence.countries import normalise_countries
 
@@ -378,15 +378,16 @@ def test_every_breakdown_reconciles_with_the_item_count(data):
             n_items = len(data)
         assert frac.attrs["n_items"] == item.attrs["n_items"] == n_items
         # fractional: each item adds 1 in total, so nothing is dropped or double-counted
-        assert frac["n_fractional"].sum() == pytest.approx(n_items), facet
-        assert frac["share"].sum() == pytest.approx(1.0 if n_items else 0.0), facet
+        assert frac["count_fractional"].sum() == pytest.approx(n_items), facet
+        assert frac["share_fractional"].sum() == pytest.approx(1.0 if n_items else 0.0), facet
+        assert (item["n"] == n_items).all(), facet  # n is the base on every row
         # item: each item is counted at least once (exactly once for single-valued facets)
         if facet in SINGLE_VALUED:
-            assert int(item["n"].sum()) == n_items, facet
+            assert int(item["count"].sum()) == n_items, facet
         else:
-            assert int(item["n"].sum()) >= n_items, facet
-        assert item["n"].tolist() == frac["n"].tolist()
-        assert (item["n"] >= 0).all()
+            assert int(item["count"].sum()) >= n_items, facet
+        assert item["count"].tolist() == frac["count"].tolist()
+        assert (item["count"] >= 0).all()
 
 
 # --------------------------------------------------------------------------- export safety

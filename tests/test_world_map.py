@@ -20,7 +20,7 @@ import pytest  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from baby_room.errors import DesignError  # noqa: E402
+from baby_room.errors import ArgumentError  # noqa: E402
 from baby_room.evidence import world  # noqa: E402
 from baby_room.evidence.world import (  # noqa: E402
     ZERO_COLOUR,
@@ -84,7 +84,7 @@ def _counts():
     counts = pd.DataFrame(
         {
             "iso3": ["GBR", "FRA", "NOR", "USA", "SGP", None],
-            "n": [12, 1, 3, 7, 2, 4],
+            "count": [12, 1, 3, 7, 2, 4],
             "country": ["United Kingdom", "France", "Norway", "United States", "Singapore",
                         "Europe"],
         }
@@ -141,7 +141,7 @@ def test_colourbar_is_labelled_and_binned():
 
 
 def test_zero_counts_are_grey_and_uk_zero_is_annotated():
-    counts = pd.DataFrame({"iso3": ["GBR", "FRA"], "n": [0, 5]})
+    counts = pd.DataFrame({"iso3": ["GBR", "FRA"], "count": [0, 5]})
     ax = plot_world_choropleth(counts)
     assert _faces(ax, "GBR") == [to_rgba(ZERO_COLOUR)]
     assert "UK: 0" in [t.get_text() for t in ax.texts]
@@ -159,18 +159,21 @@ def test_draws_on_the_given_axes():
 @pytest.mark.parametrize(
     "counts, kwargs, message",
     [
-        (pd.DataFrame({"code": ["GBR"], "n": [1]}), {},
-         r"`iso3`='iso3' is not a column of `counts`; the columns are \['code', 'n'\]"),
+        (pd.DataFrame({"code": ["GBR"], "count": [1]}), {},
+         r"(?s)^plot_world_choropleth: iso3 must be a column of data; got 'iso3'.*"
+         r"The columns are \['code', 'count'\]"),
         (pd.DataFrame({"iso3": ["GBR"], "items": [1]}), {"value": "k"},
-         r"`value`='k' is not a column of `counts`"),
-        (pd.DataFrame({"iso3": ["GBR", "GBR"], "n": [1, 2]}), {},
-         r"one row per country, but \['GBR'\] occur more than once"),
-        (pd.DataFrame({"iso3": ["GBR"], "n": [-1]}), {}, r"must be non-negative counts; got \[-1.0\]"),
-        (pd.DataFrame({"iso3": ["GBR"], "n": ["many"]}), {}, r"must be numeric; non-numeric "
-         r"values: \['many'\]"),
-        ([("GBR", 1)], {}, r"`counts` must be a DataFrame .* got list"),
+         r"^plot_world_choropleth: value must be a column of data; got 'k'"),
+        (pd.DataFrame({"iso3": ["GBR", "GBR"], "count": [1, 2]}), {},
+         r"(?s)data must be a table with one row per country.*\['GBR'\] occur more than once"),
+        (pd.DataFrame({"iso3": ["GBR"], "count": [-1]}), {},
+         r"(?s)value must be a column of non-negative counts.*Negative values: \[-1.0\]"),
+        (pd.DataFrame({"iso3": ["GBR"], "count": ["many"]}), {},
+         r"(?s)value must be a column of numbers.*Non-numeric values: \['many'\]"),
+        ([("GBR", 1)], {}, r"^plot_world_choropleth: data must be a DataFrame with one row per "
+                           r"country"),
     ],
 )
 def test_bad_counts_are_refused_with_clear_messages(counts, kwargs, message):
-    with pytest.raises(DesignError, match=message):
+    with pytest.raises(ArgumentError, match=message):
         plot_world_choropleth(counts, **kwargs)

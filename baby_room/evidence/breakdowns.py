@@ -7,15 +7,16 @@ several countries, instruments or quality dimensions — so each function says h
 such items are counted, in the ``counting`` column and in ``attrs["counting"]``:
 
 ``count="item"`` (default)
-    An item is counted once in every category it names. ``n`` is the number of
-    items naming the category, ``share = n / n_items``. Because an item can name
-    several categories, ``n`` sums to *at least* the number of items (exactly the
-    number of items for single-valued columns such as year).
+    An item is counted once in every category it names. ``count`` is the number of
+    items naming the category, ``n`` the number of items (the base, the same on
+    every row) and ``share = count / n``. Because an item can name several
+    categories, ``count`` sums to *at least* ``n`` (exactly ``n`` for single-valued
+    columns such as year).
 
 ``count="fractional"``
-    An item naming *k* distinct categories adds ``1/k`` to each, so
-    ``n_fractional`` sums to exactly the number of items; ``share =
-    n_fractional / n_items`` sums to 1. ``n`` (whole items) is reported alongside.
+    As above, plus: an item naming *k* distinct categories adds ``1/k`` to each, so
+    ``count_fractional`` sums to exactly ``n``, and ``share_fractional =
+    count_fractional / n`` sums to 1.
 
 Nothing is dropped: an item with no country is the row ``"No country given"``,
 country strings that could not be matched are pooled in the row ``"Unmatched"``
@@ -24,11 +25,13 @@ country strings that could not be matched are pooled in the row ``"Unmatched"``
 :func:`baby_room.evidence.countries.normalise_countries`), and likewise ``"No
 instrument given"``, ``"No dimension given"``, ``"Not given"``.
 
-``attrs`` of the input (``source``, ``synthetic``) are carried over, and
-``attrs["n_items"]`` holds the denominator of ``share``.
+Results keep ``docs/result-contract.md``: ``n`` is the unweighted base (items), counts
+are in ``count``, shares run 0-1; ``attrs`` hold scalars only: the input's ``source`` and
+``synthetic``, ``unit="items"``, ``counting``, ``n_items`` (the base, as ``n``) and
+``facet``.
 
 Checked against hand counts of small item tables (``tests/test_evidence_breakdowns.py``)
-and, for reconciliation, by property tests: ``n_fractional`` sums to the number of items
+and, for reconciliation, by property tests: ``count_fractional`` sums to the number of items
 for any mix of multi-valued cells. Fractional counting is the "fractional counting" of
 bibliometrics (e.g. Waltman & van Eck, *J. Informetrics* 2015, 9:872-894), applied to
 countries, instruments and dimensions instead of authors.
@@ -43,12 +46,15 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from baby_room._args import as_columns, check_frame, one_of, result_attrs
 from baby_room.codebook import AGE_FOCUS, PUBLICATION_TYPES, QUALITY_DIMENSIONS, STUDY_DESIGNS
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 
 __all__ = [
     "COUNTING",
     "FACETS",
+    "CATEGORY_ORDERS",
+    "SPECIAL_ROWS",
     "UNMATCHED",
     "NO_COUNTRY",
     "normalise_instruments",
@@ -67,6 +73,7 @@ __all__ = [
     "by_dimension",
     "gap_map",
     "breakdown",
+    "item_categories",
 ]
 
 #: Allowed values of ``count``.
@@ -80,48 +87,28 @@ NO_DIMENSION = "No dimension given"
 NOT_GIVEN = "Not given"
 NOT_SPECIFIC = "Several or unspecified (region)"
 UK_NATION_NOT_STATED = "UK, nation not stated"
-#: Rows listed last, in this order, whatever their counts.
-_TRAILING = (NOT_SPECIFIC, UK_NATION_NOT_STATED, UNMATCHED, NO_COUNTRY, NO_INSTRUMENT,
+#: Rows that are not categories (no value, unmatched, regions): listed last, in this order.
+SPECIAL_ROWS = _TRAILING = (NOT_SPECIFIC, UK_NATION_NOT_STATED, UNMATCHED, NO_COUNTRY, NO_INSTRUMENT,
              NO_DIMENSION, NOT_GIVEN)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_data(data, columns):
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(f"data: expected a pandas DataFrame of included items, got "
-                          f"{type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise DesignError(
-            f"data: column(s) {missing} not found; the evidence extraction table needs "
-            f"{list(columns)} (columns present: {list(data.columns)}). Load it with "
-            f"baby_room.load_evidence(path, columns={{'your header': 'canonical name'}})"
-        )
+def _check_data(data, columns, function):
+    check_frame(data, function=function, columns=columns,
+                what="a pandas DataFrame of included items (baby_room.load_evidence)")
 
 
-def _attrs(data) -> dict:
-    """The input's attrs worth carrying: scalars, strings, lists; not frames or arrays.
-
-    A DataFrame in ``attrs`` (the loaders' ``set_aside`` table) would make every later
-    ``pd.concat`` of the summary fail, so it is left behind with the items.
-    """
-    attrs = getattr(data, "attrs", None) or {}
-    return {k: v for k, v in attrs.items()
-            if not isinstance(v, (pd.DataFrame, pd.Series, np.ndarray))}
-
-
-def _bare(data: pd.DataFrame) -> pd.DataFrame:
-    """A shallow copy without attrs, so pandas never compares attrs holding frames."""
-    out = data.copy(deep=False)
-    out.attrs = {}
+def _attrs(data, **extra) -> dict:
+    """Scalar attrs of a result (contract section 3) plus the breakdown's own scalars."""
+    out = result_attrs(data, unit="items")
+    out.update(extra)
     return out
 
 
-def _check_count(count):
-    if count not in COUNTING:
-        raise DesignError(f"count: must be one of {list(COUNTING)}; got {count!r}")
+def _check_count(count, function):
+    one_of(count, COUNTING, function=function, parameter="count")
 
 
 def _key(text: str) -> str:
@@ -158,32 +145,40 @@ def _fill_missing(long: pd.DataFrame, n_items: int, keys: dict) -> pd.DataFrame:
 
 
 def _tally(long: pd.DataFrame, keys: list[str], n_items: int, count: str, attrs: dict,
-           order: list | None = None, sort: str = "n", complete: list | None = None,
-           facet: str = "") -> pd.DataFrame:
+           order: list | None = None, sort: str = "n", complete: list | None = None
+           ) -> pd.DataFrame:
     """Count items per key combination with item or fractional counting."""
     long = long.drop_duplicates(["position", *keys])
     k = long.groupby("position")["position"].transform("size")
     long = long.assign(_w=1.0 / k)
     grouped = long.groupby(keys, sort=False, dropna=False)
-    out = grouped.agg(n=("position", "size"), n_fractional=("_w", "sum")).reset_index()
+    out = grouped.agg(count=("position", "size"),
+                      count_fractional=("_w", "sum")).reset_index()
     if complete is not None:
         grid = pd.DataFrame({keys[0]: pd.array(complete, dtype=out[keys[0]].dtype)})
         out = grid.merge(out, on=keys[0], how="left")
-        out["n"] = out["n"].fillna(0)
-        out["n_fractional"] = out["n_fractional"].fillna(0.0)
-    out["n"] = out["n"].astype(np.int64)
+        out["count"] = out["count"].fillna(0)
+        out["count_fractional"] = out["count_fractional"].fillna(0.0)
+    out["count"] = out["count"].astype(np.int64)
     out = _order(out, keys[-1] if sort == "n" else keys[0], order, sort)
-    denominator = max(n_items, 1)
-    if count == "item":
-        out["share"] = out["n"] / denominator
-        out = out[[*keys, "n", "share"]]
-    else:
-        out["share"] = out["n_fractional"] / denominator
-        out = out[[*keys, "n", "n_fractional", "share"]]
+    return _finish(out.reset_index(drop=True), keys, n_items, count, attrs)
+
+
+def _finish(out: pd.DataFrame, keys: list[str], n_items, count: str, attrs: dict):
+    """Columns of a breakdown: keys, share, n, count, [share_fractional, count_fractional]."""
+    base = np.asarray(n_items, dtype=np.int64) * np.ones(len(out), dtype=np.int64)
+    out["n"] = base
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(base > 0, out["count"] / np.maximum(base, 1), np.nan)
+        cols = [*keys, "share", "n", "count"]
+        if count == "fractional":
+            out["share_fractional"] = np.where(
+                base > 0, out["count_fractional"] / np.maximum(base, 1), np.nan)
+            cols += ["share_fractional", "count_fractional"]
+    out = out[cols].copy()
     out["counting"] = pd.array([count] * len(out), dtype="string")
     out = out.reset_index(drop=True)
     out.attrs = dict(attrs)
-    out.attrs.update(counting=count, n_items=int(n_items), facet=facet)
     return out
 
 
@@ -196,7 +191,7 @@ def _order(out: pd.DataFrame, label: str, order, sort: str) -> pd.DataFrame:
                (0, rank.get(v, len(rank)), 0, str(v)) for v in labels]
     elif sort == "n":
         key = [(1, trailing[v], 0, "") if v in trailing else
-               (0, 0, -int(n), str(v)) for v, n in zip(labels, out["n"], strict=True)]
+               (0, 0, -int(n), str(v)) for v, n in zip(labels, out["count"], strict=True)]
     else:  # natural order of the key (years)
         key = [(1, 0, 0, "") if pd.isna(v) else (0, 0, v, "") for v in labels]
     idx = sorted(range(len(out)), key=lambda i: key[i])
@@ -216,7 +211,7 @@ def _countries_long(data: pd.DataFrame, column: str = "countries") -> tuple[pd.D
     country = long["country"].astype(object).where(matched != "unmatched", UNMATCHED)
     country = country.where(matched != "missing", NO_COUNTRY)
     long = long.assign(country=pd.array(country.tolist(), dtype="string"), kind=matched)
-    return long, {"unmatched": unmatched}
+    return long, {"unmatched": "; ".join(unmatched)}
 
 
 def _facet_country(data, column="countries"):
@@ -337,7 +332,8 @@ _FACET_FUNCS = {
     "dimension": _facet_dimension,
 }
 
-_ORDERS = {
+#: The codebook order of the categories of the categorical facets.
+CATEGORY_ORDERS = _ORDERS = {
     "publication_type": list(PUBLICATION_TYPES),
     "design": list(STUDY_DESIGNS),
     "age_focus": list(AGE_FOCUS),
@@ -349,27 +345,24 @@ _ORDERS = {
 _COMPLETE = {"publication_type", "age_focus", "dimension", "uk_vs_rest", "design"}
 
 
-def _facet(data, facet):
-    if facet not in FACETS:
-        raise DesignError(f"by: must be one of {list(FACETS)}; got {facet!r}")
+def _facet(data, facet, function):
+    one_of(facet, tuple(FACETS), function=function, parameter="facet")
     column, _ = FACETS[facet]
-    _check_data(data, [column])
-    long, extra = _FACET_FUNCS[facet](_bare(data))
-    long.attrs = {}
-    return long, extra
+    _check_data(data, [column], function)
+    return _FACET_FUNCS[facet](data)
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def breakdown(data: pd.DataFrame, by: str, *, count: str = "item") -> pd.DataFrame:
+def breakdown(data: pd.DataFrame, *, facet: str, count: str = "item") -> pd.DataFrame:
     """Count included items by one facet (the engine behind every ``by_*`` function).
 
     Parameters
     ----------
     data : pandas.DataFrame
         The extraction table, one row per included item.
-    by : str
+    facet : str
         One of :data:`FACETS`: ``"country"``, ``"continent"``, ``"un_region"``,
         ``"uk_vs_rest"``, ``"uk_nation"``, ``"year"``, ``"decade"``,
         ``"publication_type"``, ``"design"``, ``"age_focus"``,
@@ -380,42 +373,82 @@ def breakdown(data: pd.DataFrame, by: str, *, count: str = "item") -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        The facet's key column(s), then ``n`` (items naming the category), with
-        ``count="fractional"`` also ``n_fractional`` (sum of ``1/k`` over items
-        naming *k* distinct categories), then ``share`` (``n / n_items``, or
-        ``n_fractional / n_items``) and ``counting``. Rows by descending ``n``
-        (categorical facets in their codebook order, years in time order), the
-        "no value" and "unmatched" rows last. ``attrs``: the input's, plus
-        ``counting``, ``n_items`` (the denominator of ``share``) and ``facet``.
+        The facet's key column(s), then ``share`` (``count / n``), ``n`` (the number
+        of items, the base), ``count`` (items naming the category); with
+        ``count="fractional"`` also ``share_fractional`` and ``count_fractional``
+        (sum of ``1/k`` over items naming *k* distinct categories); then
+        ``counting``. Rows by descending ``count`` (categorical facets in their
+        codebook order, years in time order), the "no value" and "unmatched" rows
+        last. ``attrs``: ``source``, ``synthetic``, ``unit``, ``counting``,
+        ``n_items`` (as ``n``) and ``facet``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"dimensions": ["ratio; group size", "ratio", None]})
-    >>> breakdown(items, "dimension")[["dimension", "n"]].head(2)
-        dimension  n
-    0  group size  1
-    1       ratio  2
+    >>> breakdown(items, facet="dimension")[["dimension", "share", "n", "count"]].head(2)
+        dimension     share  n  count
+    0  group size  0.333333  3      1
+    1       ratio  0.666667  3      2
     """
-    _check_count(count)
-    long, extra = _facet(data, by)
-    return _from_long(data, long, extra, by, count)
+    return _breakdown(data, facet, count, "breakdown")
 
 
-def _from_long(data, long, extra, by, count):
-    keys = FACETS[by][1]
+def _breakdown(data, facet, count, function):
+    _check_count(count, function)
+    long, extra = _facet(data, facet, function)
+    return _from_long(data, long, extra, facet, count)
+
+
+def _from_long(data, long, extra, facet, count):
+    keys = FACETS[facet][1]
     n_items = len(data)
-    if by == "uk_nation":
+    if facet == "uk_nation":
         n_items = int(long["position"].nunique())
-    sort = "natural" if by == "year" else "n"
-    order = _ORDERS.get(by)
+    sort = "natural" if facet == "year" else "n"
+    order = _ORDERS.get(facet)
     complete = None
-    if by in _COMPLETE:
+    if facet in _COMPLETE:
         present = [v for v in long[keys[0]].dropna().unique().tolist() if v not in order]
         complete = list(order) + sorted(present)
-    out = _tally(long, keys, n_items, count, _attrs(data),
-                 order=order, sort=sort, complete=complete, facet=by)
-    out.attrs.update(extra)
-    return out
+    attrs = _attrs(data, counting=count, n_items=int(n_items), facet=facet, **extra)
+    return _tally(long, keys, n_items, count, attrs, order=order, sort=sort,
+                  complete=complete)
+
+
+def item_categories(data: pd.DataFrame, *, facet: str) -> pd.DataFrame:
+    """Which items fall in which category of a facet: the membership behind every count.
+
+    One row per (item, category), duplicates removed, so that for any facet
+    ``item_categories(data, facet=f).groupby(<key>).size()`` equals the ``count``
+    column of ``breakdown(data, facet=f)`` (and a join of two facets on ``position``
+    gives the cells of :func:`gap_map`). Items with no value are in the "no value"
+    row (``"No country given"``, ...), as in the breakdowns.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The extraction table, one row per included item.
+    facet : str
+        One of :data:`FACETS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``position`` (0-based row of ``data``), then the facet's key column(s).
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"instruments": ["ITERS-R; ITERS-3", "CLASS", None]})
+    >>> item_categories(items, facet="instrument_family")
+       position    instrument_family
+    0         0                ITERS
+    1         1                CLASS
+    2         2  No instrument given
+    """
+    long, _ = _facet(data, facet, "item_categories")
+    keys = FACETS[facet][1]
+    long = long[["position", *keys]].drop_duplicates(["position", *keys])
+    return long.sort_values("position", kind="stable").reset_index(drop=True)
 
 
 def by_country(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -432,7 +465,7 @@ def by_country(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
         Extraction table with a ``countries`` column.
     count : {"item", "fractional"}, default "item"
         ``"item"``: once per country an item names; ``"fractional"``: ``1/k`` to
-        each of its *k* countries, so ``n_fractional`` sums to the number of items.
+        each of its *k* countries, so ``count_fractional`` sums to the number of items.
 
     Returns
     -------
@@ -440,24 +473,24 @@ def by_country(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
         ``iso3`` (missing for regions and the special rows), ``country`` (short
         English name; a region word such as "Nordic countries" as its own row;
         ``"Unmatched"`` pooling strings that matched nothing, listed in
-        ``attrs["unmatched"]``; ``"No country given"``), ``n``, [``n_fractional``],
-        ``share``, ``counting``. Sorted by ``n`` descending, special rows last.
+        ``attrs["unmatched"]``; ``"No country given"``), ``share``, ``n``, ``count``,
+        [``share_fractional``, ``count_fractional``], ``counting``. Sorted by ``n`` descending, special rows last.
 
     Examples
     --------
     >>> items = pd.DataFrame({"countries": ["England", "UK; USA", "Norway and Sweden", None]})
     >>> t = by_country(items, count="fractional")
-    >>> t[["country", "n", "n_fractional"]].round(2)
-              country  n  n_fractional
-    0  United Kingdom  2          1.50
-    1          Norway  1          0.50
-    2          Sweden  1          0.50
-    3   United States  1          0.50
-    4  No country given  1          1.00
-    >>> float(t["n_fractional"].sum())
+    >>> t[["country", "count", "count_fractional"]].round(2)
+                country  count  count_fractional
+    0    United Kingdom      2               1.5
+    1            Norway      1               0.5
+    2            Sweden      1               0.5
+    3     United States      1               0.5
+    4  No country given      1               1.0
+    >>> float(t["count_fractional"].sum())
     4.0
     """
-    return breakdown(data, "country", count=count)
+    return _breakdown(data, "country", count, "by_country")
 
 
 def by_continent(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -477,18 +510,18 @@ def by_continent(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``continent``, ``n``, [``n_fractional``], ``share``, ``counting``.
+        ``continent``, ``share``, ``n``, ``count``, [``share_fractional``, ``count_fractional``], ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"countries": ["England; France", "USA; Japan"]})
-    >>> by_continent(items)[["continent", "n"]]
-           continent  n
-    0           Asia  1
-    1         Europe  1
-    2  North America  1
+    >>> by_continent(items)[["continent", "count"]]
+           continent  count
+    0           Asia      1
+    1         Europe      1
+    2  North America      1
     """
-    return breakdown(data, "continent", count=count)
+    return _breakdown(data, "continent", count, "by_continent")
 
 
 def by_un_region(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -504,17 +537,17 @@ def by_un_region(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``un_region``, ``n``, [``n_fractional``], ``share``, ``counting``.
+        ``un_region``, ``share``, ``n``, ``count``, [``share_fractional``, ``count_fractional``], ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"countries": ["England", "Norway", "USA"]})
-    >>> by_un_region(items)[["un_region", "n"]]
-              un_region  n
-    0   Northern Europe  2
-    1  Northern America  1
+    >>> by_un_region(items)[["un_region", "count"]]
+              un_region  count
+    0   Northern Europe      2
+    1  Northern America      1
     """
-    return breakdown(data, "un_region", count=count)
+    return _breakdown(data, "un_region", count, "by_un_region")
 
 
 def uk_vs_rest(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -534,18 +567,18 @@ def uk_vs_rest(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``uk_vs_rest`` (``"UK"``, ``"Rest of world"``, then ``"Unmatched"`` and
-        ``"No country given"`` when present), ``n``, [``n_fractional``],
-        ``share``, ``counting``.
+        ``"No country given"`` when present), ``share``, ``n``, ``count``,
+        [``share_fractional``, ``count_fractional``], ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"countries": ["Wales", "UK; Ireland", "USA"]})
-    >>> uk_vs_rest(items)[["uk_vs_rest", "n"]]
-          uk_vs_rest  n
-    0             UK  2
-    1  Rest of world  2
+    >>> uk_vs_rest(items)[["uk_vs_rest", "count"]]
+          uk_vs_rest  count
+    0             UK      2
+    1  Rest of world      2
     """
-    return breakdown(data, "uk_vs_rest", count=count)
+    return _breakdown(data, "uk_vs_rest", count, "uk_vs_rest")
 
 
 def by_uk_nation(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -565,136 +598,145 @@ def by_uk_nation(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``uk_nation``, ``n``, [``n_fractional``], ``share`` (of UK items),
+        ``uk_nation``, ``share``, ``n``, ``count``, [``share_fractional``, ``count_fractional``] (of UK items),
         ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"countries": ["England", "England; Scotland", "UK", "USA"]})
-    >>> by_uk_nation(items)[["uk_nation", "n", "share"]].round(3)
-                   uk_nation  n  share
-    0                England  2  0.667
-    1               Scotland  1  0.333
-    2  UK, nation not stated  1  0.333
+    >>> by_uk_nation(items)[["uk_nation", "count", "n", "share"]].round(3)
+                   uk_nation  count  n  share
+    0                England      2  3  0.667
+    1               Scotland      1  3  0.333
+    2  UK, nation not stated      1  3  0.333
     """
-    return breakdown(data, "uk_nation", count=count)
+    return _breakdown(data, "uk_nation", count, "by_uk_nation")
 
 
-def by_year(data: pd.DataFrame, *, by: str | None = None, complete: bool = True
-            ) -> pd.DataFrame:
-    """Items per publication year, optionally split by another column (e.g. publication type).
+def by_year(data: pd.DataFrame, *, by: str | list[str] | None = None,
+            complete: bool = True) -> pd.DataFrame:
+    """Items per publication year, optionally in groups (e.g. per publication type).
 
     Parameters
     ----------
     data : pandas.DataFrame
-        Extraction table with a ``year`` column (and ``by``).
-    by : str, optional
-        A single-valued column to split by, such as ``"publication_type"``.
+        Extraction table with a ``year`` column (and the ``by`` columns).
+    by : str or list of str, optional
+        Grouping columns (single-valued), such as ``"publication_type"``: one set of
+        rows per group, the ``by`` columns first; ``n`` and ``share`` are then within
+        the group (``n`` = items in the group).
     complete : bool, default True
-        List every year from the first to the last (and every ``by`` category) with
-        zero counts where there were no items, so the table plots as a time series.
+        List every year from the first to the last (in every group, and every
+        codebook category of a single ``by`` column) with zero counts where there
+        were no items, so the table plots as a time series.
 
     Returns
     -------
     pandas.DataFrame
         [``by``], ``year`` (Int64; missing for items with no year, listed last),
-        ``n``, ``share`` (of all items), ``counting`` (``"item"``: one year per
-        item, so ``n`` sums to the number of items).
+        ``share`` (``count / n``), ``n`` (items, in the group with ``by``),
+        ``count`` (items of that year), ``counting`` (``"item"``: one year per item,
+        so ``count`` sums to ``n``). A group with no items has ``n = 0`` and a
+        missing ``share``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"year": [2019, 2021, 2021],
     ...                       "publication_type": ["academic", "academic", "grey"]})
-    >>> by_year(items)[["year", "n"]]
-       year  n
-    0  2019  1
-    1  2020  0
-    2  2021  2
+    >>> by_year(items)[["year", "n", "count"]]
+       year  n  count
+    0  2019  3      1
+    1  2020  3      0
+    2  2021  3      2
+    >>> t = by_year(items, by="publication_type")
+    >>> t.loc[t["count"] > 0, ["publication_type", "year", "share", "n", "count"]]
+      publication_type  year  share  n  count
+    0         academic  2019    0.5  2      1
+    2         academic  2021    0.5  2      1
+    5             grey  2021    1.0  1      1
     """
-    return _by_time(data, "year", by=by, complete=complete)
+    return _by_time(data, "year", by=by, complete=complete, function="by_year")
 
 
-def by_decade(data: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
-    """Items per decade of publication (``"1990s"``, ``"2000s"``, ...), optionally split.
+def by_decade(data: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Items per decade of publication (``"1990s"``, ``"2000s"``, ...), optionally in groups.
 
     Parameters
     ----------
     data : pandas.DataFrame
         Extraction table with a ``year`` column.
-    by : str, optional
-        A single-valued column to split by.
+    by : str or list of str, optional
+        Grouping columns (single-valued); ``n`` and ``share`` are within the group.
 
     Returns
     -------
     pandas.DataFrame
-        [``by``], ``decade`` (string, in time order; ``"Not given"`` last), ``n``,
-        ``share``, ``counting``. With ``by``, every (category, decade) pair is listed,
-        zero where there were no items.
+        [``by``], ``decade`` (string, in time order; ``"Not given"`` last),
+        ``share``, ``n``, ``count``, ``counting``. With ``by``, every (group, decade)
+        pair is listed, zero where there were no items.
 
     Examples
     --------
     >>> items = pd.DataFrame({"year": [1998, 2003, 2009, None]})
-    >>> by_decade(items)[["decade", "n"]]
-          decade  n
-    0      1990s  1
-    1      2000s  2
-    2  Not given  1
+    >>> by_decade(items)[["decade", "share", "n", "count"]]
+          decade  share  n  count
+    0      1990s   0.25  4      1
+    1      2000s   0.50  4      2
+    2  Not given   0.25  4      1
     """
-    return _by_time(data, "decade", by=by, complete=False)
+    return _by_time(data, "decade", by=by, complete=False, function="by_decade")
 
 
-def _by_time(data, facet, *, by, complete):
-    _check_data(data, ["year"] + ([by] if by else []))
-    attrs = _attrs(data)
-    data = _bare(data)
+def _by_time(data, facet, *, by, complete, function):
+    _check_data(data, ["year"], function)
+    by = as_columns(by, function=function, parameter="by", data=data)
+    if facet in by or "year" in by:
+        raise ArgumentError(function, "by", "grouping columns other than year", by)
     long, _ = _FACET_FUNCS[facet](data)
-    n_items = len(data)
-    if by is None:
-        keys = [facet]
-    else:
-        if by not in data.columns:
-            raise DesignError(f"by: column {by!r} not found; columns are {list(data.columns)}")
-        split = data[by].reset_index(drop=True)
+    for col in by:
         labels = [NOT_GIVEN if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-                  for v in split.tolist()]
-        long[by] = pd.array(labels, dtype="string")
-        keys = [by, facet]
-    out = long.groupby(keys, dropna=False, sort=False).size().rename("n").reset_index()
+                  for v in data[col].tolist()]
+        long[col] = pd.array(labels, dtype="string")
+    keys = [*by, facet]
+    out = long.groupby(keys, dropna=False, sort=False).size().rename("count").reset_index()
+    if by:
+        if len(by) == 1:
+            cats = _ORDERS.get(by[0]) or sorted(out[by[0]].dropna().unique().tolist())
+            cats = list(cats) + sorted(set(out[by[0]].dropna().tolist()) - set(cats))
+            groups = pd.DataFrame({by[0]: pd.array(cats, dtype="string")})
+        else:
+            groups = out[by].drop_duplicates().reset_index(drop=True)
     if facet == "year" and complete:
         years = out["year"].dropna()
         grid_years = (list(range(int(years.min()), int(years.max()) + 1)) if len(years) else [])
         if out["year"].isna().any():
             grid_years = grid_years + [pd.NA]
         grid = pd.DataFrame({"year": pd.array(grid_years, dtype="Int64")})
-        if by is not None:
-            cats = _ORDERS.get(by) or sorted(out[by].dropna().unique().tolist())
-            cats = list(cats) + sorted(set(out[by].dropna().tolist()) - set(cats))
-            grid = grid.merge(pd.DataFrame({by: pd.array(cats, dtype="string")}), how="cross")
+        if by:
+            grid = groups.merge(grid, how="cross")
         out = grid.merge(out, on=keys, how="left")
-        out["n"] = out["n"].fillna(0)
-    if facet == "decade" and by is not None:  # every (category, decade) pair, zeros kept
-        grid = out[[facet]].drop_duplicates().merge(out[[by]].drop_duplicates(), how="cross")
-        out = grid.merge(out, on=[facet, by], how="left")
-        out["n"] = out["n"].fillna(0)
-    out = out[[*keys, "n"]]
-    out["n"] = out["n"].astype(np.int64)
-    # order: by category (codebook order), then time
+    if facet == "decade" and by:  # every (group, decade) pair, zeros kept
+        grid = groups.merge(out[[facet]].drop_duplicates(), how="cross")
+        out = grid.merge(out, on=keys, how="left")
+    out["count"] = out["count"].fillna(0).astype(np.int64)
+    # order: by group (codebook order of a single column), then time
     if facet == "year":
         tkey = [(1, 0) if pd.isna(v) else (0, int(v)) for v in out["year"].tolist()]
     else:
         tkey = [(1, 0) if v == NOT_GIVEN else (0, int(v[:4])) for v in out["decade"].tolist()]
-    if by is not None:
-        order = {v: i for i, v in enumerate(_ORDERS.get(by) or [])}
-        bkey = [(order.get(v, len(order)), str(v)) for v in out[by].tolist()]
+    if len(by) == 1:
+        order = {v: i for i, v in enumerate(_ORDERS.get(by[0]) or [])}
+        bkey = [(order.get(v, len(order)), str(v)) for v in out[by[0]].tolist()]
+    elif by:
+        bkey = [tuple(map(str, t)) for t in out[by].itertuples(index=False, name=None)]
     else:
         bkey = [(0, "")] * len(out)
     idx = sorted(range(len(out)), key=lambda i: (bkey[i], tkey[i]))
     out = out.iloc[idx].reset_index(drop=True)
-    out["share"] = out["n"] / max(n_items, 1)
-    out["counting"] = pd.array(["item"] * len(out), dtype="string")
-    out.attrs = attrs
-    out.attrs.update(counting="item", n_items=int(n_items), facet=facet)
-    return out
+    n_items = (out.groupby(by, sort=False, dropna=False)["count"].transform("sum").to_numpy()
+               if by else len(data))
+    attrs = _attrs(data, counting="item", n_items=len(data), facet=facet)
+    return _finish(out, keys, n_items, "item", attrs)
 
 
 def by_publication_type(data: pd.DataFrame) -> pd.DataFrame:
@@ -709,17 +751,17 @@ def by_publication_type(data: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``publication_type`` (``"academic"``, ``"grey"``, then any other value and
-        ``"Not given"``), ``n``, ``share``, ``counting``.
+        ``"Not given"``), ``share``, ``n``, ``count``, ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"publication_type": ["academic", "grey", "academic"]})
-    >>> by_publication_type(items)[["publication_type", "n"]]
-      publication_type  n
-    0         academic  2
-    1             grey  1
+    >>> by_publication_type(items)[["publication_type", "count"]]
+      publication_type  count
+    0         academic      2
+    1             grey      1
     """
-    return breakdown(data, "publication_type")
+    return _breakdown(data, "publication_type", "item", "by_publication_type")
 
 
 def by_design(data: pd.DataFrame) -> pd.DataFrame:
@@ -733,18 +775,18 @@ def by_design(data: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``design``, ``n``, ``share``, ``counting``; every design listed.
+        ``design``, ``share``, ``n``, ``count``, ``counting``; every design listed.
 
     Examples
     --------
     >>> items = pd.DataFrame({"design": ["qualitative", "qualitative", "review"]})
     >>> t = by_design(items)
-    >>> t.loc[t["n"] > 0, ["design", "n"]]
-            design  n
-    3  qualitative  2
-    5       review  1
+    >>> t.loc[t["count"] > 0, ["design", "count"]]
+            design  count
+    3  qualitative      2
+    5       review      1
     """
-    return breakdown(data, "design")
+    return _breakdown(data, "design", "item", "by_design")
 
 
 def by_age_focus(data: pd.DataFrame) -> pd.DataFrame:
@@ -759,20 +801,20 @@ def by_age_focus(data: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``age_focus`` (codebook order, every band listed, ``"Not given"`` last when
-        present), ``n``, ``share``, ``counting``.
+        present), ``share``, ``n``, ``count``, ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"age_focus": ["0-24m", "0-12m", "0-24m", None]})
-    >>> by_age_focus(items)[["age_focus", "n"]]
-       age_focus  n
-    0      0-12m  1
-    1     12-24m  0
-    2      0-24m  2
-    3      0-36m  0
-    4  Not given  1
+    >>> by_age_focus(items)[["age_focus", "count"]]
+       age_focus  count
+    0      0-12m      1
+    1     12-24m      0
+    2      0-24m      2
+    3      0-36m      0
+    4  Not given      1
     """
-    return breakdown(data, "age_focus")
+    return _breakdown(data, "age_focus", "item", "by_age_focus")
 
 
 def by_instrument_family(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -792,19 +834,19 @@ def by_instrument_family(data: pd.DataFrame, *, count: str = "item") -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        ``instrument_family``, ``n``, [``n_fractional``], ``share``, ``counting``;
+        ``instrument_family``, ``share``, ``n``, ``count``, [``share_fractional``, ``count_fractional``], ``counting``;
         by descending ``n``, ``"No instrument given"`` last.
 
     Examples
     --------
     >>> items = pd.DataFrame({"instruments": ["ITERS-R; iters 3", "CLASS Infant", None]})
-    >>> by_instrument_family(items)[["instrument_family", "n"]]
-         instrument_family  n
-    0                CLASS  1
-    1                ITERS  1
-    2  No instrument given  1
+    >>> by_instrument_family(items)[["instrument_family", "count"]]
+         instrument_family  count
+    0                CLASS      1
+    1                ITERS      1
+    2  No instrument given      1
     """
-    return breakdown(data, "instrument_family", count=count)
+    return _breakdown(data, "instrument_family", count, "by_instrument_family")
 
 
 def by_instrument(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -820,18 +862,18 @@ def by_instrument(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``instrument``, ``instrument_family``, ``n``, [``n_fractional``],
-        ``share``, ``counting``.
+        ``instrument``, ``instrument_family``, ``share``, ``n``, ``count``,
+        [``share_fractional``, ``count_fractional``], ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"instruments": ["ITERS-R; CLASS toddler", "ITERS R"]})
-    >>> by_instrument(items)[["instrument", "instrument_family", "n"]]
-          instrument instrument_family  n
-    0        ITERS-R             ITERS  2
-    1  CLASS Toddler             CLASS  1
+    >>> by_instrument(items)[["instrument", "instrument_family", "count"]]
+          instrument instrument_family  count
+    0        ITERS-R             ITERS      2
+    1  CLASS Toddler             CLASS      1
     """
-    return breakdown(data, "instrument", count=count)
+    return _breakdown(data, "instrument", count, "by_instrument")
 
 
 def by_dimension(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
@@ -854,19 +896,19 @@ def by_dimension(data: pd.DataFrame, *, count: str = "item") -> pd.DataFrame:
     pandas.DataFrame
         ``dimension`` (every codebook dimension, in codebook order, zero where no
         item examined it; then other values; ``"No dimension given"`` last), ``n``,
-        [``n_fractional``], ``share``, ``counting``.
+        ``count``, [``share_fractional``, ``count_fractional``], ``counting``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"dimensions": ["Ratio; group-size", "ratio", ""]})
     >>> t = by_dimension(items)
-    >>> t.loc[t["n"] > 0, ["dimension", "n", "share"]].round(3)
-                 dimension  n  share
-    0           group size  1  0.333
-    1                ratio  2  0.667
-    10  No dimension given  1  0.333
+    >>> t.loc[t["count"] > 0, ["dimension", "count", "share"]].round(3)
+                 dimension  count  share
+    0           group size      1  0.333
+    1                ratio      2  0.667
+    10  No dimension given      1  0.333
     """
-    return breakdown(data, "dimension", count=count)
+    return _breakdown(data, "dimension", count, "by_dimension")
 
 
 def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str = "dimension",
@@ -883,35 +925,36 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
     count : {"item", "fractional"}, default "item"
         ``"item"``: a cell counts the items naming both categories. ``"fractional"``:
         an item naming *r* row categories and *c* column categories adds ``1/(r c)``
-        to each of its *r c* cells, so ``n_fractional`` sums to the number of items.
+        to each of its *r c* cells, so ``count_fractional`` sums to the number of items.
     complete : bool, default True
         List every (row, column) pair, zero where no item falls (the gaps).
 
     Returns
     -------
     pandas.DataFrame
-        The row facet's key column(s), the column facet's key column(s), ``n``,
-        [``n_fractional``], ``share`` (of all items), ``counting``. Row categories
+        The row facet's key column(s), the column facet's key column(s), ``share``
+        (``count / n``), ``n`` (all items, the base), ``count`` (items in the cell),
+        [``share_fractional``, ``count_fractional``], ``counting``. Row categories
         in :func:`breakdown` order, column categories likewise. Pivot with
-        ``df.pivot(index=<row key>, columns=<column key>, values="n")``.
+        ``df.pivot(index=<row key>, columns=<column key>, values="count")``.
 
     Examples
     --------
     >>> items = pd.DataFrame({"instruments": ["ITERS-R", "ITERS-3; CLASS Infant", "CLASS"],
     ...                       "dimensions": ["ratio", "ratio; interactions", "interactions"]})
     >>> g = gap_map(items)
-    >>> g.pivot(index="instrument_family", columns="dimension", values="n").loc[
+    >>> g.pivot(index="instrument_family", columns="dimension", values="count").loc[
     ...     ["CLASS", "ITERS"], ["ratio", "interactions"]]
     dimension          ratio  interactions
     instrument_family
     CLASS                  1             2
     ITERS                  2             1
     """
-    _check_count(count)
+    _check_count(count, "gap_map")
+    row_long, extra_r = _facet(data, rows, "gap_map")
     if rows == columns:
-        raise DesignError(f"columns: must differ from rows; both are {rows!r}")
-    row_long, extra_r = _facet(data, rows)
-    col_long, extra_c = _facet(data, columns)
+        raise ArgumentError("gap_map", "columns", f"a facet other than rows ({rows!r})", columns)
+    col_long, extra_c = _facet(data, columns, "gap_map")
     rkeys, ckeys = FACETS[rows][1], FACETS[columns][1]
     row_long = row_long.drop_duplicates(["position", *rkeys])
     col_long = col_long.drop_duplicates(["position", *ckeys])
@@ -919,7 +962,7 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
     k = long.groupby("position")["position"].transform("size")
     long = long.assign(_w=1.0 / k)
     out = (long.groupby([*rkeys, *ckeys], dropna=False, sort=False)
-           .agg(n=("position", "size"), n_fractional=("_w", "sum")).reset_index())
+           .agg(count=("position", "size"), count_fractional=("_w", "sum")).reset_index())
     row_order = _from_long(data, row_long, {}, rows, "item") if rows != "year" else None
     col_order = _from_long(data, col_long, {}, columns, "item") if columns != "year" else None
     if complete:
@@ -929,9 +972,9 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
                  else out[ckeys].drop_duplicates()).reset_index(drop=True)
         grid = rgrid.merge(cgrid, how="cross")
         out = grid.merge(out, on=[*rkeys, *ckeys], how="left")
-        out["n"] = out["n"].fillna(0)
-        out["n_fractional"] = out["n_fractional"].fillna(0.0)
-    out["n"] = out["n"].astype(np.int64)
+        out["count"] = out["count"].fillna(0)
+        out["count_fractional"] = out["count_fractional"].fillna(0.0)
+    out["count"] = out["count"].astype(np.int64)
     # order rows and columns as their one-way breakdowns
     if row_order is not None and col_order is not None:
         rrank = {tuple(r): i for i, r in enumerate(row_order[rkeys].astype(object)
@@ -944,20 +987,12 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
               .itertuples(index=False, name=None)]
         idx = sorted(range(len(out)), key=lambda i: (rk[i], ck[i]))
         out = out.iloc[idx].reset_index(drop=True)
-    n_items = len(data)
-    if count == "item":
-        out["share"] = out["n"] / max(n_items, 1)
-        out = out[[*rkeys, *ckeys, "n", "share"]]
-    else:
-        out["share"] = out["n_fractional"] / max(n_items, 1)
-        out = out[[*rkeys, *ckeys, "n", "n_fractional", "share"]]
-    out["counting"] = pd.array([count] * len(out), dtype="string")
-    out.attrs = _attrs(data)
-    out.attrs.update(counting=count, n_items=int(n_items), facet=f"{rows} x {columns}",
-                     rows=rkeys[0] if rows != "country" else "country",
-                     columns=ckeys[0])
-    out.attrs.update({**extra_r, **extra_c})
-    return out
+    attrs = _attrs(data, counting=count, n_items=len(data), facet=f"{rows} x {columns}",
+                   rows=rkeys[0] if rows != "country" else "country", columns=ckeys[0])
+    unmatched = "; ".join(u for u in (extra_r.get("unmatched"), extra_c.get("unmatched")) if u)
+    if "unmatched" in extra_r or "unmatched" in extra_c:
+        attrs["unmatched"] = unmatched
+    return _finish(out, [*rkeys, *ckeys], len(data), count, attrs)
 
 
 # --------------------------------------------------------------------------- instruments

@@ -501,7 +501,8 @@ def normalise_countries(values) -> pd.DataFrame:
           "missing"``): what the row is. ``"unmatched"`` and ``"missing"`` are the rows
           that did not match ("missing" = no country given).
 
-        ``attrs`` are carried over from ``values`` when it is a Series.
+        ``attrs["source"]`` and ``attrs["synthetic"]`` are carried over from ``values``
+        when it is a Series.
 
     Warns
     -----
@@ -532,7 +533,8 @@ def normalise_countries(values) -> pd.DataFrame:
                 country        un_region matched
     0  Nordic countries  Northern Europe  region
     """
-    attrs = dict(getattr(values, "attrs", {}) or {})
+    attrs = {k: v for k, v in (getattr(values, "attrs", None) or {}).items()
+             if k in ("source", "synthetic")}  # scalars only (docs/result-contract.md)
     cells = _as_cells(values)
     n = len(cells)
     lookup = _lookup()
@@ -580,34 +582,26 @@ def normalise_countries(values) -> pd.DataFrame:
 
 
 def _as_cells(values):
-    """A one-dimensional array-like of cells that pandas can factorize, or DesignError."""
-    from baby_room.errors import DesignError
+    """A one-dimensional array-like of cells that pandas can factorize, or ArgumentError."""
+    from baby_room.errors import ArgumentError
 
+    fn, allowed = "normalise_countries", "a one-dimensional sequence of country cells"
     if isinstance(values, (str, bytes)):
-        raise DesignError(
-            "normalise_countries: `values` must be a sequence of country cells (a list, "
-            f"Series, Index or array), not a single string; got {values!r}. "
-            "Wrap it in a list: normalise_countries([value])."
-        )
+        raise ArgumentError(fn, "values", f"{allowed} (a list, Series, Index or array), "
+                            "not a single string", values,
+                            hint="Wrap it in a list: normalise_countries([value]).")
     if isinstance(values, pd.DataFrame):
-        raise DesignError(
-            "normalise_countries: `values` must be one column (a Series), not a DataFrame "
-            f"with columns {list(values.columns)!r}; pass e.g. df['countries']."
-        )
+        raise ArgumentError(fn, "values", f"{allowed} (one column), not a DataFrame", values,
+                            hint=f"Pass one of its columns {list(values.columns)!r}, e.g. "
+                                 "df['countries'].")
     if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
         return values  # factorized as is (fast for pyarrow-backed strings)
     if isinstance(values, np.ndarray) and values.ndim != 1:
-        raise DesignError(
-            "normalise_countries: `values` must be one-dimensional; got an array of shape "
-            f"{values.shape}."
-        )
+        raise ArgumentError(fn, "values", allowed, f"an array of shape {values.shape}")
     try:
         return pd.Series(values, dtype=object).to_numpy(dtype=object)
     except (TypeError, ValueError) as exc:
-        raise DesignError(
-            "normalise_countries: `values` must be a one-dimensional sequence of country "
-            f"cells; got {type(values).__name__} ({exc})."
-        ) from None
+        raise ArgumentError(fn, "values", allowed, values, hint=str(exc)) from None
 
 
 def _warn_unmatched(out: pd.DataFrame) -> None:

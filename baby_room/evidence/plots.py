@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError
+from baby_room._args import one_of
+from baby_room.errors import ArgumentError
 from baby_room.evidence import breakdowns as bd
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "plot_world_map",
 ]
 
-_SPECIAL = set(bd._TRAILING)
+_SPECIAL = set(bd.SPECIAL_ROWS)
 _COUNT_NOTE = {
     "item": "an item set in several countries counts once in each",
     "fractional": "an item set in k countries counts 1/k in each",
@@ -42,9 +43,9 @@ def _note(ax, text):
                    fontsize=7.5, color="#555555")
 
 
-def _value_column(count: str) -> str:
-    bd._check_count(count)
-    return "n" if count == "item" else "n_fractional"
+def _value_column(count: str, function: str) -> str:
+    one_of(count, bd.COUNTING, function=function, parameter="count")
+    return "count" if count == "item" else "count_fractional"
 
 
 def _fmt(v: float) -> str:
@@ -85,14 +86,14 @@ def plot_countries(data: pd.DataFrame, *, count: str = "item", top: int | None =
 
     from baby_room.style import PALETTE
 
-    col = _value_column(count)
+    col = _value_column(count, "plot_countries")
     table = bd.by_country(data, count=count)
     countries = table[table["iso3"].notna()]
     others = table[table["iso3"].isna()]
     hidden, hidden_max = 0, 0.0
     if top is not None:
         if int(top) < 1:
-            raise DesignError(f"top: must be a positive whole number or None; got {top!r}")
+            raise ArgumentError("plot_countries", "top", "a positive whole number or None", top)
         hidden = max(len(countries) - int(top), 0)
         if hidden:
             hidden_max = float(countries[col].iloc[int(top):].max())
@@ -164,10 +165,10 @@ def plot_items_per_year(data: pd.DataFrame, *, by: str = "publication_type", ax=
 
     table = bd.by_year(data, by=by)
     dated = table[table["year"].notna()]
-    undated = int(table.loc[table["year"].isna(), "n"].sum())
-    wide = dated.pivot_table(index="year", columns=by, values="n", aggfunc="sum",
+    undated = int(table.loc[table["year"].isna(), "count"].sum())
+    wide = dated.pivot_table(index="year", columns=by, values="count", aggfunc="sum",
                              sort=False, observed=False).fillna(0)
-    order = [c for c in (bd._ORDERS.get(by) or []) if c in wide.columns]
+    order = [c for c in (bd.CATEGORY_ORDERS.get(by) or []) if c in wide.columns]
     order += [c for c in wide.columns if c not in order]
     wide = wide[order].sort_index()
     if ax is None:
@@ -180,7 +181,7 @@ def plot_items_per_year(data: pd.DataFrame, *, by: str = "publication_type", ax=
     for i, cat in enumerate(wide.columns):
         vals = wide[cat].to_numpy(dtype=float)
         ax.bar(years, vals, bottom=bottom, width=0.8, color=colours[i % len(colours)],
-               label=f"{names.get(cat, cat)} (n = {int(table.loc[table[by] == cat, 'n'].sum())})")
+               label=f"{names.get(cat, cat)} (n = {int(table.loc[table[by] == cat, 'count'].sum())})")
         bottom += vals
     ax.set_xlabel("Year of publication")
     ax.set_ylabel("Number of items")
@@ -232,7 +233,7 @@ def plot_instrument_families(data: pd.DataFrame, *, count: str = "item",
 
     from baby_room.style import PALETTE
 
-    col = _value_column(count)
+    col = _value_column(count, "plot_instrument_families")
     table = bd.by_instrument_family(data, count=count)
     missing = table[table["instrument_family"] == bd.NO_INSTRUMENT]
     shown = table if show_missing else table[table["instrument_family"] != bd.NO_INSTRUMENT]
@@ -257,7 +258,7 @@ def plot_instrument_families(data: pd.DataFrame, *, count: str = "item",
     note = ["ITERS: ITERS, ITERS-R, ITERS-3", "CLASS: CLASS Infant, CLASS Toddler",
             f"{n_items} items"]
     if not show_missing and len(missing):
-        note.append(f"{int(missing['n'].sum())} used no named instrument")
+        note.append(f"{int(missing['count'].sum())} used no named instrument")
     _note(ax, "\n".join(note))
     _source(ax, table)
     return ax
@@ -307,13 +308,13 @@ def plot_gap_map(data: pd.DataFrame, *, rows: str = "instrument_family",
 
     from baby_room.style import PALETTE
 
-    col = _value_column(count)
+    col = _value_column(count, "plot_gap_map")
     table = bd.gap_map(data, rows=rows, columns=columns, count=count)
     rkey = "country" if rows == "country" else bd.FACETS[rows][1][0]
     ckey = bd.FACETS[columns][1][0]
     if not show_missing:
         table = table[~table[rkey].isin(_SPECIAL) & ~table[ckey].isin(_SPECIAL)]
-    row_totals = bd.breakdown(data, rows) if rows not in ("year",) else None
+    row_totals = bd.breakdown(data, facet=rows) if rows not in ("year",) else None
     row_order = [r for r in (row_totals[rkey].tolist() if row_totals is not None
                              else table[rkey].unique().tolist())
                  if r in set(table[rkey].tolist())]
@@ -400,7 +401,7 @@ def plot_world_map(data: pd.DataFrame, *, count: str = "item", ax=None, **kwargs
     """
     from baby_room.evidence.world import plot_world_choropleth
 
-    col = _value_column(count)
+    col = _value_column(count, "plot_world_map")
     table = bd.by_country(data, count=count)
     kwargs.setdefault("title", "Geographical spread of research")
     kwargs.setdefault("label", "Number of items" if count == "item"

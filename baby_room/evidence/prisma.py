@@ -32,7 +32,8 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DataValidationError, DesignError
+from baby_room._args import check_frame, result_attrs
+from baby_room.errors import ArgumentError, DataValidationError
 
 __all__ = ["prisma_counts", "plot_prisma", "PRISMA_BOXES", "PRISMA_ARMS"]
 
@@ -68,18 +69,22 @@ _REASON_NOT_RECORDED = "reason not recorded"
 # --------------------------------------------------------------------------- counting
 
 
+def _error(parameter, allowed, got, hint=""):
+    return ArgumentError("prisma_counts", parameter, allowed, got, hint=hint)
+
+
 def _as_count(arm, box, value):
+    allowed = "a whole number >= 0"
+    if box in _BREAKDOWN_BOXES:
+        allowed += " or a dict of whole numbers"
     if isinstance(value, (bool, np.bool_)) or value is None:
-        raise DesignError(f"{arm}: box {box!r} must be a whole number >= 0; got {value!r}")
+        raise _error(f"{arm}[{box!r}]", allowed, value)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise DesignError(
-            f"{arm}: box {box!r} must be a whole number >= 0 (or, for {box!r} in "
-            f"{list(_BREAKDOWN_BOXES)}, a dict of numbers); got {value!r}"
-        ) from None
+        raise _error(f"{arm}[{box!r}]", allowed, value) from None
     if number < 0 or number != int(number):
-        raise DesignError(f"{arm}: box {box!r} must be a whole number >= 0; got {value!r}")
+        raise _error(f"{arm}[{box!r}]", allowed, value)
     return int(number)
 
 
@@ -88,22 +93,21 @@ def _breakdown(arm, box, value):
     if isinstance(value, dict):
         if not value:
             return []
-        return [(str(k), _as_count(arm, f"{box}[{k!r}]", v)) for k, v in value.items()]
+        return [(str(k), _as_count(f"{arm}[{box!r}]", k, v)) for k, v in value.items()]
     return [(None, _as_count(arm, box, value))]
 
 
 def _arm_rows(arm: str, given: dict) -> list[tuple]:
     """Check one arm's numbers, derive the missing boxes, return rows (box, detail, n)."""
     if not isinstance(given, dict):
-        raise DesignError(f"{arm}: expected a dict of box -> number, got {type(given).__name__}")
+        raise _error(arm, "a dict of PRISMA box -> number", given)
     unknown = [k for k in given if k not in PRISMA_BOXES]
     if unknown:
-        raise DesignError(
-            f"{arm}: unknown box(es) {unknown}; allowed boxes are {list(PRISMA_BOXES)}"
-        )
+        raise _error(arm, f"a dict whose keys are PRISMA boxes ({', '.join(PRISMA_BOXES)})",
+                     given, hint=f"Unknown box(es): {', '.join(map(repr, unknown))}.")
     if "identified" not in given:
-        raise DesignError(f"{arm}: box 'identified' is required (records identified)")
-    label = f"{arm} arm"
+        raise _error(arm, "a dict with box 'identified' (records identified)", given)
+    label = arm
     identified = _breakdown(label, "identified", given["identified"])
     n_identified = sum(n for _, n in identified)
     removed = {b: _as_count(label, b, given.get(b, 0))
@@ -114,13 +118,12 @@ def _arm_rows(arm: str, given: dict) -> list[tuple]:
 
     def check(box, value, derived, formula):
         if value is not None and value != derived:
-            raise DesignError(
-                f"{label}: box {box!r} is {value} but {formula} = {derived}; "
-                f"the PRISMA numbers do not add up"
-            )
+            raise _error(f"{label}[{box!r}]", f"{formula} = {derived}", value,
+                         hint="The PRISMA numbers do not add up.")
         if derived < 0:
-            raise DesignError(f"{label}: box {box!r} would be {derived} ({formula}); the "
-                              f"numbers before it are too small")
+            raise _error(label, f"numbers whose box {box!r} is not negative", derived,
+                         hint=f"Box {box!r} would be {formula} = {derived}: the numbers "
+                              "before it are too small.")
         return derived
 
     def get(box):
@@ -138,8 +141,8 @@ def _arm_rows(arm: str, given: dict) -> list[tuple]:
         sought_given = get("sought")
         if excluded is None:
             if sought_given is None:
-                raise DesignError(f"{label}: give box 'excluded' (records excluded at "
-                                  f"title/abstract screening) or box 'sought'")
+                raise _error(label, "a dict with box 'excluded' (records excluded at "
+                                    "title/abstract screening) or box 'sought'", given)
             excluded = check("excluded", None, after_removal - sought_given,
                              f"screened ({after_removal}) - sought ({sought_given})")
         rows.append(("excluded", None, excluded))
@@ -161,7 +164,8 @@ def _arm_rows(arm: str, given: dict) -> list[tuple]:
                                 assessed - get("included"),
                                 f"assessed ({assessed}) - included ({get('included')})"))]
     else:
-        raise DesignError(f"{label}: give box 'included' or box 'excluded_with_reasons'")
+        raise _error(label, "a dict with box 'included' or box 'excluded_with_reasons'",
+                     given)
     n_reasons = sum(n for _, n in reasons)
     rows += [("excluded_with_reasons", d, n) for d, n in reasons]
     included = check("included", get("included"), assessed - n_reasons,
@@ -190,12 +194,10 @@ def _decision(value):
 
 def _from_log(log: pd.DataFrame, cols: dict) -> dict[str, dict]:
     """Turn a screening log into per-arm box dicts, collecting every inconsistency."""
-    missing = [v for k, v in cols.items() if k not in ("source", "reason") and v not in log]
-    if missing:
-        raise DesignError(
-            f"log: column(s) {missing} not found; columns present: {list(log.columns)}. "
-            f"Name yours with arm=, duplicate=, screening=, retrieved=, eligibility=, reason="
-        )
+    required = [v for k, v in cols.items() if k not in ("source", "reason")]
+    check_frame(log, function="prisma_counts", columns=required,
+                what="a screening log (name its columns with arm=, duplicate=, screening=, "
+                     "retrieved=, eligibility=, reason=)")
     failures = []
     file = log.attrs.get("path")
 
@@ -287,7 +289,7 @@ def _from_log(log: pd.DataFrame, cols: dict) -> dict[str, dict]:
     return result
 
 
-def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = None,
+def prisma_counts(data: pd.DataFrame | None = None, *, databases: dict | None = None,
                   other: dict | None = None, arm: str = "arm", duplicate: str = "duplicate",
                   screening: str = "screening", retrieved: str = "retrieved",
                   eligibility: str = "eligibility", reason: str = "exclusion_reason",
@@ -295,7 +297,7 @@ def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = N
                   description: str | None = None) -> pd.DataFrame:
     """PRISMA 2020 flow counts, from a screening log or from numbers, with arithmetic checked.
 
-    Give either ``log`` (one row per record) or the per-arm numbers
+    Give either ``data``, a screening log (one row per record), or the per-arm numbers
     ``databases=`` and/or ``other=``. Boxes that can be derived may be left out;
     boxes given are checked against the flow (``screened = identified - removed``,
     ``sought = screened - excluded``, ``assessed = sought - not_retrieved``,
@@ -303,7 +305,7 @@ def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = N
 
     Parameters
     ----------
-    log : pandas.DataFrame, optional
+    data : pandas.DataFrame, optional
         Screening log, one row per record identified. Columns (names set by the
         keyword arguments): ``arm`` (``"databases"``/``"other"``; also accepted:
         ``"academic"``/``"grey"``, ``"registers"``, ``"websites"``,
@@ -320,9 +322,9 @@ def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = N
         ``excluded_with_reasons`` may be ``{source or reason: number}``.
         Allowed boxes: :data:`PRISMA_BOXES`.
     arm, duplicate, screening, retrieved, eligibility, reason, source : str
-        Column names in ``log``.
+        Column names in ``data``.
     synthetic : bool, optional
-        Recorded in ``attrs["synthetic"]`` (default: from ``log.attrs``, else False).
+        Recorded in ``attrs["synthetic"]`` (default: from ``data.attrs``, else False).
     description : str, optional
         Recorded in ``attrs["source"]`` and written under the diagram.
 
@@ -332,15 +334,16 @@ def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = N
         Tidy, one row per count: ``arm`` (``"databases"``, ``"other"``, and
         ``"total"`` for the final box), ``box`` (see :data:`PRISMA_BOXES`),
         ``detail`` (source for ``identified``, reason for
-        ``excluded_with_reasons``; missing otherwise), ``n``. The number in a box
-        is the sum of ``n`` over its rows. The ``total``/``included`` row is the sum
-        of the arms' ``included``.
+        ``excluded_with_reasons``; missing otherwise), ``count`` (records or reports).
+        The number in a box is the sum of ``count`` over its rows. The
+        ``total``/``included`` row is the sum of the arms' ``included``. ``attrs``:
+        ``source``, ``synthetic``, ``unit="records"``.
 
     Raises
     ------
-    DesignError
-        Numbers that do not add up (the message names the arm, the box, the value
-        given and the value the flow implies), unknown boxes, negative counts.
+    ArgumentError
+        Numbers that do not add up (the message names the arm and box, the value the
+        flow implies and the value given), unknown boxes, negative counts.
     DataValidationError
         A screening log whose stages contradict each other (every row listed).
 
@@ -355,36 +358,35 @@ def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = N
     ...                              "excluded": 60, "not_retrieved": 2,
     ...                              "excluded_with_reasons": {"wrong age": 8}},
     ...                   other={"identified": 12, "not_retrieved": 1, "included": 9})
-    >>> c.groupby(["arm", "box"], sort=False)["n"].sum().loc["databases"].to_dict()
+    >>> c.groupby(["arm", "box"], sort=False)["count"].sum().loc["databases"].to_dict()
     {'identified': 100, 'duplicates_removed': 10, 'automation_removed': 0, 'other_removed': 0, 'screened': 90, 'excluded': 60, 'sought': 30, 'not_retrieved': 2, 'assessed': 28, 'excluded_with_reasons': 8, 'included': 20}
-    >>> int(c.loc[(c["arm"] == "total"), "n"].item())
+    >>> int(c.loc[(c["arm"] == "total"), "count"].item())
     29
     >>> prisma_counts(databases={"identified": 100, "screened": 95, "duplicates_removed": 10,
     ...                          "excluded": 60, "included": 30})
     Traceback (most recent call last):
     ...
-    baby_room.errors.DesignError: databases arm: box 'screened' is 95 but identified (100) - removed before screening (10) = 90; the PRISMA numbers do not add up
+    baby_room.errors.ArgumentError: prisma_counts: databases['screened'] must be identified (100) - removed before screening (10) = 90; got 95
+    The PRISMA numbers do not add up.
     """
-    if log is not None and (databases is not None or other is not None):
-        raise DesignError("log: give either a screening log or the numbers "
-                          "(databases=, other=), not both")
-    attrs = {}
-    if log is not None:
-        if not isinstance(log, pd.DataFrame):
-            raise DesignError(f"log: expected a pandas DataFrame, got {type(log).__name__}")
+    fn = "prisma_counts"
+    if data is not None and (databases is not None or other is not None):
+        raise ArgumentError(fn, "data", "None when the numbers (databases=, other=) are given",
+                            data, hint="Give either a screening log or the numbers, not both.")
+    if data is not None:
+        check_frame(data, function=fn, what="a screening log (a pandas DataFrame)")
         cols = {"arm": arm, "duplicate": duplicate, "screening": screening,
                 "retrieved": retrieved, "eligibility": eligibility}
         if reason:
             cols["reason"] = reason
-        if source and source in log.columns:
+        if source and source in data.columns:
             cols["source"] = source
-        arms = _from_log(log, cols)
-        attrs = dict(log.attrs)
+        arms = _from_log(data, cols)
     else:
         arms = {k: v for k, v in (("databases", databases), ("other", other)) if v is not None}
         if not arms:
-            raise DesignError("prisma_counts: give a screening log or the numbers of at least "
-                              "one arm (databases=..., other=...)")
+            raise ArgumentError(fn, "data", "a screening log, or give the numbers of at least "
+                                "one arm (databases=..., other=...)", None)
     rows = []
     total = 0
     for name in PRISMA_ARMS:
@@ -394,17 +396,18 @@ def prisma_counts(log: pd.DataFrame | None = None, *, databases: dict | None = N
         rows += [(name, b, d, n) for b, d, n in arm_rows]
         total += sum(n for b, _, n in arm_rows if b == "included")
     rows.append(("total", "included", None, total))
-    out = pd.DataFrame(rows, columns=["arm", "box", "detail", "n"])
+    out = pd.DataFrame(rows, columns=["arm", "box", "detail", "count"])
     for col in ("arm", "box", "detail"):
         out[col] = out[col].astype("string")
-    out["n"] = out["n"].astype(np.int64)
+    out["count"] = out["count"].astype(np.int64)
+    attrs = result_attrs(data, unit="records") if data is not None else {"unit": "records"}
     if description is not None:
         attrs["source"] = description
     attrs.setdefault("source", "PRISMA 2020 flow counts")
     if synthetic is not None:
         attrs["synthetic"] = bool(synthetic)
     attrs.setdefault("synthetic", False)
-    out.attrs = attrs
+    out.attrs = {k: attrs[k] for k in ("source", "synthetic", "unit")}
     return out
 
 
@@ -424,12 +427,12 @@ def _nb(text: str) -> str:
 
 def _box_total(counts, arm, box):
     sel = counts[(counts["arm"] == arm) & (counts["box"] == box)]
-    return None if sel.empty else int(sel["n"].sum())
+    return None if sel.empty else int(sel["count"].sum())
 
 
 def _details(counts, arm, box):
     sel = counts[(counts["arm"] == arm) & (counts["box"] == box) & counts["detail"].notna()]
-    return list(zip(sel["detail"].tolist(), sel["n"].tolist(), strict=True))
+    return list(zip(sel["detail"].tolist(), sel["count"].tolist(), strict=True))
 
 
 def _wrap(lines, width):
@@ -441,7 +444,7 @@ def _wrap(lines, width):
     return out
 
 
-def plot_prisma(counts: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
+def plot_prisma(data: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
     """Draw the PRISMA 2020 flow diagram (boxes and arrows) from :func:`prisma_counts`.
 
     The layout follows the PRISMA 2020 template for new reviews that searched
@@ -453,7 +456,7 @@ def plot_prisma(counts: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
 
     Parameters
     ----------
-    counts : pandas.DataFrame
+    data : pandas.DataFrame
         The result of :func:`prisma_counts`.
     ax : matplotlib.axes.Axes, optional
         Where to draw (its axis is switched off).
@@ -480,13 +483,12 @@ def plot_prisma(counts: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
 
     from baby_room.style import label_source
 
-    if not isinstance(counts, pd.DataFrame) or not {"arm", "box", "detail", "n"} <= set(
-            counts.columns):
-        raise DesignError("counts: expected the DataFrame returned by prisma_counts() with "
-                          "columns arm, box, detail, n")
+    counts = check_frame(data, function="plot_prisma", columns=["arm", "box", "detail", "count"],
+                         what="the DataFrame returned by prisma_counts()")
     arms = [a for a in PRISMA_ARMS if (counts["arm"] == a).any()]
     if not arms:
-        raise DesignError("counts: no 'databases' or 'other' arm rows found")
+        raise ArgumentError("plot_prisma", "data", "prisma_counts() rows of the 'databases' or "
+                            "'other' arm", data)
 
     # columns: x0, x1 in data units (width 100); phase band 0..4
     cols = {"databases": ((6, 30), (33, 53)), "other": ((57, 78), (81, 100))}

@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError, FileFormatError
+from baby_room.errors import ArgumentError, FileFormatError
 
 __all__ = ["equal_earth", "world_shapes", "plot_world_choropleth"]
 
@@ -195,10 +195,10 @@ def _range_label(lo: float, hi: float) -> str:
 
 
 def plot_world_choropleth(
-    counts: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     iso3: str = "iso3",
-    value: str = "n",
+    value: str = "count",
     ax=None,
     cmap: str = "Blues",
     title: str | None = "Geographical spread of research",
@@ -210,22 +210,22 @@ def plot_world_choropleth(
 
     Countries are coloured by ``value`` on a sequential, binned colour scale (bins 1, 2–4,
     5–9, 10–19, 20–49, ...; a colourbar labelled ``label``); countries with zero items,
-    or absent from ``counts``, are light grey. The countries in ``annotate`` (by default the
+    or absent from ``data``, are light grey. The countries in ``annotate`` (by default the
     UK, small at this scale) get a label with their count, e.g. "UK: 12". Rows of
-    ``counts`` with no ISO code (region-level entries such as "Europe") and countries too
+    ``data`` with no ISO code (region-level entries such as "Europe") and countries too
     small to appear at 1:110m (e.g. Singapore, Malta) are not drawn: they are listed in a
     note under the map, so no count is silently left out. The data source (from
-    ``counts.attrs``) and the shapes' source are written under the map.
+    ``data.attrs``) and the shapes' source are written under the map.
 
     Parameters
     ----------
-    counts : pandas.DataFrame
-        One row per country: an ISO 3166-1 alpha-3 column and a count column, e.g. a
-        breakdown of :func:`normalise_countries` output. A ``country`` column, if present,
+    data : pandas.DataFrame
+        One row per country: an ISO 3166-1 alpha-3 column and a count column, e.g. the
+        result of :func:`baby_room.evidence.by_country`. A ``country`` column, if present,
         names the region-level rows in the note.
     iso3 : str, default "iso3"
         Column of ISO alpha-3 codes (missing for region-level rows).
-    value : str, default "n"
+    value : str, default "count"
         Column of non-negative counts.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new 10 x 5.4 inch figure is created when None.
@@ -248,7 +248,7 @@ def plot_world_choropleth(
 
     Raises
     ------
-    baby_room.errors.DesignError
+    baby_room.errors.ArgumentError
         When a column is missing, counts are negative or not numeric, or a country has
         several rows.
 
@@ -257,7 +257,7 @@ def plot_world_choropleth(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
-    >>> counts = pd.DataFrame({"iso3": ["GBR", "USA", "NOR"], "n": [12, 5, 2]})
+    >>> counts = pd.DataFrame({"iso3": ["GBR", "USA", "NOR"], "count": [12, 5, 2]})
     >>> ax = plot_world_choropleth(counts)
     >>> [p.get_gid() for p in ax.patches if p.get_gid() == "country:GBR"]
     ['country:GBR']
@@ -272,6 +272,7 @@ def plot_world_choropleth(
 
     from baby_room.style import label_source, source_of
 
+    counts = data
     table = _check_counts(counts, iso3=iso3, value=value)
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 5.4))
@@ -391,39 +392,32 @@ def _not_drawn_note(table: pd.DataFrame, code_set: set) -> str:
 
 
 def _check_counts(counts, *, iso3: str, value: str) -> pd.DataFrame:
+    fn = "plot_world_choropleth"
     if not isinstance(counts, pd.DataFrame):
-        raise DesignError(
-            "plot_world_choropleth: `counts` must be a DataFrame with one row per country "
-            f"(columns {iso3!r} and {value!r}); got {type(counts).__name__}."
-        )
+        raise ArgumentError(fn, "data", f"a DataFrame with one row per country (columns "
+                            f"{iso3!r} and {value!r})", counts)
     for param, col in (("iso3", iso3), ("value", value)):
         if col not in counts.columns:
-            raise DesignError(
-                f"plot_world_choropleth: `{param}`={col!r} is not a column of `counts`; "
-                f"the columns are {list(counts.columns)!r}."
-            )
+            raise ArgumentError(fn, param, "a column of data", col,
+                                hint=f"The columns are {list(counts.columns)!r}.")
     vals = pd.to_numeric(counts[value], errors="coerce")
     bad = counts[value].notna() & vals.isna()
     if bad.any():
-        raise DesignError(
-            f"plot_world_choropleth: `value` column {value!r} must be numeric; non-numeric "
-            f"values: {counts.loc[bad, value].astype(str).unique()[:5].tolist()!r}."
-        )
+        raise ArgumentError(fn, "value", "a column of numbers", value,
+                            hint="Non-numeric values: "
+                                 f"{counts.loc[bad, value].astype(str).unique()[:5].tolist()!r}.")
     vals = vals.fillna(0).astype(float)
     if (vals < 0).any():
-        raise DesignError(
-            f"plot_world_choropleth: `value` column {value!r} must be non-negative counts; "
-            f"got {vals[vals < 0].unique()[:5].tolist()!r}."
-        )
+        raise ArgumentError(fn, "value", "a column of non-negative counts", value,
+                            hint=f"Negative values: {vals[vals < 0].unique()[:5].tolist()!r}.")
     codes = counts[iso3].astype("string").str.strip().str.upper()
     dup = codes[codes.notna() & codes.duplicated(keep=False)].unique().tolist()
     if dup:
-        raise DesignError(
-            f"plot_world_choropleth: `counts` must have one row per country, but {dup!r} "
-            f"occur more than once in column {iso3!r}. Aggregate first (for example count "
-            "distinct items per iso3) so that an item naming England and Wales is counted "
-            "once for the UK."
-        )
+        raise ArgumentError(
+            fn, "data", "a table with one row per country", counts,
+            hint=f"{dup!r} occur more than once in column {iso3!r}. Aggregate first (for "
+                 "example count distinct items per iso3, as by_country does) so that an item "
+                 "naming England and Wales is counted once for the UK.")
     if "country" in counts.columns:
         labels = counts["country"].astype("string").fillna(codes).fillna("(no country)")
     else:
