@@ -93,13 +93,14 @@ def _index() -> dict[str, tuple[str | None, str]]:
     """normalised key -> (la_code or None when ambiguous, how it matched)."""
     las, aliases = _tables()
     index: dict[str, tuple[str | None, str]] = {}
-    for code, name in zip(las["la_code"], las["la_name"]):
+    for code, name in zip(las["la_code"], las["la_name"], strict=True):
         index[normalise_key(code)] = (code, "ONS code")
         index[normalise_key(name)] = (code, "ONS name")
         if ", " in name:  # "Bristol, City of" is also written "City of Bristol"
             head, tail = name.split(", ", 1)
             index.setdefault(normalise_key(f"{tail} {head}"), (code, "ONS name reordered"))
-    for alias, code, reason in zip(aliases["alias"], aliases["la_code"], aliases["reason"]):
+    for alias, code, reason in zip(aliases["alias"], aliases["la_code"], aliases["reason"],
+                                   strict=True):
         index.setdefault(normalise_key(alias), (code or None, reason))
     return index
 
