@@ -459,6 +459,10 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
         write_findings_page(staging, data_dir=None if bundled else folder,
                             notebooks=notebooks, threshold=threshold)
         bar.step("findings page and data-quality tables")
+        # issue 14: the Word report beside index.html (baby_room.word)
+        from baby_room.word import write_report_docx
+
+        write_report_docx(staging, data_dir=None if bundled else folder, threshold=threshold)
         _write_manifest(staging, files=files, bundled=bundled, settings=settings,
                         notebooks=notebooks, input_hashes=input_hashes)
         bar.step("manifest")
