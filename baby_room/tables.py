@@ -398,18 +398,11 @@ class PublicationTable:
             body.append((True, [question] + [""] * (len(headers) - 1)))
             for _, r in grp.iterrows():
                 body.append((False, [str(r["Answer"]), *[str(r[c]) for c in wide.columns[2:]]]))
-        table = document.add_table(rows=1 + len(body), cols=len(headers))
-        table.style = "Table Grid"
-        for j, h in enumerate(headers):
-            table.cell(0, j).text = h
-            for run in table.cell(0, j).paragraphs[0].runs:
-                run.bold = True
-        for i, (is_group, cells) in enumerate(body, start=1):
-            for j, text in enumerate(cells):
-                table.cell(i, j).text = text
-                if is_group:
-                    for run in table.cell(i, j).paragraphs[0].runs:
-                        run.bold = True
+        from baby_room.word import insert_table_xml, row_xml
+
+        rows = [row_xml(headers, bold=True)]
+        rows += [row_xml(texts, bold=is_group) for is_group, texts in body]
+        insert_table_xml(document, len(headers), "".join(rows))
         document.add_paragraph(self.footnote, style="Normal")
 
     def save(self, outputs, name: str) -> pd.DataFrame:

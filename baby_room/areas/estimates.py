@@ -159,19 +159,23 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
                 scores[f"_z{k}"] = z
             meta.append((a, est_a, est_r, int(d_r.sum())))
         dz = d.with_data(pd.concat([t, pd.DataFrame(scores, index=t.index)], axis=1))
-        for k, (a, est_a, est_r, n_r) in enumerate(meta):
-            se = df_ = np.nan
+        se = np.full(len(meta), np.nan)
+        df_ = np.full(len(meta), np.nan)
+        for k in range(len(meta)):
             if f"_z{k}" in scores:
                 tot = dz.total(f"_z{k}")
-                se, df_ = float(tot["se"].iloc[0]), float(tot["df"].iloc[0])
-            diff = est_a - est_r
-            if np.isfinite(se) and se > 0 and np.isfinite(df_) and df_ > 0:
-                tq = stats.t.ppf(0.5 + conf_level / 2, df_)
-                lo, hi = diff - tq * se, diff + tq * se
-                p = float(2 * stats.t.sf(abs(diff / se), df_))
-            else:
-                lo = hi = p = np.nan
-            r = res.loc[a] if a in res.index else None
+                se[k], df_[k] = float(tot["se"].iloc[0]), float(tot["df"].iloc[0])
+        diff = np.array([m[1] - m[2] for m in meta], dtype=float)
+        good = np.isfinite(se) & (se > 0) & np.isfinite(df_) & (df_ > 0)
+        dfs = np.where(good, df_, 1.0)
+        tq = np.where(good, stats.t.ppf(0.5 + conf_level / 2, dfs), np.nan)
+        lo, hi = diff - tq * se, diff + tq * se
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pv = np.where(good, 2 * stats.t.sf(np.abs(diff / se), dfs), np.nan)
+        lo, hi = np.where(good, lo, np.nan), np.where(good, hi, np.nan)
+        res_rows = res.to_dict("index")
+        for k, (a, _est_a, est_r, n_r) in enumerate(meta):
+            r = res_rows.get(a)
             rows.append({
                 "area": a, "indicator": name, "label": label, "unit": unit, "format": fmt,
                 "area_estimate": np.nan if r is None else float(r["estimate"]),
@@ -179,8 +183,8 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
                 "area_ci_high": np.nan if r is None else float(r["ci_high"]),
                 "area_n": 0 if r is None else int(r["n"]),
                 "rest_estimate": est_r, "rest_n": n_r,
-                "estimate": diff, "se": se, "ci_low": lo, "ci_high": hi, "df": df_,
-                "p_value": p,
+                "estimate": diff[k], "se": se[k], "ci_low": lo[k], "ci_high": hi[k],
+                "df": df_[k], "p_value": float(pv[k]),
             })
     out = pd.DataFrame(rows)
     for c in ("area", "indicator", "label", "unit", "format"):
