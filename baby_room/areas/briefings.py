@@ -2,8 +2,9 @@
 
 ``baby-room report --areas local_authority`` (or ``region``) calls
 :func:`write_area_briefings`, which writes ``<out>/areas/<code>-<name>/briefing.html`` and
-``briefing.docx`` for every area with respondents, and ``<out>/areas/index.html`` /
-``index.csv``. Each briefing shows the area's group size, ratios, EYFS staffing rules, CPD
+``briefing.docx`` for every area with respondents, and an index: ``<out>/areas/index.html``
+and ``index.csv`` for local authorities (with ``unmatched.csv``), ``regions.html`` and
+``regions.csv`` for regions. Each briefing shows the area's group size, ratios, EYFS staffing rules, CPD
 and attitudes beside its region and the rest of England, with the difference area - rest
 and its interval from the full design (:func:`baby_room.areas.estimates.area_estimates`),
 and modelled (Fay-Herriot) estimates of mean group size and of the share meeting the ratio
@@ -75,13 +76,24 @@ def _cell(est, lo, hi, n, fmt, rule) -> tuple[str, str]:
     return (text + " [i]", flag) if flag == "indicative" else (text, flag)
 
 
+def _base(n, min_count) -> str:
+    """An unweighted base as printed: a count below the disclosure threshold is "<k"."""
+    n = int(n)
+    return f"<{min_count}" if 0 < n < min_count else str(n)
+
+
 def _difference(row, fmt) -> str:
     if not np.isfinite(row["estimate"]) or not np.isfinite(row["ci_low"]):
         return "–"
     scale, unit = (100, " pp") if fmt == "percent" else (1, "")
     d, lo, hi = (row[c] * scale for c in ("estimate", "ci_low", "ci_high"))
     digits = 0 if fmt == "percent" else (2 if fmt == "ratio" else 1)
-    return f"{d:+.{digits}f}{unit} ({lo:+.{digits}f} to {hi:+.{digits}f})"
+
+    def signed(v):  # no "-0": a value that rounds to zero is written 0
+        v = round(v, digits)
+        return f"{0:.{digits}f}" if v == 0 else f"{v:+.{digits}f}"
+
+    return f"{signed(d)}{unit} ({signed(lo)} to {signed(hi)})"
 
 
 def _prepare(data, level):
@@ -185,7 +197,8 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
     out.mkdir(parents=True, exist_ok=True)
     index_rows = []
     areas = [a for a in est["area"].dropna().unique() if a in info.index]
-    for area in sorted(areas):
+    order = (lambda a: a) if level == "local_authority" else (lambda a: info.loc[a, "code"])
+    for area in sorted(areas, key=order):  # names A-Z; regions in ONS code order
         code, region = info.loc[area, "code"], info.loc[area, "region"]
         folder = f"{code}-{_slug(area)}"
         rows = est[est["area"] == area].set_index("indicator")
@@ -203,7 +216,7 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
                 text, flag = _cell(r["area_estimate"], r["area_ci_low"], r["area_ci_high"],
                                    r["area_n"], fmt, rule)
                 flags[flag] += 1
-                line = {"label": r["label"], "area": text, "n": int(r["area_n"]),
+                line = {"label": r["label"], "area": text, "n": _base(r["area_n"], min_count),
                         "rest": _value(r["rest_estimate"], fmt)
                         if np.isfinite(r["rest_estimate"]) else "–",
                         "difference": "[u]" if flag == "suppressed" else _difference(r, fmt)}
@@ -225,9 +238,9 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
         context = {
             "area": area, "code": code, "region": region, "level": level,
             "synthetic": bool(synthetic), "source": source or "not recorded",
-            "rooms": int(rows.loc["mean_group_size", "area_n"])
-            if "mean_group_size" in rows.index else 0,
-            "respondents": int(resp_counts.get(area, 0)),
+            "rooms": _base(rows.loc["mean_group_size", "area_n"]
+                           if "mean_group_size" in rows.index else 0, min_count),
+            "respondents": _base(resp_counts.get(area, 0), min_count),
             "sections": sections, "profile": profile, "n_c": n_c, "min_count": min_count,
             "rule": rule, "conf": f"{conf_level:.0%}",
             "has_region": region_est is not None,
@@ -248,10 +261,12 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
     index = pd.DataFrame(index_rows, columns=["area", "code", "region", "rooms", "respondents",
                                               "published", "indicative", "suppressed",
                                               "folder"])
-    neutralise_formulas(index).to_csv(out / "index.csv", index=False, lineterminator="\n")
-    neutralise_formulas(unmatched).to_csv(out / "unmatched.csv", index=False,
-                                          lineterminator="\n")
-    (out / "index.html").write_text(_render_index(index, unmatched, level, bool(synthetic),
+    stem = "index" if level == "local_authority" else "regions"
+    neutralise_formulas(index).to_csv(out / f"{stem}.csv", index=False, lineterminator="\n")
+    if level == "local_authority":
+        neutralise_formulas(unmatched).to_csv(out / "unmatched.csv", index=False,
+                                              lineterminator="\n")
+    (out / f"{stem}.html").write_text(_render_index(index, unmatched, level, bool(synthetic),
                                                   rule), encoding="utf-8")
     index.attrs.update(level=level, synthetic=bool(synthetic), source=source)
     return index

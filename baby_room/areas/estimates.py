@@ -143,10 +143,11 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
         res = res.assign(_area=res["_area"].astype("string")).set_index("_area")
         y, x, ok = _yx(t, kind, cols)
         w = np.asarray(d.weights, dtype=float)
-        area_codes = t["_area"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(t["_area"])  # missing area: -1, in every rest
+        code_of = {u: i for i, u in enumerate(uniques)}
         scores, meta = {}, []
         for a in areas:
-            in_a = (area_codes == a)
+            in_a = codes == code_of.get(a, -2)
             d_a, d_r = ok & in_a, ok & ~in_a
             xa, xr = np.sum(w[d_a] * x[d_a]), np.sum(w[d_r] * x[d_r])
             est_a = np.sum(w[d_a] * y[d_a]) / xa if xa > 0 else np.nan
