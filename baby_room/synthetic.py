@@ -74,7 +74,7 @@ LOCAL_AUTHORITIES = {
     "North East": {"Newcastle upon Tyne": 0.45, "Sunderland": 0.30, "Durham": 0.25},
     "North West": {"Liverpool": 0.25, "Manchester": 0.15, "Cheshire East": 0.15,
                    "Cheshire West and Chester": 0.12, "Wirral": 0.10, "Sefton": 0.06,
-                   "Warrington": 0.06, "Knowsley": 0.04, "St Helens": 0.04, "Halton": 0.03},
+                   "Warrington": 0.06, "Knowsley": 0.04, "St Helens": 0.04, "Halton": 0.06},
     "Yorkshire and The Humber": {"Leeds": 0.45, "Bradford": 0.22, "Hull": 0.15, "York": 0.10,
                                  "Calderdale": 0.08},
     "East Midlands": {"Nottinghamshire": 0.55, "Leicester": 0.25, "Derbyshire": 0.20},
