@@ -23,6 +23,7 @@ listed in the index, never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def _value(x: float, fmt: str) -> str:
 
 def _cell(est, lo, hi, n, fmt, rule) -> tuple[str, str]:
     """Text of an estimate with its interval, and its reliability flag."""
-    flag = rule.flag([n])[0]
+    n = int(n)
+    flag = ("suppressed" if n < rule.suppress_below else
+            "indicative" if n < rule.indicative_below else "published")
     if flag == "suppressed" or not np.isfinite(est):
         return "[u]", "suppressed"
     text = f"{_value(est, fmt)} ({_value(lo, fmt)}–{_value(hi, fmt)})"
@@ -119,14 +122,19 @@ def _prepare(data, level):
     return work, info, unmatched
 
 
-def _profile(room_table, level, area, min_count):
-    rooms = room_table[room_table[level].astype("string") == area]
-    counts = rooms["setting_type"].astype("string").value_counts()
-    frame = pd.DataFrame({"Type of provider": [_SETTING_LABELS.get(k, k)
-                                               for k in _SETTING_LABELS],
-                          "Rooms": [int(counts.get(k, 0)) for k in _SETTING_LABELS]})
-    frame = pd.concat([frame, pd.DataFrame({"Type of provider": ["All rooms"],
-                                            "Rooms": [int(len(rooms))]})], ignore_index=True)
+def _room_counts(room_table, level) -> dict:
+    """Area -> {setting type: rooms, "All rooms": rooms}, from one pass over the rooms."""
+    area = room_table[level].astype("string")
+    kind = room_table["setting_type"].astype("string").fillna("not answered")
+    counts = pd.crosstab(area, kind)
+    return {a: {**counts.loc[a].to_dict(), "All rooms": int(counts.loc[a].sum())}
+            for a in counts.index}
+
+
+def _profile(counts: dict, min_count: int):
+    frame = pd.DataFrame({
+        "Type of provider": [*(_SETTING_LABELS[k] for k in _SETTING_LABELS), "All rooms"],
+        "Rooms": [int(counts.get(k, 0)) for k in [*_SETTING_LABELS, "All rooms"]]})
     published = suppress_small_counts(frame, count_columns=["Rooms"], threshold=min_count)
     n_suppressed = int(published["Rooms"].isna().sum())
     published["Rooms"] = published["Rooms"].astype("string").fillna("[c]")
@@ -191,6 +199,7 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
     modelled = modelled_estimates(work, est, level=level, design=design,
                                   covariates=covariates, region_of=region_of)
     room_table, _ = room_design(work, design, where=fn)
+    room_counts = _room_counts(room_table, level)
     resp_counts = work[level].astype("string").value_counts()
     source, synthetic = source_of(data)
     out = Path(out_dir) / "areas"
@@ -219,7 +228,8 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
                 line = {"label": r["label"], "area": text, "n": _base(r["area_n"], min_count),
                         "rest": _value(r["rest_estimate"], fmt)
                         if np.isfinite(r["rest_estimate"]) else "–",
-                        "difference": "[u]" if flag == "suppressed" else _difference(r, fmt)}
+                        "difference": "[u]" if flag == "suppressed" else _difference(r, fmt),
+                        "region": "–", "modelled": None}
                 if reg_rows is not None and ind in reg_rows.index:
                     g = reg_rows.loc[ind]
                     line["region"] = _cell(g["area_estimate"], g["area_ci_low"],
@@ -234,7 +244,7 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
                                         f" ({_value(lo, fmt)}–{_value(hi, fmt)}) modelled")
                 lines.append(line)
             sections.append({"heading": heading, "lines": lines})
-        profile, n_c = _profile(room_table, level, area, min_count)
+        profile, n_c = _profile(room_counts.get(area, {}), min_count)
         context = {
             "area": area, "code": code, "region": region, "level": level,
             "synthetic": bool(synthetic), "source": source or "not recorded",
@@ -347,43 +357,49 @@ Figures marked [i] rest on few answers and are indicative; [u] means too few ans
 """
 
 
-def _render_html(c) -> str:
+@functools.cache
+def _template(text: str):
     import jinja2
 
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined)
-    return env.from_string(_HTML).render(c=c, notes=_notes(c))
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(text)
+
+
+def _render_html(c) -> str:
+    return _template(_HTML).render(c=c, notes=_notes(c))
 
 
 def _render_docx(c, path) -> None:
     import docx
 
-    from baby_room.word import add_frame, save_docx, synthetic_banner
+    from baby_room.word import add_paragraphs_xml, add_table, save_docx, synthetic_banner
 
     document = docx.Document()
-    document.add_heading(c["area"], level=0)
+    add_paragraphs_xml(document, [(c["area"], "Title")])
     synthetic_banner(document, c["synthetic"])
     where = (f"Local authority {c['code']}, {c['region']}" if c["level"] == "local_authority"
              else f"Region {c['code']}")
-    document.add_paragraph(f"Baby room survey briefing · {where} · {c['rooms']} rooms "
-                           f"described by {c['respondents']} respondents.")
+    add_paragraphs_xml(document, [(f"Baby room survey briefing · {where} · {c['rooms']} "
+                                   f"rooms described by {c['respondents']} respondents.",
+                                   "Normal")])
     for s in c["sections"]:
         if not s["lines"]:
             continue
-        document.add_heading(s["heading"], level=1)
-        frame = pd.DataFrame(s["lines"])
-        columns = {"label": "Indicator", "area": c["area"], "n": "Base"}
-        if c["has_region"]:
-            columns["region"] = c["region"]
-        columns.update(rest="Rest of England", difference="Difference")
-        if "modelled" in frame.columns:
-            columns["modelled"] = "Modelled"
-            frame["modelled"] = frame["modelled"].fillna("")
-        add_frame(document, frame[list(columns)].rename(columns=columns))
-    document.add_heading("Who answered", level=1)
-    add_frame(document, c["profile"])
-    document.add_heading("Notes", level=1)
-    for note in _notes(c):
-        document.add_paragraph(note, style="List Bullet")
+        add_paragraphs_xml(document, [(s["heading"], "Heading1")])
+        keys = ["label", "area", "n", *(["region"] if c["has_region"] else []),
+                "rest", "difference"]
+        header = ["Indicator", c["area"], "Base", *([c["region"]] if c["has_region"] else []),
+                  "Rest of England", "Difference"]
+        if any(line["modelled"] for line in s["lines"]):
+            keys.append("modelled")
+            header.append("Modelled")
+        add_table(document, header,
+                  [[str(line[k] or "") for k in keys] for line in s["lines"]])
+    add_paragraphs_xml(document, [("Who answered", "Heading1")])
+    add_table(document, list(c["profile"].columns),
+              [[str(v) for v in row] for row in c["profile"].itertuples(index=False)])
+    add_paragraphs_xml(document, [("Notes", "Heading1")]
+                       + [(note, "ListBullet") for note in _notes(c)])
     save_docx(document, path, title=f"{c['area']} — baby room briefing"
               + (" (SYNTHETIC DATA)" if c["synthetic"] else ""), subject="Area briefing")
 
@@ -416,8 +432,5 @@ of every area; map them to a current authority and rebuild. They are never guess
 
 
 def _render_index(index, unmatched, level, synthetic, rule) -> str:
-    import jinja2
-
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(_INDEX).render(index=index, unmatched=unmatched, level=level,
+    return _template(_INDEX).render(index=index, unmatched=unmatched, level=level,
                                           synthetic=synthetic, rule=rule)
