@@ -9,6 +9,7 @@ indicative) for the flags; python-docx for reading the Word files back.
 """
 
 import re
+from pathlib import Path
 
 import docx
 import numpy as np
@@ -193,8 +194,13 @@ def test_unmatched_names_are_listed_never_briefed(survey, tmp_path):
     assert "split into North Northamptonshire" in page
 
 
-def test_cli_accepts_areas():
-    from baby_room.cli import _parser
+def test_cli_report_writes_the_briefings_asked_for(tmp_path, monkeypatch, capsys):
+    import baby_room.report as report
+    from baby_room.cli import main
 
-    args = _parser().parse_args(["report", "--areas", "local_authority", "--areas", "region"])
-    assert args.areas == ["local_authority", "region"]
+    # the notebooks are built and tested in tests/test_report_build.py; here only --areas
+    monkeypatch.setattr(report, "build_report",
+                        lambda **kw: report.ReportResult(out_dir=Path(kw["out_dir"])))
+    assert main(["report", "--out", str(tmp_path), "--areas", "region"]) == 0
+    assert len(list((tmp_path / "areas").glob("E12*/briefing.docx"))) == 9
+    assert "9 region briefings written" in capsys.readouterr().out
