@@ -398,7 +398,7 @@ class PublicationTable:
             body.append((True, [question] + [""] * (len(headers) - 1)))
             for _, r in grp.iterrows():
                 body.append((False, [str(r["Answer"]), *[str(r[c]) for c in wide.columns[2:]]]))
-        from baby_room.word import insert_table_xml, row_xml
+        from baby_room._docx import insert_table_xml, row_xml
 
         rows = [row_xml(headers, bold=True)]
         rows += [row_xml(texts, bold=is_group) for is_group, texts in body]

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from baby_room._docx import add_table
 from baby_room._version import __version__
 
-__all__ = ["FIXED_TIME", "add_frame", "add_table", "save_docx", "write_report_docx"]
+__all__ = ["FIXED_TIME", "add_frame", "save_docx", "synthetic_banner", "write_report_docx"]
 
 #: The time written into every .docx (core properties and zip entries).
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -96,66 +97,6 @@ def add_frame(document, frame: pd.DataFrame, *, caption: str | None = None,
     fmt = number_format or _number
     add_table(document, [str(c) for c in frame.columns],
               [[fmt(v) for v in row] for row in frame.itertuples(index=False)])
-
-
-def add_table(document, header: list[str], rows: list[list[str]]) -> None:
-    """A table of text cells (header row bold) appended to the document."""
-    xml = [row_xml(header, bold=True)] + [row_xml(r) for r in rows]
-    insert_table_xml(document, len(header), "".join(xml))
-
-
-def row_xml(texts, *, bold: bool = False) -> str:
-    """One table row (``<w:tr>``) of text cells, bold when asked."""
-    from xml.sax.saxutils import escape
-
-    rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
-    cells = "".join(
-        f'<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/></w:tcPr><w:p><w:r>{rpr}'
-        f'<w:t xml:space="preserve">{escape(t)}</w:t></w:r></w:p></w:tc>' for t in texts)
-    return f"<w:tr>{cells}</w:tr>"
-
-
-def add_paragraphs_xml(document, items) -> None:
-    """Append paragraphs given as ``(text, style_id)`` pairs in one step.
-
-    Style ids are those of python-docx's default template (``Title``, ``Heading1``,
-    ``Heading2``, ``ListBullet``, ``Caption``, ``Normal``); ``document.add_paragraph(text,
-    style=...)`` looks the style up by name on every call, which dominates a briefing.
-    """
-    from xml.sax.saxutils import escape
-
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    body = document.element.body
-    sect = body.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr")
-    for text, style_id in items:
-        ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id != "Normal" else ""
-        p = parse_xml(f'<w:p {nsdecls("w")}>{ppr}<w:r><w:t xml:space="preserve">'
-                      f"{escape(text)}</w:t></w:r></w:p>")
-        if sect is not None:
-            sect.addprevious(p)
-        else:
-            body.append(p)
-
-
-def insert_table_xml(document, n_cols: int, rows_xml: str) -> None:
-    """Append a table made of ``<w:tr>`` rows (WordprocessingML) to the document body."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    # the style must exist in the document: python-docx's default template has it
-    document.styles["Table Grid"]  # noqa: B018 - raises KeyError when it does not
-    tbl = parse_xml(
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
-        f'<w:tblW w:w="0" w:type="auto"/><w:tblLook w:val="04A0"/></w:tblPr>'
-        f'<w:tblGrid>{"<w:gridCol/>" * n_cols}</w:tblGrid>{rows_xml}</w:tbl>')
-    body = document.element.body
-    sect = body.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr")
-    if sect is not None:
-        sect.addprevious(tbl)
-    else:
-        body.append(tbl)
 
 
 def _number(value) -> str:

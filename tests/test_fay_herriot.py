@@ -100,3 +100,28 @@ def test_bad_variance_is_an_argument_error():
     frame = _areas(6).assign(variance=0.0)
     with pytest.raises(ArgumentError, match="positive sampling variance"):
         fay_herriot(frame)
+
+
+def test_modelled_area_estimates_are_samplics_on_the_briefing_inputs():
+    """The briefings' modelled estimates: direct area means, psi = S^2 / n, region dummies."""
+    import baby_room as br
+    from baby_room.areas.estimates import area_estimates
+    from baby_room.areas.lookup import add_la_codes, local_authorities
+    from baby_room.areas.modelled import modelled_estimates
+
+    survey = add_la_codes(br.synthetic.survey())
+    survey["local_authority"] = survey["la_name"]
+    survey = survey.drop(columns=["la_code", "la_name"])
+    direct = area_estimates(survey)
+    region_of = local_authorities().set_index("la_name")["region_name"].to_dict()
+    ours = modelled_estimates(survey, direct, level="local_authority", region_of=region_of)
+    ours = ours[ours["indicator"] == "mean_group_size"].reset_index(drop=True)
+    g = br.survey.rooms(survey)["group_size"].astype(float)
+    frame = pd.DataFrame({"area": ours["area"], "estimate": ours["direct"],
+                          "variance": g.var(ddof=1) / ours["n"]})
+    dummies = pd.get_dummies(frame["area"].map(region_of), drop_first=True, dtype=float)
+    ref = _samplics(pd.concat([frame, dummies], axis=1), list(dummies.columns))
+    np.testing.assert_allclose(ours["estimate"], [ref.area_est[a] for a in frame["area"]],
+                               atol=1e-6, rtol=0)
+    np.testing.assert_allclose(ours["se"] ** 2, [ref.area_mse[a] for a in frame["area"]],
+                               atol=1e-6, rtol=0)

@@ -372,7 +372,8 @@ def _render_html(c) -> str:
 def _render_docx(c, path) -> None:
     import docx
 
-    from baby_room.word import add_paragraphs_xml, add_table, save_docx, synthetic_banner
+    from baby_room._docx import add_paragraphs_xml, add_table
+    from baby_room.word import save_docx, synthetic_banner
 
     document = docx.Document()
     add_paragraphs_xml(document, [(c["area"], "Title")])
