@@ -207,9 +207,11 @@ def write_report_docx(folder, *, data_dir=None, threshold: int = 5) -> Path:
 
     document.add_heading("Publication tables", level=1)
     if project.survey is not None and len(project.survey):
+        from baby_room.survey.indicators import rooms
+
+        known = set(project.survey.columns) | set(rooms(project.survey).columns)
         for title, variables, by in REPORT_TABLES:
-            present = [v for v in variables if v in project.survey.columns
-                       or v.startswith(("meets_", "rule_"))]
+            present = [v for v in variables if v in known]  # a survey may lack a question
             table = summary_table(project.survey, variables=present, by=by, title=title,
                                   min_count=threshold)
             document.add_heading(title, level=2)
