@@ -7,7 +7,7 @@ Examples (shell)::
     baby-room map data/raw/qualtrics_export.csv      # draft a mapping file beside it
     baby-room synth --out data/synthetic
     baby-room codebook --out data/README.md
-    baby-room report [--data DIR] [--out reports]
+    baby-room report [--data DIR] [--out reports] [--areas local_authority] [--areas region]
     baby-room --version
 """
 
@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="re-execute every notebook")
     r.add_argument("--threshold", type=int, default=5,
                    help="disclosure control: smallest count published (default: 5)")
+    r.add_argument("--areas", action="append", choices=("local_authority", "region"),
+                   help="also write one briefing per area into OUT/areas/ (repeatable)")
     return parser
 
 
@@ -202,6 +204,17 @@ def _cmd_report(args) -> int:
         print(printable(f"report failed: {exc}"), file=sys.stderr)
         return 1
     print(f"report written to {result.out_dir} ({result.summary()})")
+    for level in dict.fromkeys(args.areas or ()):  # issue 14: area briefings
+        from baby_room.areas.briefings import write_area_briefings
+        from baby_room.project import load_project
+
+        survey = load_project(args.data).survey
+        if survey is None or not len(survey):
+            print("no survey data: no area briefings", file=sys.stderr)
+            break
+        index = write_area_briefings(survey, result.out_dir, level=level,
+                                     min_count=args.threshold)
+        print(f"{len(index)} {level} briefings written to {result.out_dir / 'areas'}")
     return 0
 
 

@@ -633,12 +633,15 @@ def write_extra_outputs(folder: Path, project, *, threshold: int) -> None:
 
     The place to add a further report file: write it into ``folder`` through
     :class:`baby_room.Outputs` or as a file of its own; it is cached with the front page
-    and listed in the manifest. Today: the evidence explorer (issue 15).
+    and listed in the manifest. Today: the evidence explorer (issue 15) and the Word report (issue 14).
     """
     if "evidence" in project.present:
         from baby_room.evidence.explorer import report_explorer
 
         report_explorer(folder, items=project.evidence)
+    from baby_room.word import write_report_docx  # issue 14: the Word report
+
+    write_report_docx(folder, project=project, threshold=threshold)
 
 
 def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_dir=None,

@@ -62,18 +62,38 @@ N_ROOMS = 400
 N_SHARED_ROOMS = 34  # rooms described by two respondents
 N_CONFLICTS = 5  # of those, rooms whose second respondent gives different numbers
 
-# A few local authorities per region (real names: the synthetic settings are not real).
+# Local authorities per region with the share of the region's settings in each: every
+# Baby Week partner area (Leeds, Bradford, Buckinghamshire, Calderdale, the nine Cheshire
+# and Merseyside authorities, Coventry, Durham, Hull, Newcastle, Nottinghamshire,
+# Sunderland, Torbay, York) with realistic, uneven numbers of respondents: one area large
+# enough to publish, several indicative (10-29 rooms) and several too few to publish.
+# Names as respondents write them: "Hull" beside the ONS "Kingston upon Hull, City of",
+# "Durham" beside "County Durham" (baby_room.areas.lookup normalises them).
+# The settings are not real.
 LOCAL_AUTHORITIES = {
-    "North East": ["Newcastle upon Tyne", "Sunderland", "Durham"],
-    "North West": ["Manchester", "Liverpool", "Cheshire East", "Lancashire"],
-    "Yorkshire and The Humber": ["Leeds", "York", "Bradford", "Calderdale", "Hull"],
-    "East Midlands": ["Nottinghamshire", "Leicester", "Derbyshire"],
-    "West Midlands": ["Birmingham", "Coventry", "Staffordshire"],
-    "East of England": ["Norfolk", "Thurrock", "Essex", "Cambridgeshire"],
-    "London": ["Camden", "Hackney", "Lambeth", "Croydon", "Tower Hamlets", "Barnet"],
-    "South East": ["Kent", "Buckinghamshire", "Surrey", "Brighton and Hove"],
-    "South West": ["Bristol", "Cornwall", "Devon", "Torbay"],
+    "North East": {"Newcastle upon Tyne": 0.45, "Sunderland": 0.30, "Durham": 0.25},
+    "North West": {"Liverpool": 0.25, "Manchester": 0.15, "Cheshire East": 0.15,
+                   "Cheshire West and Chester": 0.12, "Wirral": 0.10, "Sefton": 0.06,
+                   "Warrington": 0.06, "Knowsley": 0.04, "St Helens": 0.04, "Halton": 0.06},
+    "Yorkshire and The Humber": {"Leeds": 0.45, "Bradford": 0.22, "Hull": 0.15, "York": 0.10,
+                                 "Calderdale": 0.08},
+    "East Midlands": {"Nottinghamshire": 0.55, "Leicester": 0.25, "Derbyshire": 0.20},
+    "West Midlands": {"Birmingham": 0.45, "Coventry": 0.35, "Staffordshire": 0.20},
+    "East of England": {"Essex": 0.40, "Norfolk": 0.30, "Cambridgeshire": 0.20, "Thurrock": 0.10},
+    "London": {"Hackney": 0.20, "Croydon": 0.20, "Barnet": 0.20, "Lambeth": 0.15,
+               "Tower Hamlets": 0.15, "Camden": 0.10},
+    "South East": {"Kent": 0.55, "Buckinghamshire": 0.25, "Surrey": 0.12,
+                   "Brighton and Hove": 0.08},
+    "South West": {"Bristol": 0.35, "Devon": 0.30, "Cornwall": 0.25, "Torbay": 0.10},
 }
+#: Other ways respondents write a local authority's name, and how often they do.
+LA_SPELLINGS = {"Hull": ("Kingston upon Hull, City of", 0.4), "Durham": ("County Durham", 0.4)}
+#: Number of local authorities per region in the first release of the synthetic data: the
+#: draw of the first release is kept so that every later draw, and so every published
+#: figure, stays as it was; the local authority itself is now drawn by _local_authorities.
+_FIRST_RELEASE_LA_COUNTS = {"North East": 3, "North West": 4, "Yorkshire and The Humber": 5,
+                            "East Midlands": 3, "West Midlands": 3, "East of England": 4,
+                            "London": 6, "South East": 4, "South West": 4}
 REGION_SHARES = np.array([0.05, 0.13, 0.10, 0.08, 0.10, 0.11, 0.16, 0.16, 0.11])
 
 COMMENT_TEMPLATES = (
@@ -112,12 +132,12 @@ def survey_raw(seed: int = SEED) -> pd.DataFrame:
     (True, True)
     """
     rng = np.random.default_rng(seed)
-    rooms = _rooms(rng)
+    rooms = _rooms(rng, seed)
     resp = _respondents(rng, rooms)
     return resp
 
 
-def _rooms(rng: np.random.Generator) -> pd.DataFrame:
+def _rooms(rng: np.random.Generator, seed: int) -> pd.DataFrame:
     n = N_ROOMS
     # right-skewed group sizes: 3 + negative binomial (mean about 13), at most 28;
     # then exactly one room of 30 babies (with 10 adults, below)
@@ -136,7 +156,9 @@ def _rooms(rng: np.random.Generator) -> pd.DataFrame:
     room_ids = pd.Series(setting_ids).groupby(setting_ids).cumcount().to_numpy() + 1
     # settings' region, LA and type
     region_idx = rng.choice(len(REGIONS), size=n_settings, p=REGION_SHARES)
-    la = [rng.choice(LOCAL_AUTHORITIES[REGIONS[r]]) for r in region_idx]
+    for r in region_idx:  # the first release's draw, kept (see _FIRST_RELEASE_LA_COUNTS)
+        rng.integers(0, _FIRST_RELEASE_LA_COUNTS[REGIONS[r]])
+    la = _local_authorities(region_idx, np.random.default_rng([seed, 14]))
     stype = rng.choice(SETTING_TYPES, size=n_settings, p=[0.68, 0.14, 0.06, 0.12])
     # staff: 1:3 or better for most rooms (a quarter with an adult to spare),
     # about one room in nine an adult short
@@ -164,6 +186,24 @@ def _rooms(rng: np.random.Generator) -> pd.DataFrame:
             "settling_in": settling,
         }
     )
+
+
+def _local_authorities(region_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each setting's local authority, drawn within its region with the shares above.
+
+    A generator of its own (seeded from the data's seed) so that the other columns are
+    the first release's; a few names come in the other spelling of :data:`LA_SPELLINGS`.
+    """
+    out = []
+    for r in region_idx:
+        names = LOCAL_AUTHORITIES[REGIONS[r]]
+        p = np.array(list(names.values()))
+        name = str(rng.choice(list(names), p=p / p.sum()))
+        if name in LA_SPELLINGS:
+            other, share = LA_SPELLINGS[name]
+            name = other if rng.random() < share else name
+        out.append(name)
+    return np.array(out, dtype=object)
 
 
 def _tune_mean(size: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -144,3 +144,29 @@ def test_synthetic_tables_are_canonical():
         frame = getattr(br.synthetic, kind)()
         assert list(frame.columns) == schema.names
         assert br.set_aside_rows(frame).empty
+
+
+def test_published_totals_hold_exactly(rooms):
+    # 400 rooms, 34 of them described twice: 434 respondents; mean group size exactly 13.0
+    assert len(br.synthetic.survey()) == 434
+    assert rooms["group_size"].mean() == 13.0
+
+
+def test_baby_week_partner_areas_with_uneven_numbers():
+    # Baby Week partner areas (issue 14): every one present, matched to its ONS authority,
+    # with rooms enough to publish in one area, indicative in several, too few in others
+    from baby_room.areas.lookup import add_la_codes
+    from baby_room.survey.indicators import rooms as room_table
+
+    partners = {"E08000035", "E08000032", "E06000060", "E08000033", "E08000026",
+                "E06000047", "E06000010", "E08000021", "E10000024", "E08000024",
+                "E06000027", "E06000014",  # Leeds ... York
+                "E06000049", "E06000050", "E08000011", "E08000012", "E08000013",
+                "E08000014", "E06000007", "E08000015", "E06000006"}  # Cheshire and Merseyside
+    survey = add_la_codes(br.synthetic.survey())
+    assert survey["la_code"].notna().all()  # every name as written matches an authority
+    assert partners <= set(survey["la_code"])
+    per_area = room_table(survey).groupby("la_code").size()
+    assert (per_area >= 30).any() and per_area.between(10, 29).sum() >= 5
+    assert (per_area < 10).sum() >= 10
+    assert per_area.nunique() > 10  # uneven

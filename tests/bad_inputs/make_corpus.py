@@ -361,7 +361,7 @@ def survey():
           "different number of fields from the header",
           "two junk title lines before the header")
 
-    nul_early = text.replace("Buckinghamshire", "Bucking\x00hamshire", 1)
+    nul_early = text.replace("SYNTHETIC DATA", "SYNTHETIC\x00 DATA", 1)  # row 1, any data
     _write("survey_nul_early.csv", nul_early)
     entry("survey_nul_early.csv", "survey", "FileFormatError", "binary file",
           "a NUL byte inside a cell near the start of the file")
