@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from baby_room.errors import DataValidationError, DesignError, FileFormatError
+from baby_room.errors import ArgumentError, DataValidationError, FileFormatError
 from baby_room.focus_groups.load import load_coding
 from baby_room.focus_groups.maxqda import read_maxqda_segments
 
@@ -48,8 +48,10 @@ def test_xlsx_with_title_rows_and_extra_columns(tmp_path):
     seg = read_maxqda_segments(_xlsx(tmp_path / "segments.xlsx"))
     assert list(seg.columns) == ["segment_id", "conference", "group_id", "speaker", "role",
                                  "theme", "code", "coder", "start", "end", "text"]
-    assert list(seg["segment_id"]) == ["Manchester/MAN-1.docx:4-4", "Manchester/MAN-1.docx:4-4",
-                                       "Bristol/BRI-2.docx:7-9"]
+    # document, paragraph range and the text's SHA-1: the two coders of row 1-2 share it
+    assert list(seg["segment_id"]) == ["Manchester/MAN-1.docx:4-4:700bd06e",
+                                       "Manchester/MAN-1.docx:4-4:700bd06e",
+                                       "Bristol/BRI-2.docx:7-9:0bb08716"]
     assert list(seg["group_id"]) == ["MAN-1", "MAN-1", "BRI-2"]
     assert list(seg["theme"]) == ["Staffing", "Staffing", "Care routines"]
     assert list(seg["code"]) == ["Ratios", "Ratios", "Own rhythm"]
@@ -62,8 +64,9 @@ def test_xlsx_with_title_rows_and_extra_columns(tmp_path):
     assert seg.attrs["position_unit"] == "paragraph"
     # the canonical validator accepts it once conference is known
     docs = pd.DataFrame({"document": ["MAN-1", "BRI-2"], "conference": ["Manchester", "Bristol"]})
-    checked = load_coding(read_maxqda_segments(tmp_path / "segments.xlsx", documents=docs))
+    checked = load_coding(tmp_path / "segments.xlsx", attributes=docs)
     assert list(checked["conference"].astype(str)) == ["Manchester", "Manchester", "Bristol"]
+    assert checked.attrs["position_unit"] == "paragraph"  # kept through load_coding
 
 
 def test_documents_mapping_gives_conference_role_speaker(tmp_path):
@@ -71,12 +74,12 @@ def test_documents_mapping_gives_conference_role_speaker(tmp_path):
                          "conference": ["manchester", "Bristol"],
                          "group_id": ["MAN-1", "BRI-2"], "role": ["Educator", "room leader"],
                          "speaker": ["P1", "P2"]})
-    seg = read_maxqda_segments(_xlsx(tmp_path / "s.xlsx"), documents=docs)
+    seg = read_maxqda_segments(_xlsx(tmp_path / "s.xlsx"), attributes=docs)
     assert list(seg["conference"].astype(str)) == ["Manchester", "Manchester", "Bristol"]
     assert list(seg["role"].astype(str)) == ["educator", "educator", "room_leader"]
     assert list(seg["speaker"]) == ["P1", "P1", "P2"]
-    with pytest.raises(DesignError, match="documents needs a column 'document'"):
-        read_maxqda_segments(tmp_path / "s.xlsx", documents=pd.DataFrame({"role": ["manager"]}))
+    with pytest.raises(ArgumentError, match="attributes must be a sheet with a column 'document'"):
+        read_maxqda_segments(tmp_path / "s.xlsx", attributes=pd.DataFrame({"role": ["manager"]}))
 
 
 def test_csv_semicolon_bom_created_by_and_coder_fill(tmp_path):
@@ -89,7 +92,7 @@ def test_csv_semicolon_bom_created_by_and_coder_fill(tmp_path):
     assert list(seg["coder"]) == ["Ana", "Cy"]  # fill only where Created by is empty
     assert list(seg["theme"]) == ["Status", "Status"]
     assert list(seg["code"]) == ["Pay", "Status"]  # a top-level code is its own theme
-    assert list(seg["segment_id"]) == ["London/LON-1:12-13", "London/LON-1:15-15"]
+    assert list(seg["segment_id"]) == ["London/LON-1:12-13:eab50268", "London/LON-1:15-15:91a4ec15"]
 
 
 def test_keep_extra(tmp_path):
@@ -128,7 +131,7 @@ def test_not_an_export(tmp_path):
         read_maxqda_segments(tmp_path / "missing.xlsx")
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(FileFormatError, match=r"old Excel .xls files are not supported"):
+    with pytest.raises(FileFormatError, match=r"old.xls: is not a readable .xls file"):
         read_maxqda_segments(old)
     fake = tmp_path / "fake.xlsx"
     fake.write_text("not excel", encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from baby_room.errors import DesignError, FileFormatError, UnmatchedValueWarning
+from baby_room.errors import ArgumentError, FileFormatError, UnmatchedValueWarning
 from baby_room.focus_groups.qdpx import read_qdc, read_qdpx
 
 _spec = importlib.util.spec_from_file_location(
@@ -108,8 +108,8 @@ def test_segment_id_span_is_shared_by_two_coders(tmp_path):
     ratios = by_span[by_span["code"] == "Ratios"]
     assert ratios["segment_id"].nunique() == 1
     assert ratios["segment_id"].iloc[0] == "YOR-2 transcript:90-102"
-    with pytest.raises(DesignError, match=r"segment_id must be one of 'selection', 'span'; "
-                                          r"got 'words'"):
+    with pytest.raises(ArgumentError, match=r"segment_id must be one of 'selection', 'span'; "
+                                            r"got 'words'"):
         project.to_long(segment_id="words")
 
 
@@ -165,7 +165,7 @@ def test_documents_mapping_overrides(tmp_path):
     B.atlas(path)
     docs = pd.DataFrame({"document": ["NOR-1"], "conference": ["norwich"], "role": ["Room leader"],
                          "group_id": ["NOR-1b"]})
-    long = read_qdpx(path).to_long(documents=docs)
+    long = read_qdpx(path).to_long(attributes=docs)
     assert set(long["conference"].astype(str)) == {"Norwich"}
     assert set(long["role"].astype(str)) == {"room_leader"}
     assert set(long["group_id"]) == {"NOR-1b"}
@@ -175,13 +175,13 @@ def test_documents_mapping_errors_say_what_is_wrong(tmp_path):
     path = tmp_path / "atlas.qdpx"
     B.atlas(path)
     project = read_qdpx(path)
-    with pytest.raises(DesignError, match=r"documents needs a column 'document'.*"
-                                          r"its columns are \['name', 'role'\]"):
-        project.to_long(documents=pd.DataFrame({"name": ["x"], "role": ["manager"]}))
-    with pytest.raises(DesignError, match="documents must be a pandas DataFrame"):
-        project.to_long(documents={"NOR-1": "York"})
-    with pytest.raises(DesignError, match=r"more than once: \['NOR-1'\]"):
-        project.to_long(documents=pd.DataFrame({"document": ["NOR-1", "NOR-1"],
+    with pytest.raises(ArgumentError, match=r"attributes must be a sheet with a column "
+                                            r"'document' \(or 'case'\).*got \['name', 'role'\]"):
+        project.to_long(attributes=pd.DataFrame({"name": ["x"], "role": ["manager"]}))
+    with pytest.raises(ArgumentError, match="attributes must be a DataFrame or the path of a"):
+        project.to_long(attributes={"NOR-1": "York"})
+    with pytest.raises(ArgumentError, match=r"Listed more than once: NOR-1"):
+        project.to_long(attributes=pd.DataFrame({"document": ["NOR-1", "NOR-1"],
                                                 "role": ["manager", "educator"]}))
 
 
@@ -191,7 +191,7 @@ def test_unknown_conference_warns_and_is_missing(tmp_path):
     docs = pd.DataFrame({"document": ["NOR-1"], "conference": ["Leeds"]})
     with pytest.warns(UnmatchedValueWarning, match=r"conference values not recognised and set "
                                                    r"to missing: 'Leeds'"):
-        long = read_qdpx(path).to_long(documents=docs)
+        long = read_qdpx(path).to_long(attributes=docs)
     assert long["conference"].isna().all()
 
 
@@ -273,9 +273,9 @@ def test_read_qdc(tmp_path):
     assert book.loc[0, "description"] == "People in the room"
     assert list(book["codable"]) == [False, True, True]
     wrong = tmp_path / "wrong.qdc"
-    wrong.write_text('<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>', encoding="utf-8")
+    wrong.write_text('<Codebook xmlns="urn:QDA-XML:codebook:1.0"/>', encoding="utf-8")
     with pytest.raises(FileFormatError, match=r"wrong.qdc: is not a REFI-QDA codebook: root "
-                                              r"element is <Project>, expected <CodeBook>"):
+                                              r"element is <Codebook>, expected <CodeBook>"):
         read_qdc(wrong)
     broken = tmp_path / "broken.qdc"
     broken.write_text("<CodeBook><Codes>", encoding="utf-8")
@@ -404,7 +404,7 @@ def test_not_a_zip(tmp_path, content, says):
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(FileFormatError, match="nope.qdpx: file not found"):
         read_qdpx(tmp_path / "nope.qdpx")
-    with pytest.raises(FileFormatError, match="is a folder, not a .qdpx file"):
+    with pytest.raises(FileFormatError, match="is a folder, not a"):
         read_qdpx(tmp_path)
 
 
@@ -452,7 +452,7 @@ def test_no_warnings_on_clean_files(tmp_path):
         build(path)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            read_qdpx(path).to_long()
+            read_qdpx(path).to_long(warn_missing=False)
 
 
 def test_pdf_representation_text_and_unknown_code(tmp_path):

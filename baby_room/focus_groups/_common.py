@@ -7,6 +7,7 @@ canonical long-table finishing step shared by every reader. Nothing here is publ
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -176,3 +177,166 @@ def coder_labels(coders) -> dict[str, str]:
     """
     names = sorted({str(c) for c in coders if c is not None and not pd.isna(c)})
     return {name: f"Coder {i}" for i, name in enumerate(names, 1)}
+
+
+# --------------------------------------------------------------------------- long coding table
+
+#: Canonical long-format columns, in order (see ``baby_room.codebook.CODING``).
+LONG_COLUMNS = ("segment_id", "conference", "group_id", "speaker", "role", "theme", "code",
+                "coder", "start", "end", "text")
+#: The four attributes a QDA file does not hold as columns, and the names (normalised) that
+#: are read as each of them in case/document variables and in an ``attributes=`` sheet.
+ATTRIBUTE_ALIASES = {
+    "conference": ("conference", "event", "location", "conference_name"),
+    "group_id": ("group_id", "group", "focus_group", "groupid", "focus_group_id"),
+    "role": ("role", "job_role", "position", "job_title"),
+    "speaker": ("speaker", "pseudonym", "speaker_pseudonym", "participant"),
+}
+#: Key columns of an ``attributes=`` sheet: a document (source) name or a case name.
+DOCUMENT_KEYS = ("document", "document_name", "source", "source_name", "file", "transcript")
+CASE_KEYS = ("case", "case_name")
+HOW_TO_SUPPLY = (
+    "give them as case or document variables in the QDA project (variables named "
+    "conference, group_id, role, speaker), or pass attributes= a CSV/XLSX sheet with a "
+    "column 'document' (or 'case') and any of 'conference', 'group_id', 'role', 'speaker'")
+
+
+def norm_key(text) -> str:
+    """A heading or value normalised for matching: ASCII, lower case, ``_`` between words.
+
+    Examples
+    --------
+    >>> norm_key("Document  Name"), norm_key("Début"), norm_key("Room-Leader")
+    ('document_name', 'debut', 'room_leader')
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+
+
+def stem(name):
+    """A document name without a document-file extension (``YOR-2.docx`` -> ``YOR-2``)."""
+    if name is None or name is pd.NA or (isinstance(name, float) and np.isnan(name)):
+        return pd.NA
+    base, dot, ext = str(name).rpartition(".")
+    if dot and base and ext.lower() in {"txt", "docx", "doc", "rtf", "pdf", "odt", "md", "html",
+                                         "htm"}:
+        return base
+    return str(name)
+
+
+def read_attributes(attributes, *, function: str) -> pd.DataFrame:
+    """An ``attributes=`` sheet as a DataFrame (a DataFrame, or a CSV/TSV/XLSX path)."""
+    if isinstance(attributes, pd.DataFrame):
+        return attributes
+    from os import PathLike
+
+    if isinstance(attributes, str | PathLike):
+        from baby_room._io import read_table
+
+        return read_table(attributes).data
+    raise ArgumentError(function, "attributes", "a DataFrame or the path of a CSV/XLSX sheet",
+                        attributes)
+
+
+def apply_attributes(attributes, documents: pd.Series, cases: pd.Series | None, attrs: dict,
+                     *, function: str) -> dict:
+    """Overlay an ``attributes=`` sheet on ``attrs`` (target -> Series, one per coding).
+
+    The sheet's key column is a document name (``document``, ``document_name``,
+    ``source``, ...; matched with or without a file extension) or a case name (``case``).
+    Columns named like the four attributes (see :data:`ATTRIBUTE_ALIASES`) fill those;
+    every other column is added as an attribute of its own (normalised name). Sheet
+    values take precedence over the project's own variables.
+    """
+    sheet = read_attributes(attributes, function=function)
+    cols = {norm_key(c): c for c in sheet.columns}
+    doc_col = next((cols[k] for k in DOCUMENT_KEYS if k in cols), None)
+    case_col = next((cols[k] for k in CASE_KEYS if k in cols), None)
+    key_col = doc_col or case_col
+    if key_col is None:
+        raise ArgumentError(
+            function, "attributes", "a sheet with a column 'document' (or 'case') naming each "
+            "document or case", list(map(str, sheet.columns)))
+    if key_col is case_col and cases is None:
+        raise ArgumentError(function, "attributes", "a sheet keyed by 'document' (this file "
+                            "has no cases)", list(map(str, sheet.columns)))
+    keys = sheet[key_col].astype(str).str.strip()
+    dupes = sorted(set(keys[keys.duplicated()]))
+    if dupes:
+        raise ArgumentError(function, "attributes", "a sheet naming each document or case once",
+                            dupes, hint="Listed more than once: " + ", ".join(dupes))
+    alias_to_target = {a: t for t, names in ATTRIBUTE_ALIASES.items() for a in names}
+    targets = {}
+    for k, c in cols.items():
+        if c in (doc_col, case_col):
+            continue
+        targets.setdefault(alias_to_target.get(k, k), c)
+    lookup = (documents if key_col is doc_col else cases).astype("object")
+    lookup = lookup.map(lambda v: None if v is None or v is pd.NA else str(v).strip())
+    stems = lookup.map(stem)
+    attrs = dict(attrs)
+    for target, col in targets.items():
+        table = pd.Series(sheet[col].to_numpy(dtype=object), index=keys.to_numpy())
+        table = table[table.notna()]
+        vals = lookup.map(table)
+        vals = vals.where(vals.notna(), stems.map(table))
+        base = attrs.get(target, pd.Series(pd.NA, index=documents.index, dtype="object"))
+        attrs[target] = vals.where(vals.notna(), base)
+    return attrs
+
+
+def _to_category(values: pd.Series, levels, name, *, source) -> pd.Categorical:
+    by_key = {norm_key(v): v for v in levels}
+    raw = values.astype("object")
+    present = raw.notna()
+    mapped = raw[present].map(lambda v: by_key.get(norm_key(v)))
+    bad = sorted({str(v) for v, m in zip(raw[present], mapped, strict=True) if m is None})
+    if bad:
+        from baby_room.errors import UnmatchedValueWarning
+
+        shown = ", ".join(repr(b) for b in bad[:10])
+        warnings.warn(
+            f"{source}: {name} values not recognised and set to missing: {shown}"
+            f"{' ...' if len(bad) > 10 else ''} (allowed: {', '.join(levels)})",
+            UnmatchedValueWarning, stacklevel=4)
+    result = pd.Series(pd.NA, index=values.index, dtype="object")
+    result[present] = mapped
+    return pd.Categorical(result.where(result.notna(), None), categories=list(levels),
+                          ordered=True)
+
+
+def finalise_long(out: pd.DataFrame, *, source: str, warn_missing: bool = True) -> pd.DataFrame:
+    """Give a long coding table read from a QDA export the canonical dtypes and order.
+
+    ``conference`` becomes an ordered category (conference date order) and ``role`` a
+    category; values matching neither (after case and spacing are ignored) become
+    missing with an UnmatchedValueWarning. Attributes with no value at all (a file
+    without cases or variables) give one warning saying how to supply them. Columns
+    beyond the canonical ones (other attributes) are kept after them.
+    """
+    from baby_room.codebook import CONFERENCES, ROLES
+    from baby_room.errors import UnmatchedValueWarning
+
+    out = out.reset_index(drop=True)
+    for col in ("segment_id", "group_id", "speaker", "theme", "code", "coder", "text"):
+        out[col] = out[col].astype("object").where(out[col].notna(), None).astype("string")
+    for col in ("start", "end"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
+    empty = [c for c in ("conference", "group_id", "role", "speaker") if out[c].isna().all()]
+    out["conference"] = _to_category(out["conference"], tuple(CONFERENCES), "conference",
+                                     source=source)
+    out["role"] = _to_category(out["role"], tuple(ROLES), "role", source=source)
+    if warn_missing and empty and len(out):
+        warnings.warn(
+            f"{source}: no {', '.join(empty)} for any coding; these columns are left missing "
+            f"and analyses by them will say so. To supply them, {HOW_TO_SUPPLY}",
+            UnmatchedValueWarning, stacklevel=4)
+    extra = [c for c in out.columns if c not in LONG_COLUMNS]
+    for c in extra:
+        out[c] = out[c].astype("object").where(out[c].notna(), None).astype("string")
+    out = out[[*LONG_COLUMNS, *extra]]
+    out.attrs["source"] = source
+    out.attrs["synthetic"] = False
+    return out
