@@ -112,8 +112,12 @@ class SourceCollector:
         location = el.get("plainTextPath") or el.get("path")
         if content is not None and content.text is not None and not location:
             location = "inline"
+        name = outer_name or el.get("name")
+        if not name and location and location != "inline":
+            # qc writes no name (the schema allows it); plainTextPath names the transcript
+            name = PurePosixPath(unquote(location.split("://", 1)[-1]).replace("\\", "/")).name
         self.sources.append({
-            "guid": g, "name": outer_name or el.get("name"), "kind": kind,
+            "guid": g, "name": name, "kind": kind,
             "location": location, "_inline": content.text if content is not None else None,
             "n_selections": len(self.sel["source"]) - first, "n_other_selections": n_other,
             "_vars": variable_values(el, q, self.var_name)})

@@ -36,10 +36,13 @@ CODING_FORMATS = {
 #: Headings (normalised) that mark each tabular format, for detection and for naming the
 #: closest format when none matches.
 _SIGNATURES = {
-    "canonical": ("segment_id", "conference", "group_id", "code", "coder"),
-    "qualcoder": ("codename", "file", "coded", "coder", "category"),
-    "taguette": ("id", "document", "tag", "content"),
-    "maxqda": ("document_name", "code", "segment", "beginning", "end"),
+    "canonical": (("segment_id", "segment"), ("conference",), ("group_id", "group"), ("code",),
+                  ("coder",)),
+    "qualcoder": (("codename", "code_name"), ("file", "filename"), ("coded", "coded_text"),
+                  ("coder",), ("category",)),
+    "taguette": (("id",), ("document",), ("tag",), ("content",)),
+    "maxqda": (("document_name", "document"), ("code",), ("segment",), ("beginning", "begin"),
+               ("end",)),
 }
 _CODING_NAMES = [c.name for c in CODING.columns]
 _QDA_KINDS = ("qdpx", "qde", "qdc", "maxqda", "qualcoder", "taguette")
@@ -295,10 +298,10 @@ def _classify_table(p: Path, rows: list[list]) -> str:
             return "maxqda"
         for kind, sig in _SIGNATURES.items():
             have = keys | set(fields if kind == "maxqda" else ())
-            score = sum(s in have for s in sig) / len(sig)
+            score = sum(bool(have & set(s)) for s in sig) / len(sig)
             if score > best_score:
                 best, best_score = kind, score
-                best_missing = tuple(s for s in sig if s not in have)
+                best_missing = tuple(s[0] for s in sig if not have & set(s))
     if best == "canonical" and best_score >= 0.6:
         return "canonical"  # the long table with a column missing: its checks say which
     first = next((r for r in rows if any(c is not None and str(c).strip() for c in r)), [])

@@ -69,6 +69,7 @@ from baby_room.focus_groups._refi_archive import (
     MAX_XML_BYTES,
     Archive,
     Folder,
+    check_regular_file,
     local,
     ns_of,
     parse_xml,
@@ -368,7 +369,7 @@ def read_qdc(path) -> pd.DataFrame:
     >>> book[["name", "path", "theme", "leaf", "codable"]].to_dict("records")
     [{'name': 'Staffing', 'path': 'Staffing', 'theme': 'Staffing', 'leaf': 'Staffing', 'codable': False}, {'name': 'Ratios', 'path': 'Staffing > Ratios', 'theme': 'Staffing', 'leaf': 'Ratios', 'codable': True}]
     """
-    p = Path(path)
+    p = check_regular_file(path, "REFI-QDA codebook (.qdc)")
     data = read_bounded(p, max(MAX_XML_BYTES, MAX_TOTAL_BYTES) if _is_zip(p) else MAX_XML_BYTES,
                         "REFI-QDA codebook")
     if data[:4] == b"PK\x03\x04":
@@ -446,7 +447,7 @@ def read_qdpx(path, *, source_dir=None, max_entries: int = MAX_ENTRIES,
     --------
     See :meth:`QdaProject.to_long`.
     """
-    p = Path(path)
+    p = check_regular_file(path, "REFI-QDA project (.qdpx or .qde)")
     if not _is_zip(p) and p.suffix.lower() != ".qdpx":
         data = read_bounded(p, MAX_XML_BYTES, "REFI-QDA project (.qde)")
         if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" or data[:2] in (b"\xff\xfe",
