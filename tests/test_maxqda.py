@@ -141,3 +141,76 @@ def test_not_an_export(tmp_path):
     only_head.write_text("Document name,Code,Segment\n", encoding="utf-8")
     with pytest.raises(FileFormatError, match="has a header row but no coded segments"):
         read_maxqda_segments(only_head)
+
+
+# ------------------------------------------------------------------ issue 11: languages, identity
+
+
+def test_polish_and_german_headings(tmp_path):
+    """Imitates MAXQDA 24's Coded Segments export with a Polish interface (Nazwa dokumentu,
+    Kod, Początek, Koniec, Fragment, Autor; REAL_FORMATS.md) and a German one."""
+    pl = ["Kolor", "Grupa dokumentów", "Nazwa dokumentu", "Kod", "Początek", "Koniec",
+          "Fragment", "Autor"]
+    rows = [["#f00", "York", "YOR-1", "Kadra > Proporcje", 3, 3, "jeden do trzech", "Ana"]]
+    seg = read_maxqda_segments(_xlsx(tmp_path / "pl.xlsx", head=pl, rows=rows))
+    assert seg[["group_id", "theme", "code", "coder", "start", "end", "text"]].values.tolist() \
+        == [["YOR-1", "Kadra", "Proporcje", "Ana", 3, 3, "jeden do trzech"]]
+    de = tmp_path / "de.csv"
+    de.write_text("Dokumentgruppe;Dokumentname;Code;Segment;Anfang;Ende;Autor\n"
+                  "York;YOR-1;Personal > Schlüssel;eine Bezugsperson;2;2;Bea\n",
+                  encoding="utf-8")
+    seg = read_maxqda_segments(de)
+    assert seg[["code", "coder", "start"]].values.tolist() == [["Schlüssel", "Bea", 2]]
+
+
+def test_every_row_is_a_segment_of_its_own(tmp_path):
+    """Imitates a real MAXQDA export: Begin/End are paragraphs, so several segments share
+    one document + Begin + End. No row is lost and load_coding raises no duplicate key."""
+    rows = [
+        ["#f00", "York", "YOR-1", "Staffing > Ratios", "one to three", 4, 4, 1, 1, "Ana", "", 0,
+         "", ""],
+        ["#f00", "York", "YOR-1", "Staffing > Ratios", "feeds take time", 4, 4, 1, 1, "Ana",
+         "", 0, "", ""],
+        ["#f00", "York", "YOR-1", "Staffing > Ratios", "one to three", 4, 4, 1, 1, "Ana", "", 0,
+         "", ""],
+        ["#f00", "York", "YOR-1", "Staffing > Ratios", "one to three", 4, 4, 1, 1, "Bea", "", 0,
+         "", ""],
+    ]
+    path = _xlsx(tmp_path / "s.xlsx", rows=rows)
+    with pytest.warns(UserWarning, match="no conference"):
+        loaded = load_coding(path)
+    assert len(loaded) == 4 and loaded["segment_id"].nunique() == 3
+    ids = list(loaded["segment_id"])
+    assert ids[2] == ids[0] + "#2" and ids[3] == ids[0]  # Bea shares Ana's segment
+    assert loaded.attrs["position_unit"] == "paragraph" and loaded.attrs["format"] == "maxqda"
+
+
+def test_xls_export(tmp_path):
+    """Imitates MAXQDA's old-Excel (.xls) export, written with xlwt."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Coded segments")
+    for j, h in enumerate(HEAD[:7] + ["Author"]):
+        ws.write(0, j, h)
+    for j, v in enumerate(["#ff0000", "York", "YOR-2", "Staffing > Ratios", "one to three",
+                           4.0, 5.0, "Ana"]):
+        ws.write(1, j, v)
+    p = tmp_path / "segments.xls"
+    wb.save(str(p))
+    seg = read_maxqda_segments(p)
+    assert seg[["code", "start", "end", "coder"]].values.tolist() == [["Ratios", 4, 5, "Ana"]]
+
+
+def test_positions_never_wrap_or_lose_digits(tmp_path):
+    """Issue 16: 1e30 became -9223372036854775808 and "1,000" became 1."""
+    rows = [list(r) for r in ROWS]
+    rows[0][5] = 1e30
+    rows[1][5] = "1,000"
+    rows[2][6] = "2.5"
+    with pytest.raises(DataValidationError) as err:
+        read_maxqda_segments(_xlsx(tmp_path / "big.xlsx", rows=rows))
+    f = err.value.failures
+    assert f[["row", "column"]].values.tolist() == [[4, "Beginning"], [5, "Beginning"],
+                                                    [6, "End"]]
+    assert list(f["value"])[1:] == ["1,000", "2.5"]

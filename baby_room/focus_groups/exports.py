@@ -99,7 +99,8 @@ def _segment_ids(doc: pd.Series, text: pd.Series, start, end, code, coder) -> pd
     return seg.where(nth == 0, seg + "#" + pd.Series(nth + 1, index=seg.index).astype(str))
 
 
-def _long(doc, seg, theme, code, coder, start, end, text, attributes, source, function):
+def _long(doc, seg, theme, code, coder, start, end, text, attributes, source, function,
+          warn_missing=True):
     attrs = {"conference": pd.Series(pd.NA, index=doc.index, dtype="object"),
              "group_id": doc.map(stem),
              "role": pd.Series(pd.NA, index=doc.index, dtype="object"),
@@ -113,11 +114,11 @@ def _long(doc, seg, theme, code, coder, start, end, text, attributes, source, fu
         **{k: v for k, v in attrs.items() if k not in ("conference", "group_id", "role",
                                                         "speaker")},
     })
-    return finalise_long(out, source=source, warn_missing=False)
+    return finalise_long(out, source=source, warn_missing=warn_missing)
 
 
 def read_qualcoder_codings(path, *, attributes=None, coder: str | None = None,
-                           sheet=0) -> pd.DataFrame:
+                           sheet=0, warn_missing: bool = True) -> pd.DataFrame:
     """Read QualCoder's coded-text export (CSV or XLSX) into the long coding format.
 
     Parameters
@@ -131,6 +132,8 @@ def read_qualcoder_codings(path, *, attributes=None, coder: str | None = None,
         Coder for rows whose ``Coder`` cell is empty (default ``"not recorded"``).
     sheet : int or str, default 0
         Excel sheet.
+    warn_missing : bool, default True
+        Warn once when conference, group, role or speaker has no value at all.
 
     Returns
     -------
@@ -173,13 +176,13 @@ def read_qualcoder_codings(path, *, attributes=None, coder: str | None = None,
         end = pd.to_numeric(frame[fields["end"]], errors="coerce").astype("Int64")
     seg = _segment_ids(doc, text, start, end, code, who)
     out = _long(doc, seg, theme, code, who, start, end, text, attributes,
-                f"QualCoder coded text {Path(path).name}", "read_qualcoder_codings")
+                f"QualCoder coded text {Path(path).name}", "read_qualcoder_codings", warn_missing)
     out.attrs["position_unit"] = "character"
     return out
 
 
 def read_taguette_highlights(path, *, attributes=None, coder: str | None = None,
-                             sheet=0) -> pd.DataFrame:
+                             sheet=0, warn_missing: bool = True) -> pd.DataFrame:
     """Read Taguette's highlights export (CSV or XLSX) into the long coding format.
 
     Parameters
@@ -192,6 +195,8 @@ def read_taguette_highlights(path, *, attributes=None, coder: str | None = None,
         The coder to record (Taguette does not record one; default ``"not recorded"``).
     sheet : int or str, default 0
         Excel sheet.
+    warn_missing : bool, default True
+        Warn once when conference, group, role or speaker has no value at all.
 
     Returns
     -------
@@ -236,6 +241,6 @@ def read_taguette_highlights(path, *, attributes=None, coder: str | None = None,
     none = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     out = _long(doc, ident, parts.map(lambda x: x[0]), parts.map(lambda x: x[-1]), who, none,
                 none, content, attributes, f"Taguette highlights {Path(path).name}",
-                "read_taguette_highlights")
+                "read_taguette_highlights", warn_missing)
     out.attrs["position_unit"] = None
     return out

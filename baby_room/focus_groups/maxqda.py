@@ -86,7 +86,8 @@ _EXTRA = ("document", "document_group", "color", "created", "weight", "comment")
 
 
 def read_maxqda_segments(path, *, attributes=None, coder: str | None = None, sheet=0,
-                         columns=None, keep_extra: bool = False) -> pd.DataFrame:
+                         columns=None, keep_extra: bool = False,
+                         warn_missing: bool = True) -> pd.DataFrame:
     """Read a MAXQDA "Coded Segments" export into the long coding format.
 
     Parameters
@@ -111,6 +112,8 @@ def read_maxqda_segments(path, *, attributes=None, coder: str | None = None, she
     keep_extra : bool, default False
         Append ``document``, ``document_group``, ``color``, ``created``, ``weight``
         and ``comment`` after the canonical columns.
+    warn_missing : bool, default True
+        Warn once when conference, group, role or speaker has no value at all.
 
     Returns
     -------
@@ -232,7 +235,8 @@ def read_maxqda_segments(path, *, attributes=None, coder: str | None = None, she
         **{k: v for k, v in attrs.items() if k not in ("conference", "group_id", "role",
                                                         "speaker")},
     })
-    out = finalise_long(out, source=f"MAXQDA coded segments {p.name}", warn_missing=False)
+    out = finalise_long(out, source=f"MAXQDA coded segments {p.name}",
+                        warn_missing=warn_missing)
     if keep_extra:
         extra = {
             "document": doc, "document_group": group, "color": data["color"],
