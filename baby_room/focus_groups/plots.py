@@ -519,3 +519,112 @@ def plot_saturation(
     ax.legend(fontsize=7.5, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
     label_source(ax, sat)
     return ax
+
+
+def plot_case_codes(
+    data: pd.DataFrame,
+    *,
+    case: str = "speaker",
+    level: str = "theme",
+    coders: str | Sequence[str] | None = None,
+    ax=None,
+):
+    """Case x code grid: a filled cell where the code (or theme) occurs for the case.
+
+    Numbers from :func:`baby_room.focus_groups.matrix.case_code_table`. Cases are shown
+    as "Case 1", "Case 2", ... (speaker pseudonyms and group ids are personal data),
+    sorted by how many codes they raised.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Focus-group coding in the long format.
+    case : {"speaker", "group"}, default "speaker"
+    level : {"code", "theme"}, default "theme"
+    coders : str or list of str, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> coding = pd.DataFrame({"segment_id": ["s1", "s2"], "group_id": "G1",
+    ...                        "speaker": ["Ann", "Bo"], "theme": ["pay", "ratio"],
+    ...                        "code": ["low", "high"], "coder": "X"})
+    >>> ax = plot_case_codes(coding)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Case 1', 'Case 2']
+    """
+    from baby_room.focus_groups.matrix import case_code_table
+
+    table = case_code_table(data, case=case, level=level, coders=coders)
+    keys = ["group_id", "speaker"] if case == "speaker" else ["group_id"]
+    wide = table.pivot_table(index=keys, columns=level, values="present", aggfunc="max",
+                             observed=True)
+    wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    values = wide.to_numpy(dtype="float64")
+    ax = _axes(ax, (1.8 + 0.45 * values.shape[1], 1.4 + 0.22 * values.shape[0]))
+    ax.imshow(values, aspect="auto", cmap="Greys", vmin=0, vmax=1.4, interpolation="nearest")
+    ax.set_xticks(range(values.shape[1]), labels=[_nice(c) for c in wide.columns],
+                  rotation=45, ha="left")
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(values.shape[0]), labels=[f"Case {i}" for i in range(1, len(wide) + 1)])
+    ax.tick_params(length=0, labelsize=7.5)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    what = "participants" if case == "speaker" else "focus groups"
+    ax.set_title(f"Which {what} raised each {level} ({len(wide)} {what})", loc="left",
+                 fontsize=10)
+    label_source(ax, table)
+    return ax
+
+
+def plot_code_overlaps(
+    data: pd.DataFrame,
+    *,
+    code_1: str,
+    code_2: str,
+    same_coder: bool = True,
+    ax=None,
+):
+    """Bars: passages where two codes overlap, per conference.
+
+    Numbers from :func:`baby_room.focus_groups.matrix.code_overlaps` (one passage per
+    overlapping pair of codings), counted per conference of the focus group.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> coding = pd.DataFrame({"segment_id": ["a", "b"], "group_id": "G1",
+    ...                        "conference": "York", "code": ["pay", "ratio"], "coder": "X",
+    ...                        "start": [0, 5], "end": [10, 20]})
+    >>> ax = plot_code_overlaps(coding, code_1="pay", code_2="ratio")
+    >>> [float(p.get_height()) for p in ax.patches]
+    [1.0]
+    """
+    from baby_room.focus_groups.matrix import code_overlaps
+
+    pairs = code_overlaps(data, code_1=code_1, code_2=code_2, same_coder=same_coder)
+    if "conference" in data.columns and data["conference"].notna().any():
+        conf = data.dropna(subset=["group_id"]).drop_duplicates("group_id").set_index(
+            "group_id")["conference"].astype("object")
+        where = pairs["group_id"].map(conf).fillna("(unknown)").astype(str)
+    else:
+        where = pd.Series("all focus groups", index=pairs.index)
+    counts = where.value_counts().sort_index()
+    ax = _axes(ax, (6.0, 3.2))
+    ax.bar(range(len(counts)), counts.to_numpy(dtype="float64"), color=PALETTE["primary"])
+    ax.set_xticks(range(len(counts)), labels=list(counts.index))
+    ax.set_ylabel("Overlapping passages")
+    ax.set_title(f"Where \u201c{_nice(code_1)}\u201d and \u201c{_nice(code_2)}\u201d overlap "
+                 f"({len(pairs)} passages)", loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    label_source(ax, pairs)
+    return ax
