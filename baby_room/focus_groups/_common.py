@@ -340,3 +340,11 @@ def finalise_long(out: pd.DataFrame, *, source: str, warn_missing: bool = True) 
     out.attrs["source"] = source
     out.attrs["synthetic"] = False
     return out
+
+
+def finish(result: pd.DataFrame, data: pd.DataFrame, **attrs) -> pd.DataFrame:
+    """Give a result the contract's attrs (scalars only: source, synthetic, and ``attrs``)."""
+    from baby_room._args import result_attrs
+
+    result.attrs = result_attrs(data, **attrs)
+    return result

@@ -48,12 +48,12 @@ from baby_room.focus_groups._common import (
     code_order,
     coder_labels,
     conference_order,
+    finish,
     natural_key,
     positions,
     require_columns,
     theme_of,
 )
-from baby_room.style import carry_source
 
 #: Columns of :func:`agreement_from_presence` (after the coder columns).
 AGREEMENT_COLUMNS = (
@@ -349,7 +349,7 @@ def double_coded(data: pd.DataFrame, *, coders: Sequence[str] | None = None) -> 
     if coders is not None:
         df = df[df["coder"].astype(str).isin([str(c) for c in coders])]
     n_coders = df.groupby("segment_id", observed=True)["coder"].transform("nunique")
-    return df[n_coders >= 2]
+    return finish(df[n_coders >= 2].reset_index(drop=True), coding)
 
 
 def _segment_matrices(seg_i, code_j, coder_i, c1: int, c2: int, n_codes: int):
@@ -535,7 +535,7 @@ def intercoder_agreement(
         out["coder_2"] = out["coder_2"].map(labels)
     out["coder_1"] = out["coder_1"].astype("string")
     out["coder_2"] = out["coder_2"].astype("string")
-    out = carry_source(out, coding)
+    out = finish(out, coding)
     out.attrs.update(conf_level=conf_level,
                      unit="segments" if unit == "segment" else "characters")
     return out
@@ -651,7 +651,7 @@ def disagreements(
             out["conference"], categories=coding["conference"].cat.categories,
             ordered=coding["conference"].cat.ordered,
         )
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 def landis_koch(value: float) -> str:

@@ -40,6 +40,7 @@ from baby_room.focus_groups._common import (
     check_codebook,
     code_order,
     conference_order,
+    finish,
     merge_intervals,
     natural_key,
     positions,
@@ -49,7 +50,6 @@ from baby_room.focus_groups._common import (
     theme_of,
     with_theme,
 )
-from baby_room.style import carry_source
 
 #: What ``n`` counts, per ``unit`` (``attrs["unit"]`` of a result).
 _UNIT_WORDS = {"segment": "segments", "speaker": "speakers", "group": "groups",
@@ -126,7 +126,7 @@ def coding_summary(data: pd.DataFrame, *, by: str | Sequence[str] | None = "conf
         out = out.drop(columns="_all")
     for c in ("n_groups", "n_segments", "n_double_coded", "n_codings", "n_coders"):
         out[c] = out[c].astype("int64")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 # --------------------------------------------------------------------------- frequencies
@@ -252,7 +252,7 @@ def code_frequencies(
                 out[c] = out[c].cat.remove_unused_categories()
     front = [*by_cols, *(["theme"] if "theme" in out.columns and item == "code" else []), item]
     out = out[[*front, "n", "count", "share", "row_share", "col_share"]].reset_index(drop=True)
-    out = carry_source(out, coding)
+    out = finish(out, coding)
     out.attrs["unit"] = _UNIT_WORDS[unit]
     return out
 
@@ -399,7 +399,7 @@ def code_cooccurrence(
     out["n"] = int(n_total)
     for c in (f"{item}_1", f"{item}_2"):
         out[c] = out[c].astype("string")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 def _diag_count(df, item, within, keys, n_item, out):
@@ -556,7 +556,7 @@ def saturation_curve(
     out["group_id"] = out["group_id"].astype("string")
     for c in ("step", "new_codes", "cumulative_codes"):
         out[c] = out[c].astype("int64")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 # --------------------------------------------------------------------------- quotes
@@ -673,7 +673,7 @@ def export_quotes(
                 "group_id", "speaker"]
     out = seg[[c for c in cols if c in seg.columns]].copy()
     out["participant"] = out["participant"].astype("string")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 def _replace_names(text, names: list[str], group_labels: dict[str, str]):

@@ -29,12 +29,12 @@ from baby_room.focus_groups._common import (
     LEVELS,
     PERSONAL_COLUMNS,
     code_order,
+    finish,
     positions,
     require_columns,
     select_coders,
 )
 from baby_room.focus_groups.analysis import code_frequencies
-from baby_room.style import carry_source
 
 __all__ = ["code_by_attribute", "case_code_table", "code_overlaps", "MATRIX_UNITS"]
 
@@ -158,7 +158,7 @@ def case_code_table(data: pd.DataFrame, *, case: str = "speaker", level: str = "
     out.insert(len(keys) + 1, "present", (out["n_segments"] > 0).astype("int64"))
     for c in [*keys, level]:
         out[c] = out[c].astype("string")
-    out = carry_source(out, data)
+    out = finish(out, data)
     out.attrs["unit"] = "speakers" if case == "speaker" else "groups"
     return out
 
@@ -233,7 +233,7 @@ def code_overlaps(data: pd.DataFrame, *, code_1: str, code_2: str,
         out[c] = out[c].astype("string")
     for c in ("start", "end", "length"):
         out[c] = out[c].astype("int64")
-    out = carry_source(out, data)
+    out = finish(out, data)
     out.attrs["position_unit"] = "paragraph" if paragraph else "character"
     out.attrs["unit"] = "overlapping pairs"
     return out
