@@ -448,7 +448,7 @@ def plot_agreement(
               handletextpad=0.3)
     ax.annotate("Bands: Landis & Koch (1977). Lines: 0.6 (dashed), 0.8 (solid; Krippendorff's "
                 "threshold for reliable coding).", xy=(0, 0), xycoords="axes fraction",
-                xytext=(0, -58), textcoords="offset points", fontsize=7, color="#555555",
+                xytext=(0, -74), textcoords="offset points", fontsize=7, color="#555555",
                 va="top")
     label_source(ax, res)
     return ax
@@ -570,6 +570,10 @@ def plot_case_codes(
     values = wide.to_numpy(dtype="float64")
     ax = _axes(ax, (1.8 + 0.45 * values.shape[1], 1.4 + 0.22 * values.shape[0]))
     ax.imshow(values, aspect="auto", cmap="Greys", vmin=0, vmax=1.4, interpolation="nearest")
+    ax.set_xticks(np.arange(values.shape[1] + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(values.shape[0] + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1)
+    ax.tick_params(which="minor", length=0)
     ax.set_xticks(range(values.shape[1]), labels=[_nice(c) for c in wide.columns],
                   rotation=45, ha="left")
     ax.xaxis.tick_top()
@@ -619,6 +623,10 @@ def plot_code_overlaps(
     else:
         where = pd.Series("all focus groups", index=pairs.index)
     counts = where.value_counts().sort_index()
+    if isinstance(data.get("conference", pd.Series(dtype=object)).dtype, pd.CategoricalDtype):
+        order = [str(c) for c in data["conference"].cat.categories]
+        counts = counts.reindex([c for c in order if c in counts.index]
+                                + [c for c in counts.index if c not in order])
     ax = _axes(ax, (6.0, 3.2))
     ax.bar(range(len(counts)), counts.to_numpy(dtype="float64"), color=PALETTE["primary"])
     ax.set_xticks(range(len(counts)), labels=list(counts.index))
