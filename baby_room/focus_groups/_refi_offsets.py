@@ -74,9 +74,13 @@ def tool_units(origin) -> tuple[str | None, tuple[str, ...]]:
 class TextIndex:
     """Per-source arrays used to map offsets and score readings."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, max_raw: int | None = None):
         self.text = text
-        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        self.full_n = len(text)
+        # every reading counts a code point as 0 to 2 units and never two zeros in a row,
+        # so positions up to max_raw lie within the first 2 * max_raw + 2 code points
+        prefix = text if max_raw is None else text[:2 * max(int(max_raw), 0) + 2]
+        cps = np.frombuffer(prefix.encode("utf-32-le", "surrogatepass"), dtype="<u4")
         self.n = len(cps)
         self.astral = cps > 0xFFFF
         is_cr = cps == 13
@@ -89,9 +93,6 @@ class TextIndex:
         self.lone_lf = is_lf.copy()
         if self.n > 1:
             self.lone_lf[1:] &= ~is_cr[:-1]
-        uniq, inverse = np.unique(cps, return_inverse=True)
-        word = np.array([chr(int(u)).isalnum() for u in uniq], dtype=bool)
-        self.isword = word[inverse] if self.n else np.zeros(0, bool)
         self._bounds = {}
 
     def variants(self):
@@ -135,11 +136,10 @@ class TextIndex:
 
     def at_boundary(self, pos: np.ndarray) -> np.ndarray:
         """True where a cut at ``pos`` does not split a word."""
-        if self.n == 0:
-            return np.ones(len(pos), bool)
-        left = np.where(pos > 0, self.isword[np.clip(pos - 1, 0, self.n - 1)], False)
-        right = np.where(pos < self.n, self.isword[np.clip(pos, 0, self.n - 1)], False)
-        return ~(left & right)
+        text, n = self.text, self.full_n
+        return np.fromiter(
+            (not (0 < p < n and text[p - 1].isalnum() and text[p].isalnum()) for p in pos),
+            dtype=bool, count=len(pos))
 
 
 def _norm_ws(text: str) -> str:
@@ -158,8 +158,26 @@ def score(index: TextIndex, raw_s, raw_e, names, utf16, crlf):
         got = _norm_ws(text[s[i]:e[i]])
         if got == stored or (len(stored) >= 8 and got.startswith(stored.rstrip(".…").rstrip())):
             n_match += 1
-    n_bound = int((index.at_boundary(s) & valid).sum() + (index.at_boundary(e) & valid).sum())
-    return (int(valid.sum()), n_match, n_bound), s, e, valid
+    return Score(index, s, e, valid, n_match), s, e, valid
+
+
+class Score:
+    """(possible selections, stored texts matched, ends on word boundaries); the last is
+    computed only when a decision needs it (it looks at every selection end)."""
+
+    def __init__(self, index, s, e, valid, n_match):
+        self._args = (index, s, e, valid)
+        self._values = [int(valid.sum()), n_match, None]
+
+    def __getitem__(self, k):
+        if k == 2 and self._values[2] is None:
+            index, s, e, valid = self._args
+            s, e = s[valid], e[valid]
+            self._values[2] = int(index.at_boundary(s).sum() + index.at_boundary(e).sum())
+        return self._values[k]
+
+    def __iter__(self):
+        return iter(self[k] for k in range(3))
 
 
 def read_source(text: str, raw_s, raw_e, names, whole) -> dict:
@@ -167,13 +185,14 @@ def read_source(text: str, raw_s, raw_e, names, whole) -> dict:
 
     ``whole`` marks codings of the whole source (no positions): span 0..len in all.
     """
-    index = TextIndex(text)
+    raw = np.concatenate([raw_s[~whole], raw_e[~whole]])
+    index = TextIndex(text, int(raw.max()) if len(raw) else 0)
     out = {}
     n = len(raw_s)
     for name, utf16, crlf in index.variants():
         sc, s, e, valid = score(index, raw_s[~whole], raw_e[~whole], names[~whole], utf16, crlf)
         s_all = np.zeros(n, np.int64)
-        e_all = np.full(n, index.n, np.int64)
+        e_all = np.full(n, index.full_n, np.int64)
         v_all = np.ones(n, bool)
         s_all[~whole], e_all[~whole], v_all[~whole] = s, e, valid
         out[name] = (sc, s_all, e_all, v_all)
@@ -185,7 +204,7 @@ def _same(a, b) -> bool:
             and np.array_equal(a[2][a[3]], b[2][b[3]]))
 
 
-def choose(results: dict, prior: tuple[str, ...], project_rank: dict) -> tuple[str, str]:
+def choose(results: dict, prior: tuple[str, ...], project_rank) -> tuple[str, str]:
     """(reading, evidence) for one source; see the module notes for the order."""
     cands = list(results)
     for k in (0, 1):  # possible selections, then stored selection texts
@@ -203,7 +222,8 @@ def choose(results: dict, prior: tuple[str, ...], project_rank: dict) -> tuple[s
     top = [c for c in cands if results[c][0][2] == best]
     if len(top) == 1:
         return top[0], "word_boundaries"
-    return min(top, key=lambda c: (project_rank.get(c, 99), NAMES.index(c))), "default"
+    rank = project_rank()
+    return min(top, key=lambda c: (rank.get(c, 99), NAMES.index(c))), "default"
 
 
 def project_ranking(all_results: list[dict]) -> dict:
@@ -211,6 +231,6 @@ def project_ranking(all_results: list[dict]) -> dict:
     totals: dict[str, np.ndarray] = {}
     for results in all_results:
         for name, (sc, *_rest) in results.items():
-            totals[name] = totals.get(name, np.zeros(3, np.int64)) + np.array(sc)
+            totals[name] = totals.get(name, np.zeros(3, np.int64)) + np.array(list(sc))
     order = sorted(NAMES, key=lambda n: (tuple(-totals.get(n, np.zeros(3))), NAMES.index(n)))
     return {n: i for i, n in enumerate(order)}

@@ -172,7 +172,13 @@ def place_selections(sel: pd.DataFrame, texts: dict, names: dict, origin, path):
         readings[g] = (idx, offsets.read_source(
             text, np.where(bad, -1, rs).astype(np.int64), np.where(bad, -1, re_).astype(np.int64),
             sel_names[idx], whole_all[idx]))
-    rank = offsets.project_ranking([r for _, r in readings.values()])
+    ranking = {}
+
+    def rank():  # computed once, only when some source needs the project-wide tie-break
+        if not ranking:
+            ranking.update(offsets.project_ranking([r for _, r in readings.values()]))
+        return ranking
+
     tool, prior = offsets.tool_units(origin)
     units, weak = {}, []
     for g, (idx, results) in readings.items():
