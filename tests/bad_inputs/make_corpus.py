@@ -792,13 +792,14 @@ def main(out: Path | None = None) -> list[dict]:
     HERE = Path(out) if out is not None else Path(__file__).resolve().parent
     ENTRIES.clear()
     for old in HERE.iterdir():
-        if old.is_file() and old.name not in {"make_corpus.py", "MANIFEST.csv"}:
+        if old.is_file() and old.suffix != ".py" and old.name != "MANIFEST.csv":
             old.unlink()
     survey()
     coding()
     evidence()
     qdpx()
     bibliographic()
+    __import__("runpy").run_path(str(Path(__file__).with_name("corpus_qda.py")))["build"](entry, _write)
     with open(HERE / "MANIFEST.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, ["file", "loader", "kwargs", "expected", "message", "note"],
                            lineterminator="\n")
