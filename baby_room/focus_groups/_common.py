@@ -321,7 +321,7 @@ def finalise_long(out: pd.DataFrame, *, source: str, warn_missing: bool = True) 
 
     out = out.reset_index(drop=True)
     for col in ("segment_id", "group_id", "speaker", "theme", "code", "coder", "text"):
-        out[col] = out[col].astype("object").where(out[col].notna(), None).astype("string")
+        out[col] = out[col].astype("string")
     for col in ("start", "end"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
     empty = [c for c in ("conference", "group_id", "role", "speaker") if out[c].isna().all()]
@@ -335,7 +335,7 @@ def finalise_long(out: pd.DataFrame, *, source: str, warn_missing: bool = True) 
             UnmatchedValueWarning, stacklevel=4)
     extra = [c for c in out.columns if c not in LONG_COLUMNS]
     for c in extra:
-        out[c] = out[c].astype("object").where(out[c].notna(), None).astype("string")
+        out[c] = out[c].astype("string")
     out = out[[*LONG_COLUMNS, *extra]]
     out.attrs["source"] = source
     out.attrs["synthetic"] = False

@@ -598,8 +598,7 @@ def _codings(collector: SourceCollector, sel: pd.DataFrame, codes_df, user_name,
         if col in ("start", "end", "raw_start", "raw_end"):
             codings[col] = codings[col].astype("Int64")
         else:
-            codings[col] = codings[col].astype("object").where(codings[col].notna(),
-                                                               None).astype("string")
+            codings[col] = codings[col].astype("string")
     return codings, links_df
 
 
@@ -624,6 +623,5 @@ def _sources_table(rows: list[dict], texts: dict, units: dict) -> pd.DataFrame:
         frame[col] = [r["_vars"].get(k) for r in rows]
     for col in frame.columns:
         if not str(frame[col].dtype).startswith("Int"):
-            frame[col] = frame[col].astype("object").where(frame[col].notna(),
-                                                           None).astype("string")
+            frame[col] = frame[col].astype("string")
     return frame
