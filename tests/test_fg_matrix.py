@@ -116,3 +116,17 @@ def test_matrix_figures_show_no_personal_data(coding):
     assert ax.get_ylabel() == "Overlapping passages"
     texts = " ".join(t.get_text() for t in ax.figure.findobj(matplotlib.text.Text))
     assert "SYNTHETIC DATA" in texts and not any(g in texts for g in coding["group_id"].unique())
+
+
+def test_analysis_says_which_attribute_is_missing(coding):
+    """Issue 11: a QDA export without conference still loads; an analysis by conference
+    then says what is missing and how to supply it."""
+    from baby_room.focus_groups import code_frequencies, coding_summary
+
+    bare = coding.assign(conference=None)
+    with pytest.raises(ArgumentError, match=r"coding_summary: data must be a coding table with "
+                                            r"values in 'conference'(.|\n)*attributes="):
+        coding_summary(bare, by="conference")
+    with pytest.raises(ArgumentError, match="values in 'speaker'"):
+        code_frequencies(coding.assign(speaker=None), unit="speaker")
+    assert len(code_frequencies(bare, by="role")) > 0  # what does not need it still works

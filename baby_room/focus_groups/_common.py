@@ -46,6 +46,15 @@ def require_columns(coding: pd.DataFrame, columns: Sequence[str], func: str, why
         raise ArgumentError(
             func, "data", f"a coding table with column(s) {', '.join(map(repr, missing))}{why}",
             coding)
+    empty = [col for col in dict.fromkeys(columns) if col in ("conference", "group_id", "role",
+                                                              "speaker")
+             and len(coding) and coding[col].isna().all()]
+    if empty:
+        names = ", ".join(map(repr, empty))
+        raise ArgumentError(
+            func, "data", f"a coding table with values in {names}{why}", coding,
+            hint=f"data has no {', '.join(empty)} for any coding (a QDA export without "
+                 f"cases or attributes?). To supply them, {HOW_TO_SUPPLY}.")
 
 
 def select_coders(coding: pd.DataFrame, coders, func: str) -> pd.DataFrame:
