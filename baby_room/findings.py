@@ -125,9 +125,9 @@ def _focus_group_findings(coding: pd.DataFrame) -> list[dict]:
          "value": float(summary["n_participants"])},
         {"area": "focus_groups", "finding": "top_theme",
          "sentence": f"The theme coded in most segments was \u201c{themes.iloc[0]['theme']}\u201d "
-                 f"({themes.iloc[0]['unit_pct']:.0f}% of segments), followed by "
-                 f"\u201c{themes.iloc[1]['theme']}\u201d ({themes.iloc[1]['unit_pct']:.0f}%).",
-         "value": float(themes.iloc[0]["unit_pct"])},
+                 f"({100 * themes.iloc[0]['share']:.0f}% of segments), followed by "
+                 f"\u201c{themes.iloc[1]['theme']}\u201d ({100 * themes.iloc[1]['share']:.0f}%).",
+         "value": float(100 * themes.iloc[0]["share"])},
         {"area": "focus_groups", "finding": "agreement",
          "sentence": f"On the {int(summary['n_double_coded'])} double-coded segments, the two "
                  f"coders agreed with Cohen's kappa {overall['cohen_kappa']:.2f} and "

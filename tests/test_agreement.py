@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from baby_room.errors import DataValidationError, DesignError
+from baby_room.errors import ArgumentError, DataValidationError, DesignError
 from baby_room.focus_groups.agreement import (
     agreement_from_presence,
     disagreements,
@@ -59,7 +59,7 @@ def test_per_code_matches_sklearn_and_krippendorff():
         )
         assert row["krippendorff_alpha"] == pytest.approx(ref)
         po = np.mean(m1[:, j] == m2[:, j])
-        assert row["percent_agreement"] == pytest.approx(100 * po)
+        assert row["observed_agreement"] == pytest.approx(po)
         # Brennan & Prediger (1981) with q = 2 categories: (po - 1/2) / (1 - 1/2)
         assert row["brennan_prediger_kappa"] == pytest.approx((po - 0.5) / 0.5)
 
@@ -100,10 +100,10 @@ def test_hand_calculation_2x2():
     assert (row["n_both"], row["n_coder_1_only"], row["n_coder_2_only"], row["n_neither"]) == (
         2, 1, 1, 6)
     # po = 8/10; pe = .3*.3 + .7*.7 = .58; kappa = (.8-.58)/.42 = 0.5238...
-    assert row["percent_agreement"] == pytest.approx(80.0)
+    assert row["observed_agreement"] == pytest.approx(0.8)
     assert row["cohen_kappa"] == pytest.approx(0.22 / 0.42)
     # without the units neither coded: a / (a+b+c) = 2/4
-    assert row["percent_agreement_coded"] == pytest.approx(50.0)
+    assert row["observed_agreement_coded"] == pytest.approx(0.5)
     # alpha: N=20, n1=2a+b+c=6, n0=2d+b+c=14, o01=b+c=2: 1 - 19*2/(6*14) = 0.547619...
     assert row["krippendorff_alpha"] == pytest.approx(1 - 19 * 2 / 84)
 
@@ -122,8 +122,8 @@ def test_identical_coders_give_one_and_degenerate_code_is_nan_with_note():
         assert np.isnan(res.loc[j, "krippendorff_alpha"])
         assert word in res.loc[j, "note"]
         assert "undefined" in res.loc[j, "note"]
-        assert res.loc[j, "percent_agreement"] == 100
-    assert np.isnan(res.loc[0, "percent_agreement_coded"])
+        assert res.loc[j, "observed_agreement"] == 1
+    assert np.isnan(res.loc[0, "observed_agreement_coded"])
     # sklearn also returns NaN for a constant identical column (0/0)
     with pytest.warns(UserWarning):
         assert np.isnan(cohen_kappa_score(m1[:, 0], m1[:, 0]))
@@ -142,7 +142,10 @@ def test_intercoder_agreement_uses_only_double_coded_segments():
     codes = ["alpha", "beta", "gamma", "delta"]
     coding = _to_long(m1, m2, codes, extra_single=25)
     res = intercoder_agreement(coding)
-    assert set(res["coder_1"]) == {"A"} and set(res["coder_2"]) == {"B"}
+    # coder names are personal data: pseudonymised unless asked for
+    assert set(res["coder_1"]) == {"Coder 1"} and set(res["coder_2"]) == {"Coder 2"}
+    named = intercoder_agreement(coding, pseudonymise=False)
+    assert set(named["coder_1"]) == {"A"} and set(named["coder_2"]) == {"B"}
     assert (res["n"].iloc[:-1] == 120).all()  # the 25 single-coded segments are not units
     by_code = res.set_index("code")
     for j, code in enumerate(codes):
@@ -163,7 +166,7 @@ def test_identical_long_coding_gives_kappa_alpha_one():
     res = intercoder_agreement(coding)
     assert (res["cohen_kappa"] == 1).all()
     assert (res["krippendorff_alpha"] == 1).all()
-    assert (res["percent_agreement"] == 100).all()
+    assert (res["observed_agreement"] == 1).all()
 
 
 def test_codebook_adds_unused_code_as_degenerate():
@@ -185,7 +188,7 @@ def test_three_coders_give_every_pair_that_shares_segments():
         "segment_id": ["s1", "s1", "s2", "s2", "s3"], "conference": "York",
         "group_id": "YOR-1", "code": "noise", "coder": ["A", "B", "A", "C", "C"],
     })
-    res = intercoder_agreement(coding)
+    res = intercoder_agreement(coding, pseudonymise=False)
     assert sorted(set(zip(res["coder_1"], res["coder_2"], strict=True))) == [
         ("A", "B"), ("A", "C")]
     with pytest.raises(DesignError, match=r"share no double-coded segments"):
@@ -199,11 +202,11 @@ def test_coder_errors_say_what_was_wrong():
         intercoder_agreement(coding)
     with pytest.raises(DesignError, match=r"coder\(s\) not in the data: 'Z'; coders present: 'A'"):
         intercoder_agreement(coding, coders=["A", "Z"])
-    with pytest.raises(DesignError, match=r"`unit` must be one of 'segment', 'character'; "
-                                          r"got 'word'"):
+    with pytest.raises(ArgumentError, match=r"intercoder_agreement: unit must be one of "
+                                            r"'segment', 'character'; got 'word'"):
         intercoder_agreement(coding, unit="word")
-    with pytest.raises(DataValidationError, match=r"column coder: .*required by "
-                                                  r"intercoder_agreement"):
+    with pytest.raises(ArgumentError, match=r"intercoder_agreement: data must be a coding "
+                                            r"table with column\(s\) 'coder'"):
         intercoder_agreement(coding.drop(columns="coder"))
 
 
@@ -259,9 +262,10 @@ def test_disagreements_table_has_no_text_and_lists_each_disagreement():
         "coder": ["A", "B", "B", "A", "B", "A"],
         "start": [0, 0, 0, 30, 30, 50], "end": [20, 20, 20, 45, 45, 60],
     })
-    res = disagreements(coding)
+    res = disagreements(coding, pseudonymise=False)
     assert list(zip(res["segment_id"], res["code"], res["applied_by"], strict=True)) == [
         ("s1", "ratio", "B"), ("s2", "noise", "B"), ("s2", "ratio", "A")]
+    assert list(disagreements(coding)["applied_by"]) == ["Coder 2", "Coder 2", "Coder 1"]
     assert "text" not in res.columns and "speaker" not in res.columns
     assert not res.astype(str).isin(["Maya", "secret words"]).any().any()
     # the count of disagreements equals b + c summed over codes in the agreement table
@@ -310,3 +314,18 @@ def test_random_small_tables_match_references():
         assert row["krippendorff_alpha"] == pytest.approx(ref_alpha, abs=1e-12)
 
     check()
+
+
+def test_conf_level_sets_the_kappa_interval():
+    """Reference: the Wald interval kappa +/- z se with z from scipy.stats.norm.ppf."""
+    from scipy.stats import norm
+
+    m1, m2 = _random_pair(seed=3)
+    r95 = agreement_from_presence(m1, m2)
+    r90 = agreement_from_presence(m1, m2, conf_level=0.9)
+    z = norm.ppf(0.95)
+    assert r90["cohen_kappa_ci_low"].to_numpy() == pytest.approx(
+        (r95["cohen_kappa"] - z * r95["cohen_kappa_se"]).to_numpy(), nan_ok=True)
+    assert r90.attrs["conf_level"] == 0.9
+    with pytest.raises(ArgumentError, match="conf_level must be a number strictly between"):
+        agreement_from_presence(m1, m2, conf_level=95)

@@ -88,6 +88,10 @@ EXAMPLES = {
     "focus_groups.disagreements": ("coding", lambda f, d: f(d)),
     "focus_groups.double_coded": ("coding", lambda f, d: f(d)),
     "focus_groups.export_quotes": ("coding", lambda f, d: f(d, code=d["code"].iloc[0])),
+    "focus_groups.code_by_attribute": ("coding", lambda f, d: f(d, attribute="role")),
+    "focus_groups.case_code_table": ("coding", lambda f, d: f(d)),
+    "focus_groups.code_overlaps": ("coding", lambda f, d: f(d, code_1=d["code"].iloc[0],
+                                                           code_2=d["code"].iloc[1])),
     # evidence
     "evidence.breakdown": ("evidence", lambda f, d: f(d, facet="country")),
     "evidence.by_country": ("evidence", lambda f, d: f(d)),
@@ -119,6 +123,9 @@ NOT_ANALYSES = {
     "focus_groups.read_qdpx": "a reader",
     "focus_groups.read_qdc": "a reader",
     "focus_groups.read_maxqda_segments": "a reader",
+    "focus_groups.read_qualcoder_codings": "a reader",
+    "focus_groups.read_taguette_highlights": "a reader",
+    "focus_groups.detect_coding_format": "names the format of a file",
     "focus_groups.agreement_from_presence": "takes two coders' 0/1 tables, not the coding",
     "focus_groups.landis_koch": "labels one number",
     "evidence.load_evidence": "a loader",
@@ -149,21 +156,8 @@ POSITIONAL = {
 KNOWN_DEVIATIONS = {
     "evidence.flag_duplicates": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
     "evidence.flag_years": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "focus_groups.code_cooccurrence": "first parameter is 'coding', not 'data'",
-    "focus_groups.code_frequencies": "first parameter is 'coding', not 'data'; percentage columns (proportions must be 0-1): ['unit_pct', 'row_pct', 'col_pct']",
-    "focus_groups.coding_summary": "first parameter is 'coding', not 'data'",
-    "focus_groups.disagreements": "first parameter is 'coding', not 'data'",
-    "focus_groups.double_coded": "first parameter is 'coding', not 'data'; index is Index, not a RangeIndex",
-    "focus_groups.export_quotes": "first parameter is 'coding', not 'data'",
-    "focus_groups.intercoder_agreement": "first parameter is 'coding', not 'data'; percentage columns (proportions must be 0-1): ['percent_agreement', 'percent_agreement_coded']",
-    "focus_groups.saturation_curve": "first parameter is 'coding', not 'data'",
     "survey.conflicting_rooms": "attrs['source'] not carried from the input; attrs['synthetic'] not carried from the input",
     "survey.rooms": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'conflicts_by_column': 'dict'}",
-    "focus_groups.plots.plot_agreement": "first parameter is 'coding', not 'data'",
-    "focus_groups.plots.plot_code_heatmap": "first parameter is 'coding', not 'data'",
-    "focus_groups.plots.plot_cooccurrence": "first parameter is 'coding', not 'data'",
-    "focus_groups.plots.plot_saturation": "first parameter is 'coding', not 'data'",
-    "focus_groups.plots.plot_themes": "first parameter is 'coding', not 'data'",
 }
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import jaccard_score
 
-from baby_room.errors import DataValidationError, DesignError
+from baby_room.errors import ArgumentError, DataValidationError, DesignError
 from baby_room.focus_groups.analysis import (
     code_cooccurrence,
     code_frequencies,
@@ -58,21 +58,22 @@ def test_frequencies_by_role_hand_counts(coding):
     assert res.loc[("educator", "noise"), "n"] == 3
     assert res.loc[("manager", "ratio"), "count"] == 1
     assert res.loc[("room_leader", "cpd"), "count"] == 1
-    # row %: noise occurs in 2 educator + 1 room_leader segments -> 2/3
-    assert res.loc[("educator", "noise"), "row_pct"] == pytest.approx(200 / 3)
-    # col %: educator code occurrences noise 2, ratio 1, valued 2, cpd 0 -> noise 2/5
-    assert res.loc[("educator", "noise"), "col_pct"] == pytest.approx(40.0)
-    assert res.loc[("educator", "noise"), "unit_pct"] == pytest.approx(200 / 3)
+    # row share: noise occurs in 2 educator + 1 room_leader segments -> 2/3
+    assert res.loc[("educator", "noise"), "row_share"] == pytest.approx(2 / 3)
+    # col share: educator code occurrences noise 2, ratio 1, valued 2, cpd 0 -> noise 2/5
+    assert res.loc[("educator", "noise"), "col_share"] == pytest.approx(0.4)
+    assert res.loc[("educator", "noise"), "share"] == pytest.approx(2 / 3)
     assert res.attrs["source"] == "hand-built test coding"
+    assert res.attrs["unit"] == "segments"
     assert list(res.reset_index()["role"].cat.categories) == ["educator", "room_leader",
                                                               "manager"]
 
 
-def test_percentages_sum_to_100(coding):
+def test_shares_sum_to_one(coding):
     res = code_frequencies(coding, by="conference", unit="speaker")
-    assert res.groupby("code")["row_pct"].sum().to_numpy() == pytest.approx(100.0)
-    assert res.groupby("conference", observed=True)["col_pct"].sum().to_numpy() == (
-        pytest.approx(100.0))
+    assert res.groupby("code")["row_share"].sum().to_numpy() == pytest.approx(1.0)
+    assert res.groupby("conference", observed=True)["col_share"].sum().to_numpy() == (
+        pytest.approx(1.0))
 
 
 def test_frequencies_agree_with_naive_crosstab():
@@ -124,16 +125,18 @@ def test_coders_and_codebook(coding):
 
 
 def test_frequency_errors_name_the_problem(coding):
-    with pytest.raises(DesignError, match=r"`by` may not use 'speaker'.*personal data"):
+    with pytest.raises(ArgumentError, match=r"code_frequencies: by must be columns other than "
+                                            r"speaker and text \(personal data\)"):
         code_frequencies(coding, by="speaker")
-    with pytest.raises(DesignError, match=r"`unit` must be one of 'segment', 'speaker', 'group', "
-                                          r"'conference'; got 'room'"):
+    with pytest.raises(ArgumentError, match=r"unit must be one of 'segment', 'speaker', 'group', "
+                                            r"'conference'; got 'room'"):
         code_frequencies(coding, unit="room")
-    with pytest.raises(DesignError, match=r"coder\(s\) not in the data: 'Z'"):
+    with pytest.raises(ArgumentError, match=r"coders must be coder names present in data; got 'Z'"):
         code_frequencies(coding, coders="Z")
-    with pytest.raises(DataValidationError, match=r"column region: .*required by code_frequencies"):
+    with pytest.raises(ArgumentError, match=r"code_frequencies: data must be a coding table with "
+                                            r"column\(s\) 'region'"):
         code_frequencies(coding, by="region")
-    with pytest.raises(DesignError, match=r"must be a pandas DataFrame"):
+    with pytest.raises(ArgumentError, match=r"data must be a pandas DataFrame"):
         code_frequencies([1, 2])
 
 
@@ -247,24 +250,11 @@ def test_export_quotes_pseudonymises(coding):
         export_quotes(coding, code="nope")
 
 
-def test_loader_attrs_holding_a_dataframe_do_not_break_analyses(coding):
-    """Loaders keep the set-aside rows (a DataFrame) in attrs; pandas cannot compare those."""
-    from baby_room.focus_groups.agreement import intercoder_agreement
-
-    coding.attrs["set_aside"] = pd.DataFrame({"row": [3], "reasons": ["bad role"]})
-    codebook = pd.DataFrame({"theme": ["rooms"], "code": ["noise"], "definition": "d"})
-    codebook.attrs["set_aside"] = pd.DataFrame({"row": [1]})
-    res = code_frequencies(coding, codebook=codebook, by="role")
-    assert res.attrs == {"source": "hand-built test coding", "synthetic": True}
-    assert len(intercoder_agreement(coding, codebook=codebook)) == 5
-    assert "set_aside" in coding.attrs  # the caller's frame is untouched
-
-
 def test_empty_coding_gives_empty_tables_with_the_columns(coding):
     empty = coding.iloc[:0]
     freq = code_frequencies(empty, by="role")
     assert len(freq) == 0
-    assert list(freq.columns) == ["role", "theme", "code", "count", "n", "unit_pct", "row_pct",
-                                  "col_pct"]
+    assert list(freq.columns) == ["role", "theme", "code", "n", "count", "share", "row_share",
+                                  "col_share"]
     assert len(saturation_curve(empty)) == 0
     assert len(code_cooccurrence(empty)) == 0

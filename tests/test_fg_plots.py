@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from baby_room.errors import DesignError  # noqa: E402
+from baby_room.errors import ArgumentError  # noqa: E402
 from baby_room.focus_groups import plots  # noqa: E402
 
 CONFS = ["London", "York", "Norwich", "Manchester", "Falmouth", "Bristol"]
@@ -74,12 +74,12 @@ def test_code_heatmap_draws_row_percentages(coding):
 
 
 def test_conference_heatmap_and_value_choice(coding):
-    ax = plots.plot_code_heatmap(coding, by="conference", value="unit_pct")
+    ax = plots.plot_code_heatmap(coding, by="conference", value="share")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["London", "York", "Norwich"]
     _check_common(ax)
-    with pytest.raises(DesignError, match=r"`value` must be one of 'row_pct', 'col_pct', "
-                                          r"'unit_pct', 'count'; got 'share'"):
-        plots.plot_code_heatmap(coding, value="share")
+    with pytest.raises(ArgumentError, match=r"value must be one of 'row_share', 'col_share', "
+                                            r"'share', 'count'; got 'pct'"):
+        plots.plot_code_heatmap(coding, value="pct")
 
 
 def test_cooccurrence_heatmap_blank_diagonal(coding):
@@ -108,9 +108,12 @@ def test_agreement_plot_reference_lines_and_pairs(coding):
     assert {"slight", "fair", "moderate", "substantial", "almost perfect"} <= set(_texts(ax))
     _check_common(ax)
     three = pd.concat([coding, coding[coding["coder"] == "B"].assign(coder="C")])
-    with pytest.raises(DesignError, match=r"several coder pairs.*pass coders=\[c1, c2\]"):
+    with pytest.raises(ArgumentError, match=r"coders must be one pair of coders \[c1, c2\]"):
         plots.plot_agreement(three)
     ax = plots.plot_agreement(three, coders=["A", "C"])
+    # coder names are personal data (issue 16): the figure shows pseudonyms only
+    shown = " ".join([ax.get_title(loc="left"), *_texts(ax)])
+    assert "Coder 1 vs Coder 3" in shown and " A " not in f" {shown} "
     plt.close(ax.figure)
 
 

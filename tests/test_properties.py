@@ -319,7 +319,7 @@ def test_identical_coders_give_kappa_and_alpha_of_one(m, constant_code):
         assert cohen_kappa_score(m[:, j], m[:, j]) == 1.0
         assert res.loc[code, "cohen_kappa"] == pytest.approx(1.0)
         assert res.loc[code, "krippendorff_alpha"] == pytest.approx(1.0)
-        assert res.loc[code, "percent_agreement"] == pytest.approx(100.0)
+        assert res.loc[code, "observed_agreement"] == pytest.approx(1.0)
         assert res.loc[code, "n"] == m.shape[0]
     if constant_code:  # documented: a constant column has undefined kappa and alpha
         assert np.isnan(res.loc["everywhere", "cohen_kappa"])

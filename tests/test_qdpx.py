@@ -20,7 +20,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from baby_room.errors import DesignError, FileFormatError, UnmatchedValueWarning
+from baby_room.errors import (
+    ArgumentError,
+    DataValidationError,
+    FileFormatError,
+    UnmatchedValueWarning,
+)
 from baby_room.focus_groups.qdpx import read_qdc, read_qdpx
 
 _spec = importlib.util.spec_from_file_location(
@@ -52,18 +57,19 @@ def test_nvivo_windows_utf16_offsets_land_on_coded_words(tmp_path):
     assert text == B.NVIVO_TEXT  # the BOM is not part of the text
     assert all(text[s:e] == t for s, e, t in zip(c["start"], c["end"], c["text"], strict=True))
     assert project.sources.loc[0, "offset_unit"] == "utf16"
-    assert project.origin == "NVivo 14"
+    assert project.origin == "NVivo for Windows 12.6"
     # the fixture really discriminates: the raw offsets read as code points miss the words
     raw = [B.NVIVO_TEXT[s:e] for s, e in zip(c["raw_start"], c["raw_end"], strict=True)]
     assert all(r != t for r, t in zip(raw, c["text"], strict=True))
 
 
-def test_nvivo_mac_crlf_counted_once(tmp_path):
+def test_nvivo_mac_lf_text_utf16_offsets(tmp_path):
+    """Imitates NVivo 12 for Mac: LF text, UTF-16 positions (REAL_FORMATS.md)."""
     path = tmp_path / "nvivo_mac.qdpx"
     expected = B.nvivo(path, mac=True)
     project = read_qdpx(path)
     assert list(project.codings["text"]) == [e[2] for e in expected]
-    assert project.sources.loc[0, "offset_unit"] == "utf16_crlf_as_1"
+    assert project.sources.loc[0, "offset_unit"] == "utf16"
 
 
 def test_nvivo_cases_give_speaker_role_conference_group(tmp_path):
@@ -108,8 +114,8 @@ def test_segment_id_span_is_shared_by_two_coders(tmp_path):
     ratios = by_span[by_span["code"] == "Ratios"]
     assert ratios["segment_id"].nunique() == 1
     assert ratios["segment_id"].iloc[0] == "YOR-2 transcript:90-102"
-    with pytest.raises(DesignError, match=r"segment_id must be one of 'selection', 'span'; "
-                                          r"got 'words'"):
+    with pytest.raises(ArgumentError, match=r"segment_id must be one of 'selection', 'span'; "
+                                            r"got 'words'"):
         project.to_long(segment_id="words")
 
 
@@ -165,7 +171,7 @@ def test_documents_mapping_overrides(tmp_path):
     B.atlas(path)
     docs = pd.DataFrame({"document": ["NOR-1"], "conference": ["norwich"], "role": ["Room leader"],
                          "group_id": ["NOR-1b"]})
-    long = read_qdpx(path).to_long(documents=docs)
+    long = read_qdpx(path).to_long(attributes=docs)
     assert set(long["conference"].astype(str)) == {"Norwich"}
     assert set(long["role"].astype(str)) == {"room_leader"}
     assert set(long["group_id"]) == {"NOR-1b"}
@@ -175,13 +181,13 @@ def test_documents_mapping_errors_say_what_is_wrong(tmp_path):
     path = tmp_path / "atlas.qdpx"
     B.atlas(path)
     project = read_qdpx(path)
-    with pytest.raises(DesignError, match=r"documents needs a column 'document'.*"
-                                          r"its columns are \['name', 'role'\]"):
-        project.to_long(documents=pd.DataFrame({"name": ["x"], "role": ["manager"]}))
-    with pytest.raises(DesignError, match="documents must be a pandas DataFrame"):
-        project.to_long(documents={"NOR-1": "York"})
-    with pytest.raises(DesignError, match=r"more than once: \['NOR-1'\]"):
-        project.to_long(documents=pd.DataFrame({"document": ["NOR-1", "NOR-1"],
+    with pytest.raises(ArgumentError, match=r"attributes must be a sheet with a column "
+                                            r"'document' \(or 'case'\).*got \['name', 'role'\]"):
+        project.to_long(attributes=pd.DataFrame({"name": ["x"], "role": ["manager"]}))
+    with pytest.raises(ArgumentError, match="attributes must be a DataFrame or the path of a"):
+        project.to_long(attributes={"NOR-1": "York"})
+    with pytest.raises(ArgumentError, match=r"Listed more than once: NOR-1"):
+        project.to_long(attributes=pd.DataFrame({"document": ["NOR-1", "NOR-1"],
                                                 "role": ["manager", "educator"]}))
 
 
@@ -191,7 +197,7 @@ def test_unknown_conference_warns_and_is_missing(tmp_path):
     docs = pd.DataFrame({"document": ["NOR-1"], "conference": ["Leeds"]})
     with pytest.warns(UnmatchedValueWarning, match=r"conference values not recognised and set "
                                                    r"to missing: 'Leeds'"):
-        long = read_qdpx(path).to_long(documents=docs)
+        long = read_qdpx(path).to_long(attributes=docs)
     assert long["conference"].isna().all()
 
 
@@ -273,9 +279,9 @@ def test_read_qdc(tmp_path):
     assert book.loc[0, "description"] == "People in the room"
     assert list(book["codable"]) == [False, True, True]
     wrong = tmp_path / "wrong.qdc"
-    wrong.write_text('<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>', encoding="utf-8")
+    wrong.write_text('<Codebook xmlns="urn:QDA-XML:codebook:1.0"/>', encoding="utf-8")
     with pytest.raises(FileFormatError, match=r"wrong.qdc: is not a REFI-QDA codebook: root "
-                                              r"element is <Project>, expected <CodeBook>"):
+                                              r"element is <Codebook>, expected <CodeBook>"):
         read_qdc(wrong)
     broken = tmp_path / "broken.qdc"
     broken.write_text("<CodeBook><Codes>", encoding="utf-8")
@@ -404,7 +410,7 @@ def test_not_a_zip(tmp_path, content, says):
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(FileFormatError, match="nope.qdpx: file not found"):
         read_qdpx(tmp_path / "nope.qdpx")
-    with pytest.raises(FileFormatError, match="is a folder, not a .qdpx file"):
+    with pytest.raises(FileFormatError, match="is a folder, not a"):
         read_qdpx(tmp_path)
 
 
@@ -452,7 +458,7 @@ def test_no_warnings_on_clean_files(tmp_path):
         build(path)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            read_qdpx(path).to_long()
+            read_qdpx(path).to_long(warn_missing=False)
 
 
 def test_pdf_representation_text_and_unknown_code(tmp_path):
@@ -544,3 +550,252 @@ def test_load_coding_reads_a_qdpx_into_the_canonical_table(tmp_path):
     assert len(loaded) == len(long)
     assert loaded["code"].tolist() == long["code"].tolist()
     assert loaded.attrs["file"] == str(path)
+
+
+# ------------------------------------------------------------------ issue 11: real-tool quirks
+
+TOOLS = {  # fixture -> (builder, expected coded words, unit the tool writes)
+    "nvivo_windows": (B.nvivo, lambda e: [x[2] for x in e], "utf16"),
+    "nvivo_mac": (lambda p: B.nvivo(p, mac=True), lambda e: [x[2] for x in e], "utf16"),
+    "atlas": (B.atlas, lambda e: [x[3] for x in e], "code_points"),
+    "maxqda": (B.maxqda, lambda e: [x[3] for x in e], "utf16"),
+    "qualcoder": (B.qualcoder, lambda e: [x[2] for x in e], "code_points"),
+    "qc": (B.qc, lambda e: [x[2] for x in e], "code_points"),
+}
+
+
+@pytest.mark.parametrize("tool", list(TOOLS))
+def test_every_subset_of_codings_down_to_one_is_exact(tool, tmp_path):
+    """Imitates NVivo (Windows, Mac), ATLAS.ti, MAXQDA, QualCoder and qc: each coded text
+    equals the words the fixture coded (reference: the builder's own text), for the full
+    project and for random subsets of its selections down to a single one."""
+    import random
+
+    full = tmp_path / f"{tool}.qdpx"
+    build, words, unit = TOOLS[tool]
+    expected = set(words(build(full)))
+    project = read_qdpx(full)
+    assert set(project.codings["text"]) == expected
+    assert set(project.sources["offset_unit"].dropna()) == {unit}
+    guids = list(dict.fromkeys(project.codings["selection_guid"].dropna()))
+    case_sels = set(project.case_links["selection"].dropna())
+    rng = random.Random(11)
+    subsets = [[g] for g in guids] + [rng.sample(guids, k) for k in range(2, len(guids))]
+    for i, keep in enumerate(subsets):
+        small = B.keep_selections(full, tmp_path / f"{tool}-{i}.qdpx", [*keep, *case_sels])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no guess: the tool says which unit
+            c = read_qdpx(small).codings
+        assert len(c) >= len(keep)
+        assert set(c["text"]) <= expected and c["text"].notna().all(), (tool, keep)
+
+
+def test_one_nvivo_coding_is_exact_where_word_boundaries_mislead(tmp_path):
+    """Imitates NVivo for Windows (UTF-16 units, CRLF as two): with one coding after emoji
+    and line ends the code-point reading also lands on word boundaries; the tool decides."""
+    text = "A: \U0001F600\U0001F600 ok.\r\nB: we need more staff now.\r\n"
+    src = B.Src(B.gid(60), "T", text)
+    src.selections = [B.Sel("more staff", [B.gid(11)], coder=B.gid(1))]
+    qde, files = B.project_xml(users=B.USERS, codes=B._codes(), sources=[src], unit="utf16",
+                               origin="NVivo for Windows 12.6")
+    path = B.write_qdpx(tmp_path / "one.qdpx", qde, files)
+    project = read_qdpx(path)
+    assert project.codings["text"].tolist() == ["more staff"]
+    assert project.sources.loc[0, "offset_evidence"] == "tool"
+    # the same file without Project@origin: a guess, said out loud
+    qde = qde.replace(' origin="NVivo for Windows 12.6"', "")
+    path = B.write_qdpx(tmp_path / "anon.qdpx", qde, files)
+    with pytest.warns(UnmatchedValueWarning, match=r"unit of the selection positions of 1 "
+                                                   r"source\(s\) \('T'\) is a guess"):
+        guessed = read_qdpx(path)
+    assert guessed.sources.loc[0, "offset_evidence"] in ("word_boundaries", "default")
+
+
+def test_impossible_readings_are_ruled_out(tmp_path):
+    """A position inside a surrogate pair (UTF-16) or between CR and LF cannot be meant."""
+    text = "x\r\n\U0001F600y"
+    src = B.Src(B.gid(60), "T", text)
+    qde, files = B.project_xml(users=B.USERS, codes=B._codes(), sources=[src])
+    # end 2 splits the CRLF in code points; under UTF-16 with CRLF as two it is fine
+    qde = qde.replace("</TextSource>", f'<PlainTextSelection guid="{B.gid(900)}" '
+                      'startPosition="0" endPosition="2"><Coding guid="' + B.gid(901)
+                      + f'" creatingUser="{B.gid(1)}"><CodeRef targetGUID="{B.gid(11)}"/>'
+                      "</Coding></PlainTextSelection></TextSource>")
+    path = B.write_qdpx(tmp_path / "x.qdpx", qde, files)
+    project = read_qdpx(path)
+    assert project.codings["text"].tolist() == ["x\r"] or project.sources.loc[
+        0, "offset_unit"].endswith("crlf_as_1")
+    assert project.sources.loc[0, "offset_evidence"] in ("selections", "unambiguous")
+
+
+def test_coder_rules_keep_both_users(tmp_path):
+    """Imitates a merged NVivo project: Coding@creatingUser is the importer everywhere."""
+    path = tmp_path / "merged.qdpx"
+    expected = B.nvivo(path, merged=True)
+    project = read_qdpx(path)
+    assert set(project.codings["coding_user"]) == {"Importer"}
+    assert list(project.codings["selection_user"]) == [e[1] for e in expected]
+    assert list(project.to_long(warn_missing=False)["coder"]) == [e[1] for e in expected]
+    by_coding = project.to_long(coder="coding", warn_missing=False)
+    assert set(by_coding["coder"]) == {"Importer"}
+    assert by_coding.attrs["coder_rule"] == "coding"
+    with pytest.raises(ArgumentError, match="coder must be one of 'auto', 'selection', "):
+        project.to_long(coder="user")
+
+
+def test_qc_sources_without_name_take_the_transcript_file(tmp_path):
+    """Imitates qc 1.3: TextSource without name, plainTextPath names the transcript."""
+    from baby_room.focus_groups.load import load_coding
+
+    path = tmp_path / "qc.qdpx"
+    expected = B.qc(path)
+    with pytest.warns(UnmatchedValueWarning, match=r"no conference, role, speaker for any "
+                                                   r"coding.*pass attributes="):
+        long = load_coding(path)
+    assert list(long["group_id"]) == [e[0] for e in expected]
+    assert long["conference"].isna().all() and long.attrs["format"] == "qdpx"
+    sheet = tmp_path / "attributes.csv"
+    sheet.write_text("document,conference,role,setting\nLON-4.txt,London,manager,private\n",
+                     encoding="utf-8")
+    long = load_coding(path, attributes=sheet)
+    assert list(long["conference"].astype(str)) == ["London", "London"]
+    assert list(long["role"].astype(str)) == ["manager", "manager"]
+    assert list(long["setting"]) == ["private", "private"]  # any other attribute is kept
+
+
+def test_case_variables_other_than_the_four_become_columns(tmp_path):
+    path = tmp_path / "m.qdpx"
+    B.maxqda(path)
+    project = read_qdpx(path)
+    v = project.variables
+    assert set(v["name"]) == {"conference", "group_id"}
+    long = project.to_long(warn_missing=False, attributes=pd.DataFrame(
+        {"case": ["x"], "role": ["manager"]}).iloc[:0].assign(document=[]))
+    assert list(long.columns[:11]) == LONG
+
+
+def test_load_coding_detects_bare_qde_renamed_zip_and_qdc(tmp_path):
+    """Imitates MAXQDA 24: a .qdpx shipped renamed .zip, and a bare project.qde."""
+    from baby_room.focus_groups.load import detect_coding_format, load_coding
+
+    full = tmp_path / "maxqda.qdpx"
+    expected = B.maxqda(full)
+    renamed = tmp_path / "maxqda project.zip"
+    renamed.write_bytes(full.read_bytes())
+    assert detect_coding_format(renamed) == "qdpx"
+    a = load_coding(renamed)
+    assert list(a["text"]) == [e[3] for e in expected]
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    with zipfile.ZipFile(full) as z:
+        for info in z.infolist():
+            target = bare / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(info))
+    qde = bare / "project.qde"
+    assert detect_coding_format(qde) == "qde"
+    b = load_coding(qde)
+    assert list(b["text"]) == list(a["text"]) and b.attrs["format"] == "qde"
+    qdc = tmp_path / "book.qdc"
+    qdc.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1:0" origin="NVivo 12 For Mac">'
+                   '<Codes><Code guid="a" name="Staffing" isCodable="true"/></Codes></CodeBook>',
+                   encoding="utf-8")
+    with pytest.warns(UnmatchedValueWarning, match="holds codes \\(1\\) but no codings"):
+        empty = load_coding(qdc)
+    assert len(empty) == 0 and list(empty.columns) == LONG
+
+
+def test_unknown_table_names_the_formats_and_the_closest(tmp_path):
+    from baby_room.focus_groups.load import load_coding
+
+    p = tmp_path / "export.csv"
+    p.write_text("Id,File,Code name,Coded text\n1,a.txt,Ratios,one\n", encoding="utf-8")
+    with pytest.raises(FileFormatError) as err:
+        load_coding(p)
+    msg = str(err.value)
+    assert "is a table of no known coding format" in msg
+    for name in ("REFI-QDA project", "MAXQDA Coded Segments", "QualCoder", "Taguette",
+                 "canonical long table"):
+        assert name in msg
+    assert "The closest is qualcoder" in msg and "need the column(s) coder, category" in msg
+
+
+# ------------------------------------------------------------------ issue 16: bounded, wrapped
+
+
+def test_fractional_position_is_a_validation_error_listing_it(tmp_path):
+    qde = B.minimal_qde().replace('startPosition="6"', 'startPosition="1.5"')
+    path = B.write_qdpx(tmp_path / "x.qdpx", qde, {f"sources/{B.gid(60)}.txt": b"Hello baby room."})
+    with pytest.raises(DataValidationError) as err:
+        read_qdpx(path)
+    f = err.value.failures
+    assert f[["column", "value"]].values.tolist() == [["PlainTextSelection@startPosition", "1.5"]]
+    assert "a whole number of characters from 0 to 2**53" in str(err.value)
+
+
+def test_utf7_declaration_refused(tmp_path):
+    qde = B.minimal_qde().replace('encoding="utf-8"', 'encoding="UTF-7"')
+    path = B.write_qdpx(tmp_path / "x.qdpx", qde, {})
+    with pytest.raises(FileFormatError, match=r"x.qdpx: project.qde: the XML declares encoding "
+                                              r"'UTF-7'; a REFI-QDA file must be UTF-8"):
+        read_qdpx(path)
+
+
+def test_deeply_nested_codes_refused_with_the_limit(tmp_path):
+    from baby_room.focus_groups.qdpx import MAX_CODE_DEPTH
+
+    depth = 3000
+    codes = "".join(f'<Code guid="c{i}" name="n{i}" isCodable="true">' for i in range(depth))
+    codes += "</Code>" * depth
+    xml = f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{codes}</Codes></CodeBook>'
+    p = tmp_path / "deep.qdc"
+    p.write_text(xml, encoding="utf-8")
+    with pytest.raises(FileFormatError, match=rf"deep.qdc: codes are nested more than "
+                                              rf"{MAX_CODE_DEPTH} levels deep \(the limit\)"):
+        read_qdc(p)
+
+
+def test_two_qde_entries_differing_only_in_case_refused(tmp_path):
+    path = B.write_qdpx(tmp_path / "x.qdpx", B.minimal_qde(), {},
+                        extra={"PROJECT.qde": B.minimal_qde()})
+    with pytest.raises(FileFormatError, match=r"two entries whose names differ only in letter "
+                                              r"case: 'project.qde' and 'PROJECT.qde'"):
+        read_qdpx(path)
+
+
+def test_unreadable_file_and_memory_exhaustion_are_file_format_errors(tmp_path, monkeypatch):
+    from baby_room.focus_groups import _refi_archive, qdpx
+
+    path = tmp_path / "x.qdc"
+    path.write_text("<CodeBook/>", encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(FileFormatError, match=r"x.qdc: cannot be read: permission denied"):
+        read_qdc(path)
+    monkeypatch.undo()
+    full = tmp_path / "n.qdpx"
+    B.nvivo(full)
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(qdpx, "read_codes", exhausted)
+    with pytest.raises(FileFormatError, match=r"n.qdpx: ran out of memory reading the project; "
+                                              r"the limits are 134,217,728 bytes"):
+        read_qdpx(full)
+    monkeypatch.setattr(_refi_archive, "MAX_XML_BYTES", 10)
+    monkeypatch.setattr(qdpx, "MAX_XML_BYTES", 10)
+    with pytest.raises(FileFormatError, match=r"more than the 10 allowed"):
+        read_qdpx(full)
+
+
+def test_fifo_refused_before_opening(tmp_path):
+    import os
+
+    fifo = tmp_path / "project.qdpx"
+    os.mkfifo(fifo)
+    with pytest.raises(FileFormatError, match="is not a regular file"):
+        read_qdpx(fifo)

@@ -1,4 +1,5 @@
-"""Focus-group coding: loading (long format, REFI-QDA .qdpx, MAXQDA), analyses, agreement.
+"""Focus-group coding: loading (long format, REFI-QDA, MAXQDA, QualCoder, Taguette), analyses,
+matrix queries, agreement.
 
 Figures are in :mod:`baby_room.focus_groups.plots`.
 """
@@ -9,6 +10,12 @@ __getattr__, __dir__, __all__ = lazy_exports(
     __name__,
     {
         "QdaProject": "qdpx",
+        "case_code_table": "matrix",
+        "code_by_attribute": "matrix",
+        "code_overlaps": "matrix",
+        "detect_coding_format": "load",
+        "read_qualcoder_codings": "exports",
+        "read_taguette_highlights": "exports",
         "agreement_from_presence": "agreement",
         "code_cooccurrence": "analysis",
         "code_frequencies": "analysis",

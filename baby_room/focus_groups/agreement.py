@@ -35,24 +35,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from baby_room._args import check_conf_level, check_frame, one_of
 from baby_room.errors import DesignError
-from baby_room.focus_groups.analysis import (
+from baby_room.focus_groups._common import (
     ALL_CODES,
-    _check_codebook,
-    _check_frame,
-    _choice,
-    _code_order,
-    _conference_order,
-    _natural_key,
-    _positions,
-    _require_columns,
-    _theme_of,
+    check_codebook,
+    code_order,
+    coder_labels,
+    conference_order,
+    finish,
+    natural_key,
+    positions,
+    require_columns,
+    theme_of,
 )
-from baby_room.style import carry_source
 
 #: Columns of :func:`agreement_from_presence` (after the coder columns).
 AGREEMENT_COLUMNS = (
@@ -62,8 +63,8 @@ AGREEMENT_COLUMNS = (
     "n_coder_1_only",
     "n_coder_2_only",
     "n_neither",
-    "percent_agreement",
-    "percent_agreement_coded",
+    "observed_agreement",
+    "observed_agreement_coded",
     "cohen_kappa",
     "cohen_kappa_se",
     "cohen_kappa_ci_low",
@@ -73,8 +74,6 @@ AGREEMENT_COLUMNS = (
     "note",
 )
 
-#: 97.5th percentile of the standard normal (scipy.stats.norm.ppf(0.975)).
-_Z975 = 1.959963984540054
 
 #: Landis & Koch (1977) benchmarks for kappa: (lower bound, label).
 LANDIS_KOCH = (
@@ -137,14 +136,15 @@ def _notes(a, b, c, d) -> list:
         elif di == n:
             notes.append(
                 "neither coder applied the code on these units (constant column): kappa "
-                "and alpha undefined (0/0); percent agreement is trivially 100"
+                "and alpha undefined (0/0); observed agreement is trivially 1"
             )
         else:
             notes.append(pd.NA)
     return notes
 
 
-def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = None):
+def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = None,
+                            conf_level: float = 0.95):
     """Agreement statistics per code from two ``units x codes`` presence matrices.
 
     The engine behind :func:`intercoder_agreement`, public for data already held as
@@ -167,16 +167,16 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
 
         * ``code``; ``n`` - units; ``n_both``, ``n_coder_1_only``, ``n_coder_2_only``,
           ``n_neither`` - the 2 x 2 counts ``a, b, c, d``;
-        * ``percent_agreement`` - ``100 (a + d) / n``;
-        * ``percent_agreement_coded`` - ``100 a / (a + b + c)``: agreement on the units
+        * ``observed_agreement`` - ``(a + d) / n`` (0-1);
+        * ``observed_agreement_coded`` - ``a / (a + b + c)`` (0-1): agreement on the units
           at least one coder coded, i.e. leaving out the units neither coded (NaN when
           no unit was coded);
         * ``cohen_kappa`` - ``(p_o - p_e) / (1 - p_e)``, ``p_e = p_1 p_2 + (1-p_1)(1-p_2)``
           with ``p_j`` coder *j*'s rate of applying the code (Cohen 1960);
         * ``cohen_kappa_se`` - asymptotic standard error of kappa (Fleiss, Cohen &
           Everitt 1969; the formula of statsmodels ``cohens_kappa``), and
-          ``cohen_kappa_ci_low``, ``cohen_kappa_ci_high`` - the 95% Wald interval
-          ``kappa +/- 1.96 se`` (unreliable for small ``n`` or kappa near 1; no interval
+          ``cohen_kappa_ci_low``, ``cohen_kappa_ci_high`` - the Wald interval
+          ``kappa +/- z se`` at ``conf_level`` (z = 1.96 at 0.95; unreliable for small ``n`` or kappa near 1; no interval
           is given for alpha, for which Krippendorff recommends a bootstrap);
         * ``brennan_prediger_kappa`` - ``(p_o - 1/q) / (1 - 1/q) = 2 p_o - 1`` for
           ``q = 2`` categories (Brennan & Prediger 1981);
@@ -189,7 +189,7 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
     -----
     Degenerate case: when a code is constant on the units (neither coder used it, or
     both applied it everywhere), ``p_e = 1`` and ``n_0 n_1 = 0``, so kappa and alpha
-    are 0/0 and are returned as NaN with a ``note``. Percent agreement is then 100
+    are 0/0 and are returned as NaN with a ``note``. Observed agreement is then 1
     and Brennan-Prediger kappa 1, which is why the chance-corrected statistics are
     the ones to read. When only one coder is constant, kappa is defined (and is 0
     when the other coder's rate makes ``p_o = p_e``).
@@ -215,12 +215,14 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
     >>> c1 = np.array([[1, 0], [1, 0], [0, 0], [0, 1]], dtype=bool)
     >>> c2 = np.array([[1, 0], [0, 0], [0, 0], [0, 1]], dtype=bool)
     >>> res = agreement_from_presence(c1, c2, codes=["noise", "ratio"])
-    >>> res[["code", "percent_agreement", "cohen_kappa", "krippendorff_alpha"]].round(3)
-              code  percent_agreement  cohen_kappa  krippendorff_alpha
-    0        noise               75.0        0.500               0.533
-    1        ratio              100.0        1.000               1.000
-    2  (all codes)               87.5        0.714               0.727
+    >>> res[["code", "observed_agreement", "cohen_kappa", "krippendorff_alpha"]].round(3)
+              code  observed_agreement  cohen_kappa  krippendorff_alpha
+    0        noise               0.750        0.500               0.533
+    1        ratio               1.000        1.000               1.000
+    2  (all codes)               0.875        0.714               0.727
     """
+    conf_level = check_conf_level(conf_level, function="agreement_from_presence")
+    z = float(NormalDist().inv_cdf(0.5 + conf_level / 2))
     m1 = np.asarray(coder_1)
     m2 = np.asarray(coder_2)
     if m1.ndim == 1:
@@ -262,17 +264,18 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
             "n_coder_1_only": b.astype("int64"),
             "n_coder_2_only": c.astype("int64"),
             "n_neither": d.astype("int64"),
-            "percent_agreement": 100 * po,
-            "percent_agreement_coded": 100 * pa_coded,
+            "observed_agreement": po,
+            "observed_agreement_coded": pa_coded,
             "cohen_kappa": kappa,
             "cohen_kappa_se": se,
-            "cohen_kappa_ci_low": kappa - _Z975 * se,
-            "cohen_kappa_ci_high": kappa + _Z975 * se,
+            "cohen_kappa_ci_low": kappa - z * se,
+            "cohen_kappa_ci_high": kappa + z * se,
             "brennan_prediger_kappa": bp,
             "krippendorff_alpha": alpha,
             "note": pd.array(_notes(a, b, c, d), dtype="string"),
         }
     )
+    out.attrs.update(conf_level=conf_level, unit="units")
     return out
 
 
@@ -315,12 +318,12 @@ def _coder_pairs(coding: pd.DataFrame, coders, func: str, share: str = "segment_
     return pairs
 
 
-def double_coded(coding: pd.DataFrame, *, coders: Sequence[str] | None = None) -> pd.DataFrame:
+def double_coded(data: pd.DataFrame, *, coders: Sequence[str] | None = None) -> pd.DataFrame:
     """Rows of the segments coded by two or more coders (by ``coders`` only, if given).
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     coders : sequence of str, optional
         Consider only these coders (a segment must be coded by at least two of them).
@@ -340,13 +343,13 @@ def double_coded(coding: pd.DataFrame, *, coders: Sequence[str] | None = None) -
     >>> double_coded(coding)["segment_id"].tolist()
     ['s1', 's1']
     """
-    coding = _check_frame(coding, "double_coded")
-    _require_columns(coding, ["segment_id", "coder"], "double_coded")
+    coding = check_frame(data, function="double_coded")
+    require_columns(coding, ["segment_id", "coder"], "double_coded")
     df = coding
     if coders is not None:
         df = df[df["coder"].astype(str).isin([str(c) for c in coders])]
     n_coders = df.groupby("segment_id", observed=True)["coder"].transform("nunique")
-    return df[n_coders >= 2]
+    return finish(df[n_coders >= 2].reset_index(drop=True), coding)
 
 
 def _segment_matrices(seg_i, code_j, coder_i, c1: int, c2: int, n_codes: int):
@@ -378,7 +381,7 @@ def _character_matrices(df, c1, c2, codes, scope, func):
     else:
         n_coders = df.groupby("group_id")["coder"].transform("nunique")
         df = df[n_coders == 2]
-    df = _positions(df, func)
+    df = positions(df, func)
     code_index = pd.Index(codes)
     blocks1, blocks2 = [], []
     k = len(codes)
@@ -402,18 +405,20 @@ def _character_matrices(df, c1, c2, codes, scope, func):
 
 
 def intercoder_agreement(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     coders: Sequence[str] | None = None,
     unit: str = "segment",
     scope: str = "segment",
     codebook: pd.DataFrame | None = None,
+    conf_level: float = 0.95,
+    pseudonymise: bool = True,
 ) -> pd.DataFrame:
     """Per-code and overall agreement between two coders on the double-coded units.
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format (``start``/``end`` needed for
         ``unit="character"``).
     coders : sequence of str, optional
@@ -429,13 +434,19 @@ def intercoder_agreement(
     codebook : pandas.DataFrame, optional
         Gives the code order and themes, and adds codes nobody applied (these get the
         degenerate-case note).
+    conf_level : float, default 0.95
+        Confidence level of the kappa interval.
+    pseudonymise : bool, default True
+        Show coders as ``"Coder 1"``, ``"Coder 2"``, ... (in sorted name order over all
+        coders in ``data``): coder names are personal data and this table is published.
+        ``False`` keeps the names (for the team's own reconciliation).
 
     Returns
     -------
     pandas.DataFrame
         ``coder_1``, ``coder_2``, ``theme``, then the columns of
         :func:`agreement_from_presence` (``code``, ``n`` units, the 2 x 2 counts,
-        ``percent_agreement``, ``percent_agreement_coded``, ``cohen_kappa``,
+        ``observed_agreement``, ``observed_agreement_coded``, ``cohen_kappa``,
         ``brennan_prediger_kappa``, ``krippendorff_alpha``, ``note``): one row per code
         and a pooled ``"(all codes)"`` row per coder pair. The codes are those of the
         codebook, or else every code anyone applied anywhere in ``coding`` (so a code
@@ -464,29 +475,30 @@ def intercoder_agreement(
     ...     "code": ["noise", "noise", "ratio", "noise", "ratio", "ratio", "ratio", "noise"],
     ...     "coder": ["A", "B", "A", "A", "B", "A", "B", "A"]})
     >>> res = intercoder_agreement(coding)
-    >>> res[["code", "n", "percent_agreement", "cohen_kappa"]].round(3)
-              code  n  percent_agreement  cohen_kappa
-    0        noise  3             66.667          0.4
-    1        ratio  3             66.667          0.4
-    2  (all codes)  6             66.667          0.333
+    >>> res[["coder_1", "code", "n", "observed_agreement", "cohen_kappa"]].round(3)
+       coder_1         code  n  observed_agreement  cohen_kappa
+    0  Coder 1        noise  3               0.667        0.400
+    1  Coder 1        ratio  3               0.667        0.400
+    2  Coder 1  (all codes)  6               0.667        0.333
     """
     func = "intercoder_agreement"
-    coding = _check_frame(coding, func)
-    codebook = _check_codebook(codebook, func)
-    unit = _choice(unit, ("segment", "character"), "unit", func)
-    scope = _choice(scope, ("segment", "transcript"), "scope", func)
+    coding = check_frame(data, function=func)
+    codebook = check_codebook(codebook, func)
+    unit = one_of(unit, ("segment", "character"), function=func, parameter="unit")
+    scope = one_of(scope, ("segment", "transcript"), function=func, parameter="scope")
+    conf_level = check_conf_level(conf_level, function=func)
     needed = ["segment_id", "code", "coder"]
     if unit == "character":
         needed += ["group_id", "start", "end"]
-    _require_columns(coding, needed, func, f" with unit={unit!r}")
+    require_columns(coding, needed, func, f" with unit={unit!r}")
     df = coding.dropna(subset=["segment_id", "code", "coder"])
-    codes = _code_order(df if codebook is None else coding, codebook, "code")
+    codes = code_order(df if codebook is None else coding, codebook, "code")
     code_f, code_names = pd.factorize(df["code"])
     code_names = [str(c) for c in code_names]
     if codebook is None:
         present = set(code_names)
         codes = [c for c in codes if c in present]
-    themes = _theme_of(df, codebook)
+    themes = theme_of(df, codebook)
     if unit == "segment":
         seg_i, _ = pd.factorize(df["segment_id"])
         code_j = pd.Index(codes).get_indexer(code_names)[code_f] if len(code_f) else code_f
@@ -511,22 +523,30 @@ def intercoder_agreement(
                 + (" (try scope='transcript')" if unit == "character" else "")
                 + "."
             )
-        res = agreement_from_presence(m1, m2, codes=codes)
+        res = agreement_from_presence(m1, m2, codes=codes, conf_level=conf_level)
         res.insert(0, "theme", res["code"].map(themes).astype("string"))
         res.insert(0, "coder_2", c2)
         res.insert(0, "coder_1", c1)
         blocks.append(res)
     out = pd.concat(blocks, ignore_index=True)
+    if pseudonymise:
+        labels = coder_labels(coding["coder"])
+        out["coder_1"] = out["coder_1"].map(labels)
+        out["coder_2"] = out["coder_2"].map(labels)
     out["coder_1"] = out["coder_1"].astype("string")
     out["coder_2"] = out["coder_2"].astype("string")
-    return carry_source(out, coding)
+    out = finish(out, coding)
+    out.attrs.update(conf_level=conf_level,
+                     unit="segments" if unit == "segment" else "characters")
+    return out
 
 
 def disagreements(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     coders: Sequence[str] | None = None,
     code: str | Sequence[str] | None = None,
+    pseudonymise: bool = True,
 ) -> pd.DataFrame:
     """List the double-coded segments where two coders disagree, for reconciliation.
 
@@ -537,12 +557,14 @@ def disagreements(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     coders : sequence of str, optional
         Pair(s) of coders, as in :func:`intercoder_agreement`.
     code : str or list of str, optional
         Only these codes.
+    pseudonymise : bool, default True
+        Coders as ``"Coder 1"``, ``"Coder 2"``, ... as in :func:`intercoder_agreement`.
 
     Returns
     -------
@@ -563,13 +585,13 @@ def disagreements(
     ...     "coder": ["A", "B", "B", "A", "B"]})
     >>> disagreements(coding)[["segment_id", "code", "applied_by", "not_applied_by"]]
       segment_id   code applied_by not_applied_by
-    0         s1  ratio          B              A
-    1         s2  noise          B              A
-    2         s2  ratio          A              B
+    0         s1  ratio    Coder 2        Coder 1
+    1         s2  noise    Coder 2        Coder 1
+    2         s2  ratio    Coder 1        Coder 2
     """
     func = "disagreements"
-    coding = _check_frame(coding, func)
-    _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
+    coding = check_frame(data, function=func)
+    require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
     df = coding.dropna(subset=["segment_id", "code", "coder"])
     df = df.assign(code=df["code"].astype(str), coder=df["coder"].astype(str),
                    segment_id=df["segment_id"].astype(str))
@@ -580,8 +602,8 @@ def disagreements(
             raise DesignError(
                 f"{func}: `code` names code(s) not in the data: {', '.join(map(repr, unknown))}."
             )
-    themes = _theme_of(df, None)
-    conf_rank = {c: i for i, c in enumerate(_conference_order(coding))}
+    themes = theme_of(df, None)
+    conf_rank = {c: i for i, c in enumerate(conference_order(coding))}
     has_pos = "start" in df.columns and "end" in df.columns
     blocks = []
     for c1, c2 in _coder_pairs(df, coders, func):
@@ -609,7 +631,7 @@ def disagreements(
         out["end"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["theme"] = out["code"].map(themes).astype("string")
     out["_k"] = [
-        (conf_rank.get(str(c), 99), _natural_key(g))
+        (conf_rank.get(str(c), 99), natural_key(g))
         for c, g in zip(out["conference"], out["group_id"], strict=True)
     ]
     out = out.sort_values(["coder_1", "coder_2", "_k", "start", "segment_id", "code"],
@@ -617,6 +639,10 @@ def disagreements(
     cols = ["coder_1", "coder_2", "conference", "group_id", "segment_id", "start", "end",
             "theme", "code", "applied_by", "not_applied_by"]
     out = out[cols].reset_index(drop=True)
+    if pseudonymise:
+        labels = coder_labels(coding["coder"])
+        for c in ("coder_1", "coder_2", "applied_by", "not_applied_by"):
+            out[c] = out[c].map(labels)
     for c in ("coder_1", "coder_2", "group_id", "segment_id", "code", "applied_by",
               "not_applied_by"):
         out[c] = out[c].astype("string")
@@ -625,7 +651,7 @@ def disagreements(
             out["conference"], categories=coding["conference"].cat.categories,
             ordered=coding["conference"].cat.ordered,
         )
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 def landis_koch(value: float) -> str:

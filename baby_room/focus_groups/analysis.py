@@ -32,184 +32,39 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DataValidationError, DesignError
-from baby_room.style import carry_source
+from baby_room._args import as_columns, check_frame, one_of
+from baby_room.errors import DesignError
+from baby_room.focus_groups._common import (
+    LEVELS,
+    UNIT_KEYS,
+    check_codebook,
+    code_order,
+    conference_order,
+    finish,
+    merge_intervals,
+    natural_key,
+    positions,
+    refuse_personal,
+    require_columns,
+    select_coders,
+    theme_of,
+    with_theme,
+)
 
-#: Column(s) identifying one unit of counting, per ``unit``.
-UNIT_KEYS = {
-    "segment": ("segment_id",),
-    "speaker": ("group_id", "speaker"),
-    "group": ("group_id",),
-    "conference": ("conference",),
-}
-#: Columns that hold personal data and may never be used as a ``by`` column.
-PERSONAL_COLUMNS = ("speaker", "text")
-#: Row label used for the pooled ("all codes") row of agreement tables.
-ALL_CODES = "(all codes)"
-
-_LEVELS = ("code", "theme")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _check_frame(coding, func: str) -> pd.DataFrame:
-    """Check ``coding`` is a DataFrame; return a shallow copy keeping only scalar ``attrs``.
-
-    Loaders may keep DataFrames in ``attrs`` (rows set aside); pandas compares attrs
-    when it concatenates, which fails for DataFrame values, so analyses work on a
-    copy that carries only the scalar entries (source, synthetic, file, ...).
-    """
-    if not isinstance(coding, pd.DataFrame):
-        raise DesignError(
-            f"{func}: `coding` must be a pandas DataFrame in the canonical long format "
-            f"(see baby_room.codebook.CODING); got {type(coding).__name__}."
-        )
-    work = coding.copy(deep=False)
-    work.attrs = {k: v for k, v in coding.attrs.items()
-                  if v is None or isinstance(v, str | bool | int | float)}
-    return work
-
-
-def _check_codebook(codebook, func: str) -> pd.DataFrame | None:
-    """Check an optional codebook (theme, code[, definition]); return a plain shallow copy."""
-    if codebook is None:
-        return None
-    if not isinstance(codebook, pd.DataFrame) or not {"theme", "code"} <= set(codebook.columns):
-        cols = f" with columns {list(codebook.columns)}" if isinstance(codebook, pd.DataFrame) else ""
-        raise DesignError(
-            f"{func}: `codebook` must be a DataFrame with columns theme, code, definition "
-            f"(baby_room.codebook.CODEBOOK); got {type(codebook).__name__}{cols}."
-        )
-    work = codebook.copy(deep=False)
-    work.attrs = {}
-    return work
-
-
-def _require_columns(coding: pd.DataFrame, columns: Sequence[str], func: str, why: str = "") -> None:
-    """Raise DataValidationError listing every required column missing from ``coding``."""
-    missing = [c for c in columns if c not in coding.columns]
-    if missing:
-        failures = pd.DataFrame(
-            {
-                "file": [coding.attrs.get("file")] * len(missing),
-                "row": [None] * len(missing),
-                "column": missing,
-                "value": [None] * len(missing),
-                "check": [f"column required by {func}{why}"] * len(missing),
-            }
-        )
-        raise DataValidationError(failures, kind="focus-group coding")
-
-
-def _choice(value, allowed: Sequence[str], name: str, func: str) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise DesignError(
-            f"{func}: `{name}` must be one of {', '.join(map(repr, allowed))}; got {value!r}."
-        )
-    return value
-
-
-def _as_list(value, name: str, func: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    try:
-        values = list(value)
-    except TypeError:
-        raise DesignError(
-            f"{func}: `{name}` must be a column name or a list of names; got {value!r}."
-        ) from None
-    if not all(isinstance(v, str) for v in values):
-        raise DesignError(f"{func}: `{name}` must contain column names (str); got {values!r}.")
-    return values
-
-
-def _select_coders(coding: pd.DataFrame, coders, func: str) -> pd.DataFrame:
-    """Keep the rows of the given coder(s); ``None`` keeps every coder."""
-    if coders is None:
-        return coding
-    wanted = _as_list(coders, "coders", func)
-    present = set(coding["coder"].dropna().astype(str))
-    unknown = [c for c in wanted if c not in present]
-    if unknown:
-        raise DesignError(
-            f"{func}: `coders` names coder(s) not in the data: {', '.join(map(repr, unknown))}; "
-            f"coders present: {', '.join(map(repr, sorted(present)))}."
-        )
-    return coding[coding["coder"].astype(str).isin(wanted)]
-
-
-def _natural_key(text) -> tuple:
-    """Sort key putting "YOR-2" before "YOR-10"."""
-    parts = re.split(r"(\d+)", str(text))
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
-
-
-def _code_order(coding: pd.DataFrame, codebook: pd.DataFrame | None, level: str) -> list[str]:
-    """Codes (or themes) in presentation order: codebook order, else sorted by theme then code."""
-    col = level
-    if codebook is not None:
-        order = list(dict.fromkeys(codebook[col].dropna().astype(str)))
-        extra = sorted(set(map(str, coding[col].dropna().unique())) - set(order))
-        return order + extra
-    series = coding[col]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return [str(c) for c in series.cat.categories]
-    if level == "code" and "theme" in coding.columns:
-        pairs = coding[["theme", "code"]].dropna(subset=["code"]).drop_duplicates()
-        pairs = pairs.astype(str).drop_duplicates().sort_values(["theme", "code"])
-        return list(dict.fromkeys(pairs["code"]))
-    return sorted(set(map(str, series.dropna().unique())))
-
-
-def _theme_of(coding: pd.DataFrame, codebook: pd.DataFrame | None) -> dict[str, str]:
-    """Map code -> theme from the codebook, else from the coding frame's theme column."""
-    mapping: dict[str, str] = {}
-    if "theme" in coding.columns:
-        pairs = coding[["code", "theme"]].dropna().drop_duplicates("code")
-        pairs = pairs.astype(str).drop_duplicates("code")
-        mapping.update(zip(pairs["code"], pairs["theme"], strict=True))
-    if codebook is not None and {"code", "theme"} <= set(codebook.columns):
-        pairs = codebook[["code", "theme"]].dropna().astype(str).drop_duplicates("code")
-        mapping.update(zip(pairs["code"], pairs["theme"], strict=True))
-    return mapping
-
-
-def _with_theme(coding: pd.DataFrame, codebook: pd.DataFrame | None, func: str) -> pd.DataFrame:
-    """Return ``coding`` with a string ``theme`` column (from the codebook where given)."""
-    if codebook is None:
-        _require_columns(coding, ["theme"], func, " at level='theme' (or pass codebook=)")
-        return coding
-    mapping = _theme_of(coding, codebook)
-    out = coding.copy()
-    out["theme"] = out["code"].astype(str).map(mapping).astype("string")
-    return out
-
-
-
-
-def _conference_order(coding: pd.DataFrame) -> list[str]:
-    col = coding["conference"]
-    if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:
-        return [str(c) for c in col.cat.categories]
-    from baby_room.codebook import CONFERENCES
-
-    present = list(dict.fromkeys(col.dropna().astype(str)))
-    known = [c for c in CONFERENCES if c in present]
-    return known + sorted(c for c in present if c not in known)
+#: What ``n`` counts, per ``unit`` (``attrs["unit"]`` of a result).
+_UNIT_WORDS = {"segment": "segments", "speaker": "speakers", "group": "groups",
+               "conference": "conferences"}
 
 
 # --------------------------------------------------------------------------- summaries
 
 
-def coding_summary(coding: pd.DataFrame, *, by: str | Sequence[str] | None = "conference"):
+def coding_summary(data: pd.DataFrame, *, by: str | Sequence[str] | None = "conference"):
     """Count focus groups, participants, segments and codings, overall or by a column.
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     by : str or list of str or None, default "conference"
         Column(s) to break the counts down by (``None``: one row for all data).
@@ -243,10 +98,10 @@ def coding_summary(coding: pd.DataFrame, *, by: str | Sequence[str] | None = "co
     1       York         1               1               0
     """
     func = "coding_summary"
-    coding = _check_frame(coding, func)
-    by_cols = _as_list(by, "by", func)
-    _refuse_personal(by_cols, func)
-    _require_columns(coding, ["segment_id", "group_id", "coder", *by_cols], func)
+    coding = check_frame(data, function=func)
+    by_cols = as_columns(by, function=func, parameter="by")
+    refuse_personal(by_cols, func)
+    require_columns(coding, ["segment_id", "group_id", "coder", *by_cols], func)
     df = coding.assign(_all=0)
     keys = by_cols or ["_all"]
     g = df.groupby(keys, observed=True, sort=True)
@@ -271,24 +126,14 @@ def coding_summary(coding: pd.DataFrame, *, by: str | Sequence[str] | None = "co
         out = out.drop(columns="_all")
     for c in ("n_groups", "n_segments", "n_double_coded", "n_codings", "n_coders"):
         out[c] = out[c].astype("int64")
-    return carry_source(out, coding)
-
-
-def _refuse_personal(by_cols: list[str], func: str) -> None:
-    bad = [c for c in by_cols if c in PERSONAL_COLUMNS]
-    if bad:
-        raise DesignError(
-            f"{func}: `by` may not use {', '.join(map(repr, bad))}: speaker pseudonyms and "
-            "segment text are personal data and never appear in summary tables "
-            "(count participants with unit='speaker' instead)."
-        )
+    return finish(out, coding)
 
 
 # --------------------------------------------------------------------------- frequencies
 
 
 def code_frequencies(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = None,
     unit: str = "segment",
@@ -300,7 +145,7 @@ def code_frequencies(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     by : str or list of str, optional
         Column(s) to cross the codes with, typically ``"role"`` or ``"conference"``.
@@ -327,14 +172,16 @@ def code_frequencies(
         One row per ``by`` group x code (all combinations, zeros included):
 
         * the ``by`` columns; ``theme`` and (at ``level="code"``) ``code``;
+        * ``n`` - distinct units in the ``by`` group with any coding (the unweighted
+          base of ``share``);
         * ``count`` - distinct units in the ``by`` group in which the code occurs;
-        * ``n`` - distinct units in the ``by`` group with any coding;
-        * ``unit_pct`` - ``100 * count / n``: percentage of the group's units with
-          the code;
-        * ``row_pct`` - ``100 * count / sum(count over by groups)``: how one code's
+        * ``share`` - ``count / n`` (0-1): proportion of the group's units with the code;
+        * ``row_share`` - ``count / sum(count over by groups)`` (0-1): how one code's
           occurrences split across the ``by`` groups (NaN for a code never applied);
-        * ``col_pct`` - ``100 * count / sum(count over codes)``: the code's share of
+        * ``col_share`` - ``count / sum(count over codes)`` (0-1): the code's share of
           all code occurrences within the ``by`` group.
+
+        ``attrs["unit"]`` says what ``n`` and ``count`` count.
 
         ``attrs`` (source, synthetic) are carried over from ``coding``.
 
@@ -348,32 +195,32 @@ def code_frequencies(
     ...     "role": ["educator", "educator", "manager", "educator"],
     ...     "theme": ["staffing", "status", "staffing", "staffing"],
     ...     "code": ["ratio", "valued", "ratio", "ratio"], "coder": "A"})
-    >>> code_frequencies(coding, by="role")[["role", "code", "count", "n", "row_pct"]]
-           role    code  count  n  row_pct
-    0  educator   ratio      2  2    66.66...
-    1  educator  valued      1  2   100.0
-    2   manager   ratio      1  1    33.33...
-    3   manager  valued      0  1     0.0
+    >>> code_frequencies(coding, by="role")[["role", "code", "n", "count", "row_share"]]
+           role    code  n  count  row_share
+    0  educator   ratio  2      2   0.666667
+    1  educator  valued  2      1   1.000000
+    2   manager   ratio  1      1   0.333333
+    3   manager  valued  1      0   0.000000
     """
     func = "code_frequencies"
-    coding = _check_frame(coding, func)
-    codebook = _check_codebook(codebook, func)
-    unit = _choice(unit, tuple(UNIT_KEYS), "unit", func)
-    level = _choice(level, _LEVELS, "level", func)
-    by_cols = _as_list(by, "by", func)
-    _refuse_personal(by_cols, func)
+    coding = check_frame(data, function=func)
+    codebook = check_codebook(codebook, func)
+    unit = one_of(unit, tuple(UNIT_KEYS), function=func, parameter="unit")
+    level = one_of(level, LEVELS, function=func, parameter="level")
+    by_cols = as_columns(by, function=func, parameter="by")
+    refuse_personal(by_cols, func)
     keys = list(UNIT_KEYS[unit])
-    _require_columns(coding, ["segment_id", "code", "coder", *keys, *by_cols], func)
-    df = _select_coders(coding, coders, func)
+    require_columns(coding, ["segment_id", "code", "coder", *keys, *by_cols], func)
+    df = select_coders(coding, coders, func)
     if level == "theme" or codebook is not None:
-        df = _with_theme(df, codebook, func)
+        df = with_theme(df, codebook, func)
     item = level
     df = df.dropna(subset=[*keys, item])
     df = df.assign(**{item: df[item].astype(str)})
     group_cols = by_cols or ["_all"]
     df = df.assign(_all=0)
 
-    items = _code_order(df if codebook is None else coding, codebook, level)
+    items = code_order(df if codebook is None else coding, codebook, level)
     items = [i for i in items if i in set(df[item].astype(str))] if codebook is None else items
 
     units = df.drop_duplicates([*group_cols, *keys])
@@ -388,13 +235,13 @@ def code_frequencies(
     out = grid.merge(counts, on=[*group_cols, item], how="left")
     out["count"] = out["count"].fillna(0).astype("int64")
     out = out.merge(n.reset_index(), on=group_cols, how="left")
-    out["unit_pct"] = 100 * out["count"] / out["n"]
+    out["share"] = out["count"] / out["n"]
     code_tot = out.groupby(item, sort=False)["count"].transform("sum")
     grp_tot = out.groupby(group_cols, sort=False, observed=True)["count"].transform("sum")
-    out["row_pct"] = (100 * out["count"] / code_tot.where(code_tot > 0)).astype("float64")
-    out["col_pct"] = (100 * out["count"] / grp_tot.where(grp_tot > 0)).astype("float64")
+    out["row_share"] = (out["count"] / code_tot.where(code_tot > 0)).astype("float64")
+    out["col_share"] = (out["count"] / grp_tot.where(grp_tot > 0)).astype("float64")
     if level == "code" and "theme" in df.columns:
-        mapping = _theme_of(df, codebook)
+        mapping = theme_of(df, codebook)
         out.insert(len(group_cols), "theme", out["code"].map(mapping).astype("string"))
     out[item] = out[item].astype("string")
     if not by_cols:
@@ -403,8 +250,11 @@ def code_frequencies(
         for c in by_cols:
             if isinstance(out[c].dtype, pd.CategoricalDtype):
                 out[c] = out[c].cat.remove_unused_categories()
-    out = out.reset_index(drop=True)
-    return carry_source(out, coding)
+    front = [*by_cols, *(["theme"] if "theme" in out.columns and item == "code" else []), item]
+    out = out[[*front, "n", "count", "share", "row_share", "col_share"]].reset_index(drop=True)
+    out = finish(out, coding)
+    out.attrs["unit"] = _UNIT_WORDS[unit]
+    return out
 
 
 # --------------------------------------------------------------------------- co-occurrence
@@ -416,7 +266,7 @@ def _presence_long(df: pd.DataFrame, keys: list[str], item: str) -> pd.DataFrame
 
 
 def code_cooccurrence(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     within: str = "segment",
     level: str = "code",
@@ -451,7 +301,7 @@ def code_cooccurrence(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format (``start``/``end`` needed for
         ``within="overlap"``).
     within : {"segment", "overlap", "speaker", "group"}, default "segment"
@@ -497,22 +347,22 @@ def code_cooccurrence(
     1      1    2    2  0.33...
     """
     func = "code_cooccurrence"
-    coding = _check_frame(coding, func)
-    codebook = _check_codebook(codebook, func)
-    within = _choice(within, ("segment", "overlap", "speaker", "group"), "within", func)
-    level = _choice(level, _LEVELS, "level", func)
+    coding = check_frame(data, function=func)
+    codebook = check_codebook(codebook, func)
+    within = one_of(within, ("segment", "overlap", "speaker", "group"), function=func, parameter="within")
+    level = one_of(level, LEVELS, function=func, parameter="level")
     keys = {"segment": ["segment_id"], "speaker": ["group_id", "speaker"],
             "group": ["group_id"], "overlap": ["group_id"]}[within]
     needed = ["segment_id", "code", "coder", *keys]
     if within == "overlap":
         needed += ["start", "end"]
-    _require_columns(coding, needed, func, f" with within={within!r}")
-    df = _select_coders(coding, coders, func)
+    require_columns(coding, needed, func, f" with within={within!r}")
+    df = select_coders(coding, coders, func)
     if level == "theme" or codebook is not None:
-        df = _with_theme(df, codebook, func)
+        df = with_theme(df, codebook, func)
     item = level
     df = df.dropna(subset=[*keys, item])
-    items = _code_order(df if codebook is None else coding, codebook, level)
+    items = code_order(df if codebook is None else coding, codebook, level)
     if codebook is None:
         present = set(df[item].astype(str))
         items = [i for i in items if i in present]
@@ -549,7 +399,7 @@ def code_cooccurrence(
     out["n"] = int(n_total)
     for c in (f"{item}_1", f"{item}_2"):
         out[c] = out[c].astype("string")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 def _diag_count(df, item, within, keys, n_item, out):
@@ -560,43 +410,8 @@ def _diag_count(df, item, within, keys, n_item, out):
     return rows.groupby(item).size().reindex(out[f"{item}_1"], fill_value=0).to_numpy()
 
 
-def _merge_intervals(iv: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Union of [start, end) intervals within each key group (disjoint, sorted)."""
-    iv = iv.sort_values([*keys, "start", "end"]).reset_index(drop=True)
-    if iv.empty:
-        return iv
-    new_group = (iv[keys] != iv[keys].shift()).any(axis=1).to_numpy()
-    prev_end = iv.groupby(keys, sort=False)["end"].cummax().shift().to_numpy()
-    starts = iv["start"].to_numpy()
-    brk = new_group | ~(starts <= np.nan_to_num(prev_end.astype("float64"), nan=-1))
-    run = np.cumsum(brk)
-    merged = iv.groupby(run).agg(
-        **{k: (k, "first") for k in keys}, start=("start", "min"), end=("end", "max")
-    )
-    return merged.reset_index(drop=True)
-
-
-def _positions(df: pd.DataFrame, func: str) -> pd.DataFrame:
-    """Validated integer start/end; raises DataValidationError listing bad rows."""
-    start = pd.to_numeric(df["start"], errors="coerce")
-    end = pd.to_numeric(df["end"], errors="coerce")
-    bad_missing = start.isna() | end.isna()
-    bad_order = ~bad_missing & (end < start)
-    if bad_missing.any() or bad_order.any():
-        rows = []
-        for i in df.index[bad_missing]:
-            rows.append((i, "start/end", f"{df.at[i, 'start']}-{df.at[i, 'end']}",
-                         f"{func}: positional analysis needs start and end"))
-        for i in df.index[bad_order]:
-            rows.append((i, "end", int(end[i]), f"{func}: end must not be before start"))
-        failures = pd.DataFrame(rows, columns=["row", "column", "value", "check"])
-        failures.insert(0, "file", df.attrs.get("file"))
-        raise DataValidationError(failures, kind="focus-group coding positions")
-    return df.assign(start=start.astype("int64"), end=end.astype("int64"))
-
-
 def _overlap_counts(df: pd.DataFrame, item: str):
-    df = _positions(df, "code_cooccurrence(within='overlap')")
+    df = positions(df, "code_cooccurrence(within='overlap')")
     rows = df.drop_duplicates(["group_id", "coder", "segment_id", item, "start", "end"])
     rows = rows[["group_id", "coder", item, "start", "end"]].reset_index(drop=True)
     rows["_row"] = np.arange(len(rows))
@@ -609,11 +424,11 @@ def _overlap_counts(df: pd.DataFrame, item: str):
     ]
     counts = pairs.groupby([f"{item}_1", f"{item}_2"]).size()
     # character coverage per (group, coder, item): merged intervals
-    cover = _merge_intervals(rows[["group_id", "coder", item, "start", "end"]],
+    cover = merge_intervals(rows[["group_id", "coder", item, "start", "end"]],
                              ["group_id", "coder", item])
     cover["len"] = cover["end"] - cover["start"]
     n_item = cover.groupby(item)["len"].sum()
-    any_cover = _merge_intervals(rows[["group_id", "coder", "start", "end"]], ["group_id", "coder"])
+    any_cover = merge_intervals(rows[["group_id", "coder", "start", "end"]], ["group_id", "coder"])
     n_total = int((any_cover["end"] - any_cover["start"]).sum())
     cp = cover.merge(cover, on=["group_id", "coder"], suffixes=("_1", "_2"))
     cp = cp[cp[f"{item}_1"] != cp[f"{item}_2"]]
@@ -627,7 +442,7 @@ def _overlap_counts(df: pd.DataFrame, item: str):
 
 
 def saturation_curve(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     order: str | Sequence[str] = "conference",
     level: str = "code",
@@ -643,7 +458,7 @@ def saturation_curve(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     order : "conference" or list of str, default "conference"
         ``"conference"``: conferences in date order (the ordered categories of
@@ -685,30 +500,30 @@ def saturation_curve(
     2     3    YOR-1          1                 3
     """
     func = "saturation_curve"
-    coding = _check_frame(coding, func)
-    codebook = _check_codebook(codebook, func)
-    level = _choice(level, _LEVELS, "level", func)
-    _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
-    df = _select_coders(coding, coders, func)
+    coding = check_frame(data, function=func)
+    codebook = check_codebook(codebook, func)
+    level = one_of(level, LEVELS, function=func, parameter="level")
+    require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder"], func)
+    df = select_coders(coding, coders, func)
     if level == "theme" or codebook is not None:
-        df = _with_theme(df, codebook, func)
+        df = with_theme(df, codebook, func)
     df = df.dropna(subset=["group_id", level])
     groups = df.drop_duplicates("group_id")[["group_id", "conference"]].copy()
     groups["group_id"] = groups["group_id"].astype(str)
     if isinstance(order, str):
-        _choice(order, ("conference",), "order", func)
-        conf_rank = {c: i for i, c in enumerate(_conference_order(coding))}
+        one_of(order, ("conference",), function=func, parameter="order")
+        conf_rank = {c: i for i, c in enumerate(conference_order(coding))}
         groups["_key"] = [
-            (conf_rank.get(str(c), len(conf_rank)), _natural_key(g))
+            (conf_rank.get(str(c), len(conf_rank)), natural_key(g))
             for c, g in zip(groups["conference"], groups["group_id"], strict=True)
         ]
         groups = groups.sort_values("_key", key=lambda s: s.map(lambda k: k))
         sequence = list(groups["group_id"])
         groups = groups.set_index("group_id")
     else:
-        sequence = [str(g) for g in _as_list(order, "order", func)]
+        sequence = [str(g) for g in as_columns(order, function=func, parameter="order")]
         have = set(groups["group_id"])
-        missing = sorted(have - set(sequence), key=_natural_key)
+        missing = sorted(have - set(sequence), key=natural_key)
         unknown = [g for g in sequence if g not in have]
         if missing or unknown or len(set(sequence)) != len(sequence):
             raise DesignError(
@@ -720,7 +535,7 @@ def saturation_curve(
         lambda s: set(s.dropna().astype(str))
     )
     if codebook is not None:
-        total = len(_code_order(coding, codebook, level))
+        total = len(code_order(coding, codebook, level))
     else:
         total = df[level].dropna().astype(str).nunique()
     seen: set[str] = set()
@@ -741,14 +556,14 @@ def saturation_curve(
     out["group_id"] = out["group_id"].astype("string")
     for c in ("step", "new_codes", "cumulative_codes"):
         out[c] = out[c].astype("int64")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 # --------------------------------------------------------------------------- quotes
 
 
 def export_quotes(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     code: str | Sequence[str],
     pseudonymise: bool = True,
@@ -764,7 +579,7 @@ def export_quotes(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format, with ``text``.
     code : str or list of str
         Code(s) whose segments to export.
@@ -795,11 +610,11 @@ def export_quotes(
     1  Participant 2   Participant 1 is right.
     """
     func = "export_quotes"
-    coding = _check_frame(coding, func)
-    codes = _as_list(code, "code", func)
+    coding = check_frame(data, function=func)
+    codes = as_columns(code, function=func, parameter="code")
     if not codes:
         raise DesignError(f"{func}: `code` must name at least one code; got {code!r}.")
-    _require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder", "text"],
+    require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder", "text"],
                      func)
     known = set(coding["code"].dropna().astype(str))
     unknown = [c for c in codes if c not in known]
@@ -807,14 +622,14 @@ def export_quotes(
         raise DesignError(
             f"{func}: `code` names code(s) not in the data: {', '.join(map(repr, unknown))}."
         )
-    conf_rank = {c: i for i, c in enumerate(_conference_order(coding))}
+    conf_rank = {c: i for i, c in enumerate(conference_order(coding))}
     has_speaker = "speaker" in coding.columns
     labels: dict[tuple[str, str], str] = {}
     if has_speaker:
         sp = coding.dropna(subset=["speaker"]).copy()
         sp["_pos"] = pd.to_numeric(sp["start"], errors="coerce") if "start" in sp else 0
         sp["_k"] = [
-            (conf_rank.get(str(c), 99), _natural_key(g))
+            (conf_rank.get(str(c), 99), natural_key(g))
             for c, g in zip(sp["conference"], sp["group_id"], strict=True)
         ]
         first = sp.groupby(["group_id", "speaker"], observed=True).agg(
@@ -833,7 +648,7 @@ def export_quotes(
             agg[c] = (c, "first")
     seg = sel.groupby("segment_id", sort=False).agg(**agg).reset_index()
     seg["_k"] = [
-        (conf_rank.get(str(c), 99), _natural_key(g))
+        (conf_rank.get(str(c), 99), natural_key(g))
         for c, g in zip(seg["conference"], seg["group_id"], strict=True)
     ]
     sort_cols = ["_k", "start"] if "start" in seg.columns else ["_k"]
@@ -858,7 +673,7 @@ def export_quotes(
                 "group_id", "speaker"]
     out = seg[[c for c in cols if c in seg.columns]].copy()
     out["participant"] = out["participant"].astype("string")
-    return carry_source(out, coding)
+    return finish(out, coding)
 
 
 def _replace_names(text, names: list[str], group_labels: dict[str, str]):

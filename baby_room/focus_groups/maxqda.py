@@ -14,7 +14,9 @@ extra columns are ignored; the header may be preceded by a few title rows.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -22,49 +24,96 @@ import numpy as np
 import pandas as pd
 
 from baby_room.errors import DataValidationError, FileFormatError
-from baby_room.focus_groups.qdpx import _apply_documents, _finalise_long, _key, _stem
+from baby_room.focus_groups._common import apply_attributes, finalise_long, stem
+from baby_room.focus_groups._refi_archive import check_regular_file, read_bounded
 
 __all__ = ["read_maxqda_segments", "MAXQDA_HEADINGS"]
 
-#: Accepted headings (normalised: lower case, words joined by ``_``) for each field.
+#: Headings MAXQDA writes for each field, in English and in the other interface languages
+#: (German, Spanish, French, Italian, Portuguese, Polish, Russian, Turkish, Japanese,
+#: Chinese, Czech, Hungarian, Catalan, Dutch, Korean), as MAXQDA 2020-24 label the
+#: columns of the Overview of Coded Segments. Matched ignoring case, accents, spacing and
+#: punctuation. The translations other than English, German and Polish were assembled
+#: from the interface terms and not checked against every version: a heading not
+#: recognised can be mapped with ``columns=``.
 MAXQDA_HEADINGS = {
-    "color": ("color", "colour"),
-    "document_group": ("document_group", "document_set"),
-    "document": ("document_name", "document", "document_title"),
-    "code": ("code", "code_path", "code_name"),
-    "segment": ("segment", "coded_segment", "text", "segment_text"),
-    "start": ("beginning", "begin", "start", "position_start", "start_position"),
-    "end": ("end", "position_end", "end_position"),
-    "coder": ("author", "created_by", "creator", "coder", "user"),
-    "created": ("created", "creation_date", "created_on", "date_created"),
-    "weight": ("weight_score", "weight"),
-    "comment": ("comment", "comments"),
+    "color": ("color", "colour", "farbe", "couleur", "colore", "cor", "kolor", "цвет", "renk",
+              "色", "颜色", "顏色", "barva", "szin", "kleur", "색상"),
+    "document_group": ("document_group", "document_set", "dokumentgruppe", "grupo_de_documentos",
+                       "groupe_de_documents", "gruppo_di_documenti", "grupa_dokumentow",
+                       "группа_документов", "dokuman_grubu", "belge_grubu", "文書グループ",
+                       "文档组", "文件組", "文件群組", "skupina_dokumentu", "dokumentumcsoport",
+                       "grup_de_documents", "documentgroep", "문서_그룹"),
+    "document": ("document_name", "document", "document_title", "dokumentname", "dokument",
+                 "nombre_del_documento", "nombre_de_documento", "documento", "nom_du_document",
+                 "nome_del_documento", "nome_documento", "nome_do_documento", "nazwa_dokumentu",
+                 "имя_документа", "название_документа", "документ", "dokuman_adi", "belge_adi",
+                 "文書名", "文档名称", "文档名", "文件名稱", "nazev_dokumentu",
+                 "dokumentum_neve", "dokumentumnev", "nom_del_document", "documentnaam",
+                 "문서_이름"),
+    "code": ("code", "code_path", "code_name", "codigo", "codice", "kod", "код", "コード",
+             "代码", "代碼", "codi", "코드"),
+    "segment": ("segment", "coded_segment", "text", "segment_text", "segmento", "fragment",
+                "сегмент", "фрагмент", "セグメント", "片段", "szegmens", "세그먼트"),
+    "start": ("beginning", "begin", "start", "position_start", "start_position", "anfang",
+              "beginn", "inicio", "principio", "debut", "inizio", "poczatek", "начало",
+              "baslangic", "開始", "开始", "起始", "zacatek", "kezdet", "eleje", "inici", "시작"),
+    "end": ("end", "position_end", "end_position", "ende", "fin", "final", "fine", "fim",
+            "koniec", "конец", "bitis", "son", "終了", "结束", "結束", "konec", "veg", "vege",
+            "einde", "끝"),
+    "coder": ("author", "created_by", "creator", "coder", "user", "autor", "erstellt_von",
+              "creado_por", "auteur", "cree_par", "autore", "creato_da", "criado_por",
+              "utworzony_przez", "автор", "yazar", "olusturan", "作成者", "作者", "创建者",
+              "建立者", "szerzo", "auteur", "작성자"),
+    "created": ("created", "creation_date", "created_on", "date_created", "erstellt",
+                "erstellt_am", "creado", "fecha_de_creacion", "cree", "cree_le", "creato",
+                "criado", "utworzono", "создан", "olusturuldu", "作成日", "创建时间", "创建日期",
+                "建立日期", "vytvoreno", "letrehozva", "creat", "gemaakt", "생성일"),
+    "weight": ("weight_score", "weight", "gewicht", "gewichtung", "peso", "ponderacion",
+               "ponderation", "poids", "waga", "вес", "agirlik", "重み", "权重", "權重", "vaha",
+               "suly", "pes", "가중치"),
+    "comment": ("comment", "comments", "kommentar", "comentario", "commentaire", "commento",
+                "komentarz", "комментарий", "yorum", "コメント", "注释", "评论", "註解",
+                "komentar", "megjegyzes", "comentari", "opmerking", "코멘트"),
 }
 _REQUIRED = ("document", "code")
 _HEADER_SEARCH_ROWS = 20
+#: Cells of a row examined for headings (MAXQDA writes a few dozen columns).
+_MAX_HEADINGS = 1000
+#: Largest delimited-text export read (256 MiB).
+MAX_TABLE_BYTES = 256 * 1024**2
 _EXTRA = ("document", "document_group", "color", "created", "weight", "comment")
 
 
-def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: str | None = None,
-                         sheet=0, keep_extra: bool = False) -> pd.DataFrame:
+def read_maxqda_segments(path, *, attributes=None, coder: str | None = None, sheet=0,
+                         columns=None, keep_extra: bool = False,
+                         warn_missing: bool = True) -> pd.DataFrame:
     """Read a MAXQDA "Coded Segments" export into the long coding format.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The export: ``.xlsx`` (as MAXQDA writes it) or ``.csv`` / ``.tsv`` / ``.txt``
-        (UTF-8 with or without BOM, UTF-16, Windows-1252; comma, semicolon or tab).
-    documents : pandas.DataFrame, optional
-        Maps each document name to ``conference``, ``group_id``, ``role`` and/or
-        ``speaker``: a column ``document`` (or ``document_name``) and any of those.
+        The export: ``.xlsx`` (as MAXQDA writes it), old Excel ``.xls``, or ``.csv`` /
+        ``.tsv`` / ``.txt`` (UTF-8 with or without BOM, UTF-16, Windows-1252; comma,
+        semicolon or tab). Headings in any of MAXQDA's interface languages.
+    attributes : pandas.DataFrame or path, optional
+        A sheet mapping each document name to ``conference``, ``group_id``, ``role``,
+        ``speaker`` and any other attribute: a column ``document`` (or
+        ``document_name``) and any of those (as in :meth:`QdaProject.to_long`).
     coder : str, optional
         Coder to record where the export has no ``Author``/``Created by`` column or
         the cell is empty (an export made by one coder often leaves it out).
     sheet : int or str, default 0
         Excel sheet to read.
+    columns : mapping, optional
+        ``{heading in the file: field}`` for headings not recognised, with fields
+        ``document``, ``document_group``, ``code``, ``segment``, ``start``, ``end``,
+        ``coder``, ``created``, ``weight``, ``comment``, ``color``.
     keep_extra : bool, default False
         Append ``document``, ``document_group``, ``color``, ``created``, ``weight``
         and ``comment`` after the canonical columns.
+    warn_missing : bool, default True
+        Warn once when conference, group, role or speaker has no value at all.
 
     Returns
     -------
@@ -72,13 +121,17 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
         ``segment_id, conference, group_id, speaker, role, theme, code, coder, start,
         end, text``, one row per exported segment. ``theme`` is the first level of the
         code path and ``code`` the last. ``group_id`` is the document name (without a
-        ``.docx``/``.txt``/... extension) unless ``documents`` gives one;
-        ``conference``, ``speaker`` and ``role`` are missing unless ``documents`` gives
+        ``.docx``/``.txt``/... extension) unless ``attributes`` gives one;
+        ``conference``, ``speaker`` and ``role`` are missing unless ``attributes`` gives
         them. ``start`` and ``end`` are MAXQDA's ``Beginning`` and ``End``: for text
         documents these are *paragraph numbers*, not character offsets
-        (``attrs["position_unit"] == "paragraph"``). ``segment_id`` is
-        ``[<document group>/]<document>:<beginning>-<end>``, so two coders who coded
-        the same paragraphs of a document share it. ``attrs["source"]`` names the file.
+        (``attrs["position_unit"] == "paragraph"``, kept by
+        :func:`~baby_room.load_coding`). Several segments can share one paragraph
+        range, so a segment is identified by its document, paragraph range *and* text:
+        ``segment_id`` is ``[<document group>/]<document>:<beginning>-<end>:<8 hex
+        digits of the text's SHA-1>``; two coders who coded the same words share it,
+        and a row repeating one coder's code on the same words gets ``#2``, ``#3``, ...
+        so that every exported row is kept. ``attrs["source"]`` names the file.
 
     Raises
     ------
@@ -87,7 +140,8 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
         ``Code`` is found in its first 20 rows.
     baby_room.DataValidationError
         Rows without a document or code, or with a ``Beginning``/``End`` that is not a
-        whole number (every such row is listed, with its row number in the file).
+        whole number from 0 to 2**53 (``"1,000"``, ``"2.5"``, ``1e30`` are refused, never
+        rounded or wrapped); every such row is listed with its row number in the file.
 
     Examples
     --------
@@ -101,11 +155,11 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
     ...     _ = open(p, "w", encoding="utf-8").write(csv_text)
     ...     seg = read_maxqda_segments(p)
     >>> seg[["segment_id", "group_id", "theme", "code", "coder", "start"]].to_dict("records")
-    [{'segment_id': 'York/YOR-2:4-4', 'group_id': 'YOR-2', 'theme': 'Staffing', 'code': 'Ratios', 'coder': 'Ana', 'start': 4}, {'segment_id': 'York/YOR-2:4-4', 'group_id': 'YOR-2', 'theme': 'Staffing', 'code': 'Ratios', 'coder': 'Bea', 'start': 4}]
+    [{'segment_id': 'York/YOR-2:4-4:f082e470', 'group_id': 'YOR-2', 'theme': 'Staffing', 'code': 'Ratios', 'coder': 'Ana', 'start': 4}, {'segment_id': 'York/YOR-2:4-4:f082e470', 'group_id': 'YOR-2', 'theme': 'Staffing', 'code': 'Ratios', 'coder': 'Bea', 'start': 4}]
     """
     p = Path(path)
-    rows = _read_rows(p, sheet)
-    header_at, fields = _find_header(p, rows)
+    rows = read_rows(p, sheet)
+    header_at, fields = _find_header(p, rows, columns)
     body = rows[header_at + 1:]
     file_rows = np.arange(header_at + 2, header_at + 2 + len(body))
     keep = [i for i, r in enumerate(body) if any(_clean(c) is not None for c in r)]
@@ -131,12 +185,14 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
                              "required: a coded segment needs a value here"))
     positions = {}
     for f in ("start", "end"):
-        num = pd.to_numeric(data[f].map(_numeric_text), errors="coerce")
-        bad = data[f].notna() & (num.isna() | (num % 1 != 0) | (num < 0))
+        num = data[f].map(_position)
+        bad = data[f].notna() & num.isna()
         for i in np.flatnonzero(bad.to_numpy()):
             failures.append((str(path), int(file_rows[i]), heading[f], data[f].iloc[i],
-                             "type: a whole number (position) >= 0 is expected"))
-        positions[f] = num.where(~bad).astype("Float64").astype("Int64")
+                             "type: a whole number (position) >= 0 is expected (a paragraph "
+                             "number up to 2**53)"))
+        positions[f] = pd.Series(pd.array(num.to_numpy(dtype=object), dtype="Int64"),
+                                 index=num.index)
     if failures:
         frame = pd.DataFrame(failures, columns=["file", "row", "column", "value", "check"])
         raise DataValidationError(frame, kind="MAXQDA coded segments")
@@ -152,7 +208,8 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
     no_pos = start.isna() & end.isna()
     pos = pos.where(~no_pos, pd.Series([f"row{r}" for r in file_rows], dtype="string"))
     prefix = group.map(lambda g: f"{g}/" if g is not None else "").astype(str)
-    segment_id = prefix + doc + ":" + pos.astype(str)
+    digest = data["segment"].map(lambda s: hashlib.sha1(str(s or "").encode()).hexdigest()[:8])
+    segment_id = prefix + doc + ":" + pos.astype(str) + ":" + digest
 
     coders = data["coder"]
     if coder is not None:
@@ -160,19 +217,26 @@ def read_maxqda_segments(path, *, documents: pd.DataFrame | None = None, coder: 
 
     attrs = {
         "conference": pd.Series(pd.NA, index=doc.index, dtype="object"),
-        "group_id": doc.map(_stem),
+        "group_id": doc.map(stem),
         "role": pd.Series(pd.NA, index=doc.index, dtype="object"),
         "speaker": pd.Series(pd.NA, index=doc.index, dtype="object"),
     }
-    if documents is not None:
-        attrs = _apply_documents(documents, doc, attrs)
+    # one row per segment: one coder's repeat of a code on the same words gets #2, #3, ...
+    repeat = pd.DataFrame({"s": segment_id, "c": data["code"], "k": coders}).fillna("")
+    nth = repeat.groupby(["s", "c", "k"], sort=False).cumcount().to_numpy()
+    segment_id = segment_id.where(nth == 0, segment_id + "#" + pd.Series(nth + 1).astype(str))
+    if attributes is not None:
+        attrs = apply_attributes(attributes, doc, None, attrs, function="read_maxqda_segments")
     out = pd.DataFrame({
         "segment_id": segment_id, "conference": attrs["conference"],
         "group_id": attrs["group_id"], "speaker": attrs["speaker"], "role": attrs["role"],
         "theme": theme, "code": leaf, "coder": coders, "start": start, "end": end,
         "text": data["segment"],
+        **{k: v for k, v in attrs.items() if k not in ("conference", "group_id", "role",
+                                                        "speaker")},
     })
-    out = _finalise_long(out, source=f"MAXQDA coded segments {p.name}")
+    out = finalise_long(out, source=f"MAXQDA coded segments {p.name}",
+                        warn_missing=warn_missing)
     if keep_extra:
         extra = {
             "document": doc, "document_group": group, "color": data["color"],
@@ -207,14 +271,41 @@ def _numeric_text(value):
     return str(value).replace(",", ".").strip()
 
 
-def _read_rows(p: Path, sheet) -> list[list]:
-    if not p.exists():
-        raise FileFormatError(p, "file not found")
-    if p.is_dir():
-        raise FileFormatError(p, "is a folder, not a file")
-    if p.stat().st_size == 0:
-        raise FileFormatError(p, "file is empty (0 bytes)")
+def _position(value):
+    """A paragraph number as int, or None when it is not a whole number in 0..2**53."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"\+?\d{1,16}", text) or int(text) > 2**53:
+        return None
+    return int(text)
+
+
+def read_rows(p: Path, sheet=0, *, limit: int | None = None) -> list[list]:
+    """The rows of a sheet or delimited-text table as lists of cells (first ``limit``).
+
+    Excel (``.xlsx``, ``.xls``) is told from text by its first bytes, whatever the name.
+    """
+    p = check_regular_file(p, "table")
+    try:
+        with open(p, "rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise FileFormatError(p, f"cannot be read ({exc.strerror or exc})") from None
     suffix = p.suffix.lower()
+    if magic.startswith(b"PK\x03\x04"):
+        suffix = ".xlsx"
+    elif magic.startswith(b"\xd0\xcf\x11\xe0"):
+        suffix = ".xls"
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        pass  # a damaged workbook: the Excel readers say so
+    elif suffix not in (".csv", ".tsv", ".txt", ".tab", ""):
+        suffix = ".csv"  # text under another name: read by content
+    rows = _rows(p, suffix, sheet)
+    return rows if limit is None else rows[:limit]
+
+
+def _rows(p: Path, suffix: str, sheet) -> list[list]:
     if suffix in (".xlsx", ".xlsm"):
         if not zipfile.is_zipfile(p):
             raise FileFormatError(p, "is not a valid .xlsx file (not a zip archive: truncated or "
@@ -229,12 +320,18 @@ def _read_rows(p: Path, sheet) -> list[list]:
                 p, f"is not a readable .xlsx file ({type(exc).__name__}: {exc})") from None
         return frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
     if suffix == ".xls":
-        raise FileFormatError(p, "old Excel .xls files are not supported: export from MAXQDA "
-                              "as .xlsx, or save the file as .xlsx")
+        try:
+            frame = pd.read_excel(p, sheet_name=sheet, header=None, dtype=object, engine="xlrd")
+        except ValueError as exc:
+            raise FileFormatError(p, f"cannot read sheet {sheet!r}: {exc}") from None
+        except Exception as exc:  # xlrd raises its own XLRDError and struct errors
+            raise FileFormatError(
+                p, f"is not a readable .xls file ({type(exc).__name__}: {exc})") from None
+        return frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
     if suffix in (".csv", ".tsv", ".txt", ".tab", ""):
         from baby_room._io import decode_text
 
-        text, _enc = decode_text(p.read_bytes(), p)
+        text, _enc = decode_text(read_bounded(p, MAX_TABLE_BYTES, "MAXQDA export"), p)
         if not text.strip():
             raise FileFormatError(p, "file has no content (only blank space)")
         first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -250,20 +347,42 @@ def _read_rows(p: Path, sheet) -> list[list]:
                           "or .csv")
 
 
-def _find_header(p: Path, rows: list[list]) -> tuple[int, dict]:
-    lookup = {alias: field for field, aliases in MAXQDA_HEADINGS.items() for alias in aliases}
+def heading_key(cell) -> str:
+    """A heading normalised for matching in any script: NFKC, case-folded, ``_`` between
+    words, accents dropped from Latin letters."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(cell)).casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "_", text).strip("_").replace("ı", "i").replace("ł", "l")
+
+
+_LOOKUP = {heading_key(alias): field for field, aliases in MAXQDA_HEADINGS.items()
+           for alias in aliases}
+
+
+def header_fields(row, columns=None) -> dict:
+    """``{field: column index}`` for the MAXQDA headings found in ``row``."""
+    extra = {heading_key(k): v for k, v in (columns or {}).items()}
+    fields = {}
+    for j, cell in enumerate(row[:_MAX_HEADINGS]):
+        if cell is None:
+            continue
+        key = heading_key(cell)
+        field = extra.get(key) or _LOOKUP.get(key)
+        if field is not None and field not in fields:
+            fields[field] = j
+    return fields
+
+
+def _find_header(p: Path, rows: list[list], columns=None) -> tuple[int, dict]:
     for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        fields = {}
-        for j, cell in enumerate(row):
-            if cell is None:
-                continue
-            field = lookup.get(_key(cell))
-            if field is not None and field not in fields:
-                fields[field] = j
+        fields = header_fields(row, columns)
         if all(f in fields for f in _REQUIRED):
             return i, fields
     first = next((r for r in rows if any(_clean(c) for c in r)), [])
-    shown = ", ".join(repr(str(c)) for c in first if _clean(c) is not None)[:300]
+    shown = ", ".join(repr(str(c)) for c in first[:20] if _clean(c) is not None)[:300]
     raise FileFormatError(
         p, "is not a MAXQDA coded-segments export: no header row with 'Document name' and "
         f"'Code' in its first {_HEADER_SEARCH_ROWS} rows (first row: {shown or 'empty'})")

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError
+from baby_room._args import one_of
+from baby_room.errors import ArgumentError
 from baby_room.focus_groups.agreement import LANDIS_KOCH, intercoder_agreement
 from baby_room.focus_groups.analysis import (
-    _choice,
     code_cooccurrence,
     code_frequencies,
     saturation_curve,
@@ -32,9 +32,9 @@ _UNIT_WORDS = {
     "conference": "conferences",
 }
 _VALUE_LABELS = {
-    "row_pct": "% of the code's {units} falling in each {by} (row %)",
-    "col_pct": "% of code occurrences within the {by} (column %)",
-    "unit_pct": "% of the {by}'s {units} with the code",
+    "row_share": "% of the code's {units} falling in each {by} (row %)",
+    "col_share": "% of code occurrences within the {by} (column %)",
+    "share": "% of the {by}'s {units} with the code",
     "count": "{units} with the code (count)",
 }
 
@@ -76,12 +76,12 @@ def _theme_axis(ax, labels: list[str], themes: list[str]) -> None:
 
 
 def plot_code_heatmap(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     by: str = "role",
     unit: str = "segment",
     level: str = "code",
-    value: str = "row_pct",
+    value: str = "row_share",
     coders: str | Sequence[str] | None = None,
     codebook: pd.DataFrame | None = None,
     annotate: bool = True,
@@ -92,16 +92,16 @@ def plot_code_heatmap(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     by : str, default "role"
         Column for the heatmap's columns (``"role"``, ``"conference"``, ...).
     unit, level, coders, codebook
         As in :func:`~baby_room.focus_groups.analysis.code_frequencies`.
-    value : {"row_pct", "col_pct", "unit_pct", "count"}, default "row_pct"
+    value : {"row_share", "col_share", "share", "count"}, default "row_share"
         What the colour shows. Row % (default) reads along a row: how one code's
         occurrences split across the columns. Row % depends on how many units each
-        column contributed; ``"unit_pct"`` corrects for that.
+        column contributed; ``"share"`` corrects for that. Shares are shown as percentages.
     annotate : bool, default True
         Write the value in each cell (rounded for display only).
     cmap : str, default "Blues"
@@ -127,8 +127,8 @@ def plot_code_heatmap(
     ['educator', 'manager']
     """
     func = "plot_code_heatmap"
-    value = _choice(value, tuple(_VALUE_LABELS), "value", func)
-    freq = code_frequencies(coding, by=by, unit=unit, level=level, coders=coders,
+    value = one_of(value, tuple(_VALUE_LABELS), function=func, parameter="value")
+    freq = code_frequencies(data, by=by, unit=unit, level=level, coders=coders,
                             codebook=codebook)
     item = level
     rows = list(dict.fromkeys(freq[item].astype(str)))
@@ -140,10 +140,12 @@ def plot_code_heatmap(
         .reindex(index=rows, columns=cols)
     )
     ax = _axes(ax, (1.6 + 1.1 * len(cols), 1.5 + 0.32 * len(rows)))
-    data = mat.to_numpy(dtype="float64")
-    top = float(np.nanmax(data)) if np.isfinite(data).any() else 1.0
-    vmax = min(100.0, 10 * np.ceil(top / 10)) if value.endswith("pct") else max(top, 1.0)
-    im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
+    values = mat.to_numpy(dtype="float64")
+    if value != "count":  # shares (0-1) are presented as percentages
+        values = 100 * values
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    vmax = min(100.0, 10 * np.ceil(top / 10)) if value != "count" else max(top, 1.0)
+    im = ax.imshow(values, aspect="auto", cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
     ax.set_xticks(range(len(cols)), labels=[_nice(c) for c in cols])
     ax.set_yticks(range(len(rows)), labels=[_nice(r) for r in rows])
     ax.xaxis.tick_top()
@@ -153,7 +155,7 @@ def plot_code_heatmap(
     for spine in ax.spines.values():
         spine.set_visible(False)
     if annotate:
-        for (i, j), v in np.ndenumerate(data):
+        for (i, j), v in np.ndenumerate(values):
             if np.isnan(v):
                 ax.text(j, i, "-", ha="center", va="center", fontsize=7.5, color="#777777")
                 continue
@@ -175,7 +177,7 @@ def plot_code_heatmap(
 
 
 def plot_cooccurrence(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     within: str = "segment",
     value: str = "jaccard",
@@ -189,7 +191,7 @@ def plot_cooccurrence(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     within, level, coders, codebook
         As in :func:`~baby_room.focus_groups.analysis.code_cooccurrence` (where the
@@ -218,21 +220,21 @@ def plot_cooccurrence(
     'Code co-occurrence (Jaccard index, same segment)'
     """
     func = "plot_cooccurrence"
-    value = _choice(value, ("jaccard", "count"), "value", func)
-    co = code_cooccurrence(coding, within=within, level=level, coders=coders, codebook=codebook)
+    value = one_of(value, ("jaccard", "count"), function=func, parameter="value")
+    co = code_cooccurrence(data, within=within, level=level, coders=coders, codebook=codebook)
     c1, c2 = f"{level}_1", f"{level}_2"
     items = list(dict.fromkeys(co[c1].astype(str)))
     mat = co.assign(**{c1: co[c1].astype(str), c2: co[c2].astype(str)}).pivot(
         index=c1, columns=c2, values=value).reindex(index=items, columns=items)
-    data = mat.to_numpy(dtype="float64", copy=True)
-    np.fill_diagonal(data, np.nan)
+    values = mat.to_numpy(dtype="float64", copy=True)
+    np.fill_diagonal(values, np.nan)
     size = 2.5 + 0.3 * len(items)
     ax = _axes(ax, (size + 1.5, size))
-    vmax = 1.0 if value == "jaccard" else max(1.0, np.nanmax(data) if data.size > 1 else 1.0)
-    if value == "jaccard" and np.isfinite(data).any():
-        top = float(np.nanmax(data))
+    vmax = 1.0 if value == "jaccard" else max(1.0, np.nanmax(values) if values.size > 1 else 1.0)
+    if value == "jaccard" and np.isfinite(values).any():
+        top = float(np.nanmax(values))
         vmax = next((v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 1.0) if top <= v), 1.0)
-    im = ax.imshow(data, cmap="magma_r", vmin=0, vmax=vmax, interpolation="nearest")
+    im = ax.imshow(values, cmap="magma_r", vmin=0, vmax=vmax, interpolation="nearest")
     ax.set_xticks(range(len(items)), labels=[_nice(i) for i in items], rotation=90)
     ax.set_yticks(range(len(items)), labels=[_nice(i) for i in items])
     ax.tick_params(length=0)
@@ -243,7 +245,7 @@ def plot_cooccurrence(
         annotate = len(items) <= 12
     if annotate:
         fmt = "{:.2f}" if value == "jaccard" else "{:.0f}"
-        for (i, j), v in np.ndenumerate(data):
+        for (i, j), v in np.ndenumerate(values):
             if not np.isnan(v):
                 ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
                         color="white" if v > 0.6 * vmax else "#222222")
@@ -265,7 +267,7 @@ def plot_cooccurrence(
 
 
 def plot_themes(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     unit: str = "segment",
     coders: str | Sequence[str] | None = None,
@@ -276,7 +278,7 @@ def plot_themes(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     unit : {"segment", "speaker", "group", "conference"}, default "segment"
         What a percentage is of (``"speaker"``: % of participants who raised the theme).
@@ -302,16 +304,17 @@ def plot_themes(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['rooms', 'status']
     """
-    freq = code_frequencies(coding, unit=unit, level="theme", coders=coders, codebook=codebook)
-    freq = freq.sort_values(["unit_pct", "theme"], ascending=[False, True]).reset_index(drop=True)
+    freq = code_frequencies(data, unit=unit, level="theme", coders=coders, codebook=codebook)
+    freq = freq.sort_values(["share", "theme"], ascending=[False, True]).reset_index(drop=True)
+    pct_of_units = 100 * freq["share"]
     ax = _axes(ax, (6.5, 1.2 + 0.45 * len(freq)))
     y = np.arange(len(freq))
-    ax.barh(y, freq["unit_pct"], color=PALETTE["primary"], height=0.65)
+    ax.barh(y, pct_of_units, color=PALETTE["primary"], height=0.65)
     ax.set_yticks(y, labels=[_nice(t) for t in freq["theme"]])
     ax.invert_yaxis()
-    xmax = float(freq["unit_pct"].max()) if len(freq) else 100.0
+    xmax = float(pct_of_units.max()) if len(freq) else 100.0
     ax.set_xlim(0, min(100.0, xmax * 1.18 + 1))
-    for yi, (pct, cnt) in enumerate(zip(freq["unit_pct"], freq["count"], strict=True)):
+    for yi, (pct, cnt) in enumerate(zip(pct_of_units, freq["count"], strict=True)):
         ax.text(pct + xmax * 0.01, yi, f"{pct:.0f}% ({cnt})", va="center", fontsize=8)
     units = _UNIT_WORDS[unit]
     n = int(freq["n"].iloc[0]) if len(freq) else 0
@@ -327,13 +330,14 @@ def plot_themes(
 
 
 def plot_agreement(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     coders: Sequence[str] | None = None,
     unit: str = "segment",
     statistics: Sequence[str] = ("cohen_kappa", "krippendorff_alpha"),
     codebook: pd.DataFrame | None = None,
     show_ci: bool = True,
+    conf_level: float = 0.95,
     ax=None,
 ):
     """Dot plot of agreement per code, with Landis & Koch bands and 0.6 / 0.8 reference lines.
@@ -347,7 +351,7 @@ def plot_agreement(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     coders : sequence of str, optional
         The two coders (needed when more than one pair shares segments).
@@ -358,7 +362,9 @@ def plot_agreement(
     codebook : pandas.DataFrame, optional
         Code order and unused codes.
     show_ci : bool, default True
-        Draw the 95% interval of Cohen's kappa (asymptotic, capped at 1) as a line.
+        Draw the interval of Cohen's kappa at ``conf_level`` (asymptotic, capped at 1).
+    conf_level : float, default 0.95
+        Confidence level of that interval.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -383,17 +389,16 @@ def plot_agreement(
     allowed = ("cohen_kappa", "krippendorff_alpha", "brennan_prediger_kappa")
     stats = [statistics] if isinstance(statistics, str) else list(statistics)
     if not stats:
-        raise DesignError(f"{func}: `statistics` must name at least one of {allowed}; got [].")
+        raise ArgumentError(func, "statistics", f"at least one of {', '.join(allowed)}", stats)
     for s in stats:
-        _choice(s, allowed, "statistics", func)
-    res = intercoder_agreement(coding, coders=coders, unit=unit, codebook=codebook)
+        one_of(s, allowed, function=func, parameter="statistics")
+    res = intercoder_agreement(data, coders=coders, unit=unit, codebook=codebook,
+                               conf_level=conf_level)
     pairs = res[["coder_1", "coder_2"]].drop_duplicates()
     if len(pairs) > 1:
         listed = ", ".join(f"({a!r}, {b!r})" for a, b in pairs.itertuples(index=False))
-        raise DesignError(
-            f"{func}: several coder pairs share segments ({listed}); pass coders=[c1, c2] "
-            "to plot one pair."
-        )
+        raise ArgumentError(func, "coders", "one pair of coders [c1, c2] when several pairs share "
+                            "segments", coders, hint=f"Pairs sharing segments: {listed}")
     per_code = res[res["code"] != "(all codes)"]
     pooled = res[res["code"] == "(all codes)"].iloc[0]
     per_code = per_code.sort_values(stats[0], ascending=True, na_position="first")
@@ -424,7 +429,7 @@ def plot_agreement(
             ax.hlines(y + off, lo_ci, hi_ci, color=colours[k], linewidth=1, alpha=0.6, zorder=2)
         ax.scatter(vals, y + off, color=colours[k], marker=markers[k], s=26, zorder=3,
                    label=f"{names[stat]} (all codes: {pooled[stat]:.2f})"
-                   + (", 95% CI" if stat == "cohen_kappa" and show_ci else ""))
+                   + (f", {100 * conf_level:g}% CI" if stat == "cohen_kappa" and show_ci else ""))
     undefined = per_code[stats[0]].isna().to_numpy()
     for yi in np.flatnonzero(undefined):
         ax.text(lo + 0.02, yi, "undefined (code unused)", va="center", fontsize=7,
@@ -443,14 +448,14 @@ def plot_agreement(
               handletextpad=0.3)
     ax.annotate("Bands: Landis & Koch (1977). Lines: 0.6 (dashed), 0.8 (solid; Krippendorff's "
                 "threshold for reliable coding).", xy=(0, 0), xycoords="axes fraction",
-                xytext=(0, -58), textcoords="offset points", fontsize=7, color="#555555",
+                xytext=(0, -74), textcoords="offset points", fontsize=7, color="#555555",
                 va="top")
     label_source(ax, res)
     return ax
 
 
 def plot_saturation(
-    coding: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     order: str | Sequence[str] = "conference",
     level: str = "code",
@@ -462,7 +467,7 @@ def plot_saturation(
 
     Parameters
     ----------
-    coding : pandas.DataFrame
+    data : pandas.DataFrame
         Focus-group coding in the canonical long format.
     order, level, coders, codebook
         As in :func:`~baby_room.focus_groups.analysis.saturation_curve`.
@@ -486,7 +491,7 @@ def plot_saturation(
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['LON-1', 'YOR-1', 'YOR-2']
     """
-    sat = saturation_curve(coding, order=order, level=level, coders=coders, codebook=codebook)
+    sat = saturation_curve(data, order=order, level=level, coders=coders, codebook=codebook)
     ax = _axes(ax, (max(6.0, 0.28 * len(sat) + 2), 4.0))
     x = sat["step"].to_numpy()
     confs = [str(c) for c in sat["conference"]]
@@ -513,4 +518,121 @@ def plot_saturation(
     ax.set_title(f"Saturation: new {noun} per focus group", loc="left")
     ax.legend(fontsize=7.5, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
     label_source(ax, sat)
+    return ax
+
+
+def plot_case_codes(
+    data: pd.DataFrame,
+    *,
+    case: str = "speaker",
+    level: str = "theme",
+    coders: str | Sequence[str] | None = None,
+    ax=None,
+):
+    """Case x code grid: a filled cell where the code (or theme) occurs for the case.
+
+    Numbers from :func:`baby_room.focus_groups.matrix.case_code_table`. Cases are shown
+    as "Case 1", "Case 2", ... (speaker pseudonyms and group ids are personal data),
+    sorted by how many codes they raised.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Focus-group coding in the long format.
+    case : {"speaker", "group"}, default "speaker"
+    level : {"code", "theme"}, default "theme"
+    coders : str or list of str, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> coding = pd.DataFrame({"segment_id": ["s1", "s2"], "group_id": "G1",
+    ...                        "speaker": ["Ann", "Bo"], "theme": ["pay", "ratio"],
+    ...                        "code": ["low", "high"], "coder": "X"})
+    >>> ax = plot_case_codes(coding)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Case 1', 'Case 2']
+    """
+    from baby_room.focus_groups.matrix import case_code_table
+
+    table = case_code_table(data, case=case, level=level, coders=coders)
+    keys = ["group_id", "speaker"] if case == "speaker" else ["group_id"]
+    wide = table.pivot_table(index=keys, columns=level, values="present", aggfunc="max",
+                             observed=True)
+    wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    values = wide.to_numpy(dtype="float64")
+    ax = _axes(ax, (1.8 + 0.45 * values.shape[1], 1.4 + 0.22 * values.shape[0]))
+    ax.imshow(values, aspect="auto", cmap="Greys", vmin=0, vmax=1.4, interpolation="nearest")
+    ax.set_xticks(np.arange(values.shape[1] + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(values.shape[0] + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xticks(range(values.shape[1]), labels=[_nice(c) for c in wide.columns],
+                  rotation=45, ha="left")
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(values.shape[0]), labels=[f"Case {i}" for i in range(1, len(wide) + 1)])
+    ax.tick_params(length=0, labelsize=7.5)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    what = "participants" if case == "speaker" else "focus groups"
+    ax.set_title(f"Which {what} raised each {level} ({len(wide)} {what})", loc="left",
+                 fontsize=10)
+    label_source(ax, table)
+    return ax
+
+
+def plot_code_overlaps(
+    data: pd.DataFrame,
+    *,
+    code_1: str,
+    code_2: str,
+    same_coder: bool = True,
+    ax=None,
+):
+    """Bars: passages where two codes overlap, per conference.
+
+    Numbers from :func:`baby_room.focus_groups.matrix.code_overlaps` (one passage per
+    overlapping pair of codings), counted per conference of the focus group.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> coding = pd.DataFrame({"segment_id": ["a", "b"], "group_id": "G1",
+    ...                        "conference": "York", "code": ["pay", "ratio"], "coder": "X",
+    ...                        "start": [0, 5], "end": [10, 20]})
+    >>> ax = plot_code_overlaps(coding, code_1="pay", code_2="ratio")
+    >>> [float(p.get_height()) for p in ax.patches]
+    [1.0]
+    """
+    from baby_room.focus_groups.matrix import code_overlaps
+
+    pairs = code_overlaps(data, code_1=code_1, code_2=code_2, same_coder=same_coder)
+    if "conference" in data.columns and data["conference"].notna().any():
+        conf = data.dropna(subset=["group_id"]).drop_duplicates("group_id").set_index(
+            "group_id")["conference"].astype("object")
+        where = pairs["group_id"].map(conf).fillna("(unknown)").astype(str)
+    else:
+        where = pd.Series("all focus groups", index=pairs.index)
+    counts = where.value_counts().sort_index()
+    if isinstance(data.get("conference", pd.Series(dtype=object)).dtype, pd.CategoricalDtype):
+        order = [str(c) for c in data["conference"].cat.categories]
+        counts = counts.reindex([c for c in order if c in counts.index]
+                                + [c for c in counts.index if c not in order])
+    ax = _axes(ax, (6.0, 3.2))
+    ax.bar(range(len(counts)), counts.to_numpy(dtype="float64"), color=PALETTE["primary"])
+    ax.set_xticks(range(len(counts)), labels=list(counts.index))
+    ax.set_ylabel("Overlapping passages")
+    ax.set_title(f"Where \u201c{_nice(code_1)}\u201d and \u201c{_nice(code_2)}\u201d overlap "
+                 f"({len(pairs)} passages)", loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    label_source(ax, pairs)
     return ax

@@ -801,6 +801,7 @@ def main(out: Path | None = None) -> list[dict]:
     qdpx()
     bibliographic()
     __import__("runpy").run_path(str(Path(__file__).with_name("corpus_survey_loading.py")))["build"](entry, _write)  # noqa: E501 - issue 16 readers
+    __import__("runpy").run_path(str(Path(__file__).with_name("corpus_qda.py")))["build"](entry, _write)
     with open(HERE / "MANIFEST.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, ["file", "loader", "kwargs", "expected", "message", "note"],
                            lineterminator="\n")
