@@ -1,83 +1,518 @@
-"""Duplicate records in a bibliographic export."""
+"""Duplicate records in bibliographic exports: flag, review, merge.
+
+Matching rules (measured on the bib-dedupe project's labelled sets in
+``benchmarks/bench_dedupe.py``):
+
+1. **Different DOIs never match.** Two records whose normalised DOIs (see
+   :func:`baby_room.evidence.bibliography.normalise_doi`) differ are never one work, and
+   a group never holds two different DOIs (grouping checks this at every union).
+2. **Same DOI** matches, unless both titles are present and less than 50% alike (a
+   DOI typed on the wrong record): that pair goes to review.
+3. **Titles** are compared after HTML entities are decoded, ``[Review]``-style bracket
+   suffixes and the brackets around translated titles removed, and case, accents,
+   punctuation and spaces dropped ("subtitle punctuation"); similarity is difflib's
+   ratio (``2*M/T``, Ratcliff-Obershelp). The other fields give *evidence*: year
+   (equal; a one-year gap is neutral), first author's surname, first page, volume,
+   journal. A field present on both sides and different is a *contradiction*.
+4. Near-identical titles (ratio >= 0.95) match with no contradiction and at least
+   one agreeing field (or an identical title and the same year); ratio 0.85-0.95 needs
+   two agreements. **Generic titles** ("Editorial", "Introduction", "Book review",
+   "Erratum", "Letter to the editor", any title of one or two words) need an
+   identical title and two agreeing fields besides it. Pairs that are close but not
+   sure go to :func:`duplicate_review`; a person's decisions can be fed back through
+   ``decisions=``.
+5. Groups are transitive (union-find), the earliest row of a group is its original.
+
+Candidate pairs come from blocks (same DOI, same title, same first or last 24
+characters of the title, same first author + year + first page), so the work grows
+with the number of records, not its square.
+"""
 
 from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from difflib import SequenceMatcher
 
 import pandas as pd
 
 from baby_room.errors import DesignError
 from baby_room.evidence._bibcommon import isna as _isna
-from baby_room.evidence._bibcommon import normalise_doi, normalise_title
+from baby_room.evidence._bibcommon import normalise_doi
 
-__all__ = ["flag_duplicates"]
+__all__ = ["flag_duplicates", "duplicate_review", "merge_duplicates", "GENERIC_TITLES"]
+
+#: Titles that name a kind of item, not a work: they never match on the title alone.
+GENERIC_TITLES = frozenset({
+    "editorial", "editorials", "introduction", "preface", "foreword", "bookreview",
+    "bookreviews", "erratum", "errata", "corrigendum", "correction", "retraction",
+    "letter", "lettertotheeditor", "lettertoeditor", "reply", "response", "authorsreply",
+    "commentary", "comment", "editorialcomment", "abstracts", "abstract", "index",
+    "contents", "tableofcontents", "news", "notes", "reviewers", "acknowledgements",
+    "acknowledgments", "conclusion", "conclusions", "discussion", "editorsnote",
+    "fromtheeditor", "guesteditorial", "inmemoriam", "obituary", "announcement",
+    "announcements", "overview", "summary", "meetingabstracts", "postersessions",
+    "correspondence", "reviews", "frontmatter", "backmatter", "issueinformation",
+})
+
+_BRACKET_SUFFIX = re.compile(r"\s*[\[(](?:review|review article|article in [a-z]+|"
+                             r"editorial|letter|comment|abstract|erratum|"
+                             r"[a-z]+ language|author'?s? transl)[\])]\.?\s*$", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]{1,20}>")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_BLOCK_LIMIT = 60
+_CHECK_LIMIT = 400
 
 
-
-def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "doi",
-                    title: str = "title", year: str = "year") -> pd.DataFrame:
-    """Flag duplicate items: same normalised DOI, or same normalised title and year.
-
-    All rows are kept. The first occurrence (in row order) of each group is
-    the original; every later row in the group gets the original's identifier in
-    ``duplicate_of``. Matching is transitive: a row that shares a DOI with one
-    original and a title with another points to the earlier of the two.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Items or bibliographic records.
-    id : str, optional
-        Identifier column reported in ``duplicate_of``. Default: ``"item_id"``
-        when present, else ``"key"``, else the index label.
-    doi, title, year : str
-        Column names (a missing column just disables that key).
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with ``duplicate_of`` (string; missing for originals and unique
-        rows). ``attrs`` are kept.
+def title_key(value) -> str | None:
+    """The title as compared: entities decoded, bracket suffixes and tags removed, then
+    casefolded letters and digits only.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"item_id": ["A", "B", "C", "D"],
-    ...                    "title": ["Baby rooms", "BABY ROOMS.", "Baby rooms", "Other"],
-    ...                    "year": pd.array([2019, 2019, 2020, 2019], dtype="Int64"),
-    ...                    "doi": [None, None, "10.1/X", "https://doi.org/10.1/x"]})
-    >>> flag_duplicates(df)["duplicate_of"].tolist()
-    [<NA>, 'A', <NA>, 'C']
+    >>> title_key("Quality &amp; ratios: a review [Review].")
+    'qualityratiosareview'
+    >>> title_key("[Qualität in Krippen]") == title_key("Qualitat in krippen")
+    True
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    if _isna(value):
+        return None
+    text = str(value)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAGS.sub("", text)
+    text = _BRACKET_SUFFIX.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NON_ALNUM.sub("", text.casefold())
+    return text or None
+
+
+def _surname(value) -> str | None:
+    if _isna(value):
+        return None
+    text = str(value).strip()
+    first = re.split(r";| and |\n", text, maxsplit=1)[0].strip()
+    if "," in first:
+        name = first.split(",", 1)[0]
+    else:
+        words = first.split()
+        if not words:
+            return None
+        # "Smith J" / "Smith JA" (MEDLINE) vs "John Smith"
+        name = words[0] if len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3 \
+            else words[-1]
+    if not name.isascii():
+        name = "".join(ch for ch in unicodedata.normalize("NFKD", name)
+                       if not unicodedata.combining(ch))
+    name = _NON_ALNUM.sub("", name.casefold())
+    return name or None
+
+
+def _first_page(value) -> str | None:
+    if _isna(value):
+        return None
+    match = re.match(r"\s*[a-zA-Z]*0*(\d+)", str(value))
+    return match.group(1) if match else None
+
+
+def _plain(value) -> str | None:
+    if _isna(value):
+        return None
+    text = _NON_ALNUM.sub("", str(value).casefold())
+    return text or None
+
+
+def _year(value):
+    if _isna(value):
+        return None
+    match = re.search(r"\d{4}", str(value))
+    return int(match.group(0)) if match else None
+
+
+class _Records:
+    """The comparison keys of every row."""
+
+    def __init__(self, data, cols):
+        n = len(data)
+
+        def column(name, fn):
+            if name is None or name not in data.columns:
+                return [None] * n
+            return [fn(v) for v in data[name].tolist()]
+
+        self.n = n
+        self.doi = column(cols["doi"], normalise_doi)
+        self.title = column(cols["title"], title_key)
+        self.year = column(cols["year"], _year)
+        self.author = column(cols["authors"], _surname)
+        self.journal = column(cols["journal"], _plain)
+        self.volume = column(cols["volume"], _plain)
+        self.page = column(cols["pages"], _first_page)
+        self.generic = [t is None or t in GENERIC_TITLES or _short(v)
+                        for t, v in zip(self.title, column(cols["title"], _words), strict=True)]
+
+
+def _words(value):
+    if _isna(value):
+        return 0
+    return len(re.findall(r"\w+", str(value)))
+
+
+def _short(words: int) -> bool:
+    return words <= 2
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.85 or matcher.quick_ratio() < 0.85:
+        return 0.0
+    return matcher.ratio()
+
+
+def _journal_agrees(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and (long.startswith(short) or _similarity(a, b) >= 0.9)
+
+
+def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
+    """``("match"|"review"|"distinct", reason)`` for one candidate pair."""
+    doi_i, doi_j = r.doi[i], r.doi[j]
+    ti, tj = r.title[i], r.title[j]
+    if doi_i and doi_j and doi_i != doi_j:
+        return "distinct", "different DOIs"
+    agree, contra = [], []
+    yi, yj = r.year[i], r.year[j]
+    if yi is not None and yj is not None:
+        if yi == yj:
+            agree.append("year")
+        elif abs(yi - yj) > 1:
+            contra.append("year")
+    for name, a, b in (("first author", r.author[i], r.author[j]),
+                       ("first page", r.page[i], r.page[j]),
+                       ("volume", r.volume[i], r.volume[j])):
+        if a is not None and b is not None:
+            (agree if a == b else contra).append(name)
+    ji, jj = r.journal[i], r.journal[j]
+    if ji is not None and jj is not None and _journal_agrees(ji, jj):
+        agree.append("journal")
+    sim = _similarity(ti, tj) if ti and tj else None
+    if doi_i and doi_i == doi_j:
+        if sim is not None and sim < 0.5 and SequenceMatcher(None, ti, tj).ratio() < 0.5:
+            return "review", "same DOI but different titles"
+        return "match", "same DOI"
+    if sim is None or sim < 0.85:
+        return "distinct", "titles differ"
+    generic = r.generic[i] or r.generic[j]
+    evidence = ", ".join(agree) or "nothing else"
+    if generic:
+        if sim == 1.0 and not contra and len([a for a in agree if a != "journal"]) >= 2:
+            return "match", f"generic title, same {evidence}"
+        if sim == 1.0 and not contra and agree:
+            return "review", f"generic title with only {evidence} in common"
+        return "distinct", "generic title"
+    if contra:
+        if sim >= 0.95 and len(agree) >= 2 and len(contra) == 1:
+            return "review", f"similar titles, same {evidence} but different {contra[0]}"
+        return "distinct", f"different {', '.join(contra)}"
+    if sim >= 0.95:
+        if agree or (sim == 1.0 and yi is not None and yi == yj):
+            return "match", f"title ({sim:.2f}), same {evidence}"
+        if sim == 1.0:
+            return "match", "identical title, nothing contradicts"
+        return "review", f"near-identical title ({sim:.2f}), {evidence}"
+    if len(agree) >= 2:
+        return "match", f"similar title ({sim:.2f}), same {evidence}"
+    if agree:
+        return "review", f"similar title ({sim:.2f}), same {evidence}"
+    return "distinct", "similar title only"
+
+
+def _candidates(r: _Records):
+    blocks: dict = {}
+    for i in range(r.n):
+        keys = []
+        if r.doi[i]:
+            keys.append(("d", r.doi[i]))
+        t = r.title[i]
+        if t:
+            keys.append(("t", t))
+            if len(t) >= 30:
+                keys.append(("p", t[:24]))
+                keys.append(("s", t[-24:]))
+        if r.author[i] and r.year[i] and r.page[i]:
+            keys.append(("a", r.author[i], r.year[i], r.page[i]))
+        for key in keys:
+            blocks.setdefault(key, []).append(i)
+    seen = set()
+    for key, members in blocks.items():
+        if len(members) < 2:
+            continue
+        if len(members) > _BLOCK_LIMIT and key[0] in "psa":
+            continue  # a crowded prefix block: exact keys still pair these rows
+        if len(members) > _CHECK_LIMIT:
+            members = members[:_CHECK_LIMIT]
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                if (i, j) not in seen:
+                    seen.add((i, j))
+                    yield i, j
+
+
+def _columns(data, **cols):
+    out = {}
+    for name, col in cols.items():
+        if col is not None and not isinstance(col, str):
+            raise DesignError(f"{name}: expected a column name, got {type(col).__name__}")
+        out[name] = col if col in data.columns else None
+    return out
+
+
+def _pairs(data, cols, decisions):
+    r = _Records(data, cols)
+    order = {"same DOI": 0}
+    matched, review = [], []
+    for i, j in _candidates(r):
+        verdict, reason = _judge(r, i, j)
+        if verdict == "match":
+            matched.append((order.get(reason, 1), i, j, reason))
+        elif verdict == "review":
+            review.append((i, j, reason))
+    if decisions:
+        for (i, j), decision in decisions.items():
+            if decision == "duplicate":
+                matched.append((0, i, j, "reviewer: duplicate"))
+        distinct = {frozenset(k) for k, d in decisions.items() if d == "distinct"}
+        matched = [m for m in matched if frozenset(m[1:3]) not in distinct]
+        review = [p for p in review if (p[0], p[1]) not in decisions]
+    matched.sort()
+    return r, matched, review
+
+
+def _group(r: _Records, matched):
+    parent = list(range(r.n))
+    dois = [{d} if d else set() for d in r.doi]
+    reason = {}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    refused = []
+    for _, i, j, why in matched:
+        a, b = find(i), find(j)
+        if a == b:
+            continue
+        if dois[a] and dois[b] and dois[a] != dois[b]:
+            refused.append((i, j, f"{why}, but the groups hold different DOIs"))
+            continue
+        a, b = min(a, b), max(a, b)
+        parent[b] = a
+        dois[a] |= dois[b]
+        reason.setdefault(j, why)
+        reason.setdefault(i, why)
+    roots = [find(i) for i in range(r.n)]
+    return roots, reason, refused
+
+
+def _ids(data, id):
     if id is None:
         id = "item_id" if "item_id" in data.columns else "key" if "key" in data.columns else None
     elif id not in data.columns:
         raise DesignError(f"id: column {id!r} not found; columns are {list(data.columns)}")
-    ids = [str(v) for v in (data[id] if id else data.index).tolist()]
-    n = len(data)
-    dois = [normalise_doi(v) for v in data[doi].tolist()] if doi in data.columns else [None] * n
-    titles = ([normalise_title(v) for v in data[title].tolist()] if title in data.columns
-              else [None] * n)
-    years = (pd.to_numeric(data[year], errors="coerce").tolist() if year in data.columns
-             else [None] * n)
-    root_of_doi: dict[str, int] = {}
-    root_of_title: dict[tuple, int] = {}
-    duplicate_of: list = [pd.NA] * n
-    for i in range(n):
-        candidates = []
-        if dois[i] is not None and dois[i] in root_of_doi:
-            candidates.append(root_of_doi[dois[i]])
-        ty = None
-        if titles[i] is not None and years[i] is not None and not _isna(years[i]):
-            ty = (titles[i], int(years[i]))
-            if ty in root_of_title:
-                candidates.append(root_of_title[ty])
-        root = min(candidates) if candidates else i
-        if candidates:
-            duplicate_of[i] = ids[root]
-        if dois[i] is not None:
-            root_of_doi.setdefault(dois[i], root)
-        if ty is not None:
-            root_of_title.setdefault(ty, root)
+    return id, [str(v) for v in (data[id] if id else data.index).tolist()]
+
+
+def _decision_pairs(decisions, ids):
+    if decisions is None:
+        return {}
+    if not isinstance(decisions, pd.DataFrame) or not {"id_1", "id_2", "decision"} <= set(
+            decisions.columns):
+        raise DesignError("decisions: expected the table of duplicate_review() with its "
+                          "'decision' column filled ('duplicate' or 'distinct')")
+    position = {v: k for k, v in enumerate(ids)}
+    out = {}
+    for a, b, d in decisions[["id_1", "id_2", "decision"]].itertuples(index=False):
+        if _isna(d) or str(a) not in position or str(b) not in position:
+            continue
+        d = str(d).strip().lower()
+        if d not in {"duplicate", "distinct"}:
+            raise DesignError(f"decisions: decision must be 'duplicate' or 'distinct'; got {d!r}")
+        i, j = sorted((position[str(a)], position[str(b)]))
+        out[(i, j)] = d
+    return out
+
+
+def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "doi",
+                    title: str = "title", year: str = "year", authors: str = "authors",
+                    journal: str = "journal", volume: str = "volume", pages: str = "pages",
+                    decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Flag duplicate records by the rules in the module docstring; all rows are kept.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Bibliographic records (any reader's output, or the extraction table).
+    id : str, optional
+        Identifier column reported in ``duplicate_of``. Default: ``"item_id"`` when
+        present, else ``"key"``, else the index label.
+    doi, title, year, authors, journal, volume, pages : str
+        Column names (a missing column just removes that evidence).
+    decisions : pandas.DataFrame, optional
+        :func:`duplicate_review`'s table with ``decision`` filled in (``"duplicate"``
+        or ``"distinct"``); a person's decision overrides the rules for that pair
+        (but never joins two different DOIs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``duplicate_of`` (the identifier of the group's earliest row;
+        missing for originals and unique rows), ``duplicate_group`` (Int64, the group's
+        earliest row position; missing for unique rows) and ``duplicate_reason``.
+        ``attrs`` are kept; ``attrs["n_review"]`` counts the pairs left for review.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"item_id": ["A", "B", "C", "D"],
+    ...                    "title": ["Baby rooms in England", "BABY-ROOMS IN ENGLAND.",
+    ...                              "Editorial", "Editorial"],
+    ...                    "year": [2019, 2019, 2015, 2015],
+    ...                    "doi": [None, None, "10.1/a", "10.1/b"]})
+    >>> flag_duplicates(df)["duplicate_of"].tolist()
+    [<NA>, 'A', <NA>, <NA>]
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    id, ids = _ids(data, id)
+    cols = _columns(data, doi=doi, title=title, year=year, authors=authors, journal=journal,
+                    volume=volume, pages=pages)
+    r, matched, review = _pairs(data, cols, _decision_pairs(decisions, ids))
+    roots, reason, refused = _group(r, matched)
+    sizes: dict[int, int] = {}
+    for root in roots:
+        sizes[root] = sizes.get(root, 0) + 1
     out = data.copy()
-    out["duplicate_of"] = pd.array(duplicate_of, dtype="string")
+    out["duplicate_of"] = pd.array([ids[root] if root != i else pd.NA
+                                    for i, root in enumerate(roots)], dtype="string")
+    out["duplicate_group"] = pd.array([root if sizes[root] > 1 else pd.NA for root in roots],
+                                      dtype="Int64")
+    out["duplicate_reason"] = pd.array([reason.get(i, pd.NA) if sizes[roots[i]] > 1 else pd.NA
+                                        for i in range(r.n)], dtype="string")
+    out.attrs["n_review"] = len(review) + len(refused)
+    return out
+
+
+def duplicate_review(data: pd.DataFrame, *, id: str | None = None, doi: str = "doi",
+                     title: str = "title", year: str = "year", authors: str = "authors",
+                     journal: str = "journal", volume: str = "volume", pages: str = "pages",
+                     decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The pairs the rules cannot decide, for a person to mark ``duplicate`` or ``distinct``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per uncertain pair: ``id_1, id_2, title_1, title_2, year_1, year_2,
+        doi_1, doi_2, reason`` and an empty ``decision`` column to fill in and pass back
+        as ``flag_duplicates(data, decisions=table)``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"key": ["a", "b"], "title": ["Editorial", "Editorial"],
+    ...                    "year": [2015, 2015]})
+    >>> table = duplicate_review(df)
+    >>> table[["id_1", "id_2", "reason"]].values.tolist()
+    [['a', 'b', 'generic title with only year in common']]
+    >>> table.loc[0, "decision"] = "duplicate"
+    >>> flag_duplicates(df, decisions=table)["duplicate_of"].tolist()
+    [<NA>, 'a']
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    id, ids = _ids(data, id)
+    cols = _columns(data, doi=doi, title=title, year=year, authors=authors, journal=journal,
+                    volume=volume, pages=pages)
+    r, matched, review = _pairs(data, cols, _decision_pairs(decisions, ids))
+    _, _, refused = _group(r, matched)
+    rows = []
+
+    def cell(col, k):
+        return data[col].iloc[k] if col else pd.NA
+
+    for i, j, why in review + refused:
+        rows.append({"id_1": ids[i], "id_2": ids[j],
+                     "title_1": cell(cols["title"], i), "title_2": cell(cols["title"], j),
+                     "year_1": cell(cols["year"], i), "year_2": cell(cols["year"], j),
+                     "doi_1": cell(cols["doi"], i), "doi_2": cell(cols["doi"], j),
+                     "reason": why, "decision": pd.NA})
+    table = pd.DataFrame(rows, columns=["id_1", "id_2", "title_1", "title_2", "year_1",
+                                        "year_2", "doi_1", "doi_2", "reason", "decision"])
+    for col in table.columns:
+        if col not in ("year_1", "year_2"):
+            table[col] = table[col].astype("string")
+    return table
+
+
+def merge_duplicates(data: pd.DataFrame, *, id: str | None = None) -> pd.DataFrame:
+    """One row per work from :func:`flag_duplicates`' output, keeping the fullest metadata.
+
+    For each group, each column takes the value of the member that has it and is most
+    complete: the longest text (so the copy with an abstract, the longer author list),
+    ties to the earliest row. ``merged_ids`` lists the group's identifiers and
+    ``field_sources`` says which identifier each column's value came from
+    (``"abstract=B; authors=A"``), for every column whose value is not the original's.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"key": ["A", "B"], "title": ["Baby rooms in England"] * 2,
+    ...                    "year": [2019, 2019], "abstract": [None, "We observed..."],
+    ...                    "authors": ["Li, X.", "Li, X.; Smith, J."]})
+    >>> merged = merge_duplicates(flag_duplicates(df))
+    >>> merged[["key", "abstract", "authors", "merged_ids", "field_sources"]].values.tolist()
+    [['A', 'We observed...', 'Li, X.; Smith, J.', 'A; B', 'abstract=B; authors=B']]
+    """
+    if not isinstance(data, pd.DataFrame) or "duplicate_of" not in data.columns:
+        raise DesignError("data: expected the output of flag_duplicates() (a 'duplicate_of' "
+                          "column)")
+    id, ids = _ids(data, id)
+    skip = {"duplicate_of", "duplicate_group", "duplicate_reason"}
+    columns = [c for c in data.columns if c not in skip]
+    groups: dict[str, list[int]] = {}
+    for k, (own, of) in enumerate(zip(ids, data["duplicate_of"].tolist(), strict=True)):
+        groups.setdefault(own if _isna(of) else str(of), []).append(k)
+    rows, merged_ids, sources = [], [], []
+    for members in groups.values():
+        first = members[0]
+        row, used = {}, []
+        for col in columns:
+            values = data[col]
+            best, best_len = first, -1
+            for k in members:
+                v = values.iloc[k]
+                length = -1 if _isna(v) else len(str(v)) if not isinstance(v, dict) else len(v)
+                if length > best_len:
+                    best, best_len = k, length
+            row[col] = values.iloc[best]
+            if best != first and col != id:
+                used.append(f"{col}={ids[best]}")
+        rows.append(row)
+        merged_ids.append("; ".join(ids[k] for k in members))
+        sources.append("; ".join(used) if used else pd.NA)
+    out = pd.DataFrame(rows, columns=columns)
+    for col in columns:
+        try:
+            out[col] = out[col].astype(data[col].dtype)
+        except (TypeError, ValueError):
+            pass
+    out["merged_ids"] = pd.array(merged_ids, dtype="string")
+    out["field_sources"] = pd.array(sources, dtype="string")
+    out.attrs = {k: v for k, v in data.attrs.items() if k != "set_aside"}
     return out
