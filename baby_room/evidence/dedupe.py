@@ -126,6 +126,13 @@ def _plain(value) -> str | None:
     return text or None
 
 
+def _number(value) -> str | None:
+    if _isna(value):
+        return None
+    match = re.search(r"\d+", str(value))
+    return match.group(0).lstrip("0") or "0" if match else _plain(value)
+
+
 def _year(value):
     if _isna(value):
         return None
@@ -150,7 +157,8 @@ class _Records:
         self.year = column(cols["year"], _year)
         self.author = column(cols["authors"], _surname)
         self.journal = column(cols["journal"], _plain)
-        self.volume = column(cols["volume"], _plain)
+        self.volume = column(cols["volume"], _number)
+        self.all_authors = column(cols["authors"], _plain)
         self.page = column(cols["pages"], _first_page)
         self.generic = [t is None or t in GENERIC_TITLES or _short(v)
                         for t, v in zip(self.title, column(cols["title"], _words), strict=True)]
@@ -195,8 +203,11 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
             agree.append("year")
         elif abs(yi - yj) > 1:
             contra.append("year")
-    for name, a, b in (("first author", r.author[i], r.author[j]),
-                       ("first page", r.page[i], r.page[j]),
+    ai, aj = r.author[i], r.author[j]
+    if ai is not None and aj is not None:
+        same = ai == aj or ai in (r.all_authors[j] or "") or aj in (r.all_authors[i] or "")
+        (agree if same else contra).append("first author")
+    for name, a, b in (("first page", r.page[i], r.page[j]),
                        ("volume", r.volume[i], r.volume[j])):
         if a is not None and b is not None:
             (agree if a == b else contra).append(name)
@@ -204,6 +215,10 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
     if ji is not None and jj is not None and _journal_agrees(ji, jj):
         agree.append("journal")
     sim = _similarity(ti, tj) if ti and tj else None
+    if sim is not None and sim < 0.9 and min(len(ti), len(tj)) >= 40:
+        short, long = (ti, tj) if len(ti) <= len(tj) else (tj, ti)
+        if short in long:  # a title with citation text or a translation appended
+            sim = 0.9
     if doi_i and doi_i == doi_j:
         if sim is not None and sim < 0.5 and SequenceMatcher(None, ti, tj).ratio() < 0.5:
             return "review", "same DOI but different titles"
@@ -228,7 +243,8 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
         if sim == 1.0:
             return "match", "identical title, nothing contradicts"
         return "review", f"near-identical title ({sim:.2f}), {evidence}"
-    if len(agree) >= 2:
+    strong = {"first page", "volume", "journal"} & set(agree)
+    if len(agree) >= 2 and strong:
         return "match", f"similar title ({sim:.2f}), same {evidence}"
     if agree:
         return "review", f"similar title ({sim:.2f}), same {evidence}"
