@@ -104,7 +104,7 @@ def exact(records: pd.DataFrame) -> set:
     return _pairs([g for g in comp.values() if len(g) > 1])
 
 
-def bib_dedupe(records: pd.DataFrame) -> set:
+def run_bib_dedupe(records: pd.DataFrame) -> set:
     import bib_dedupe.cluster
     from bib_dedupe.bib_dedupe import block, match, prep
 
@@ -138,7 +138,7 @@ def labelled(data_dir: Path) -> list[dict]:
     try:
         import bib_dedupe  # noqa: F401
 
-        methods["bib-dedupe 0.11.0"] = bib_dedupe
+        methods["bib-dedupe 0.11.0"] = run_bib_dedupe
     except ImportError:
         print("bib-dedupe is not installed (pip install -e '.[dev]'); it is left out",
               file=sys.stderr)

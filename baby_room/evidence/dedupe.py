@@ -18,7 +18,7 @@ Matching rules (measured on the bib-dedupe project's labelled sets in
    one agreeing field (or an identical title and the same year); ratio 0.85-0.95 needs
    two agreements. **Generic titles** ("Editorial", "Introduction", "Book review",
    "Erratum", "Letter to the editor", any title of one or two words) need an
-   identical title and two agreeing fields besides it. Pairs that are close but not
+   identical title, the same first page and two more agreeing fields. Pairs that are close but not
    sure go to :func:`duplicate_review`; a person's decisions can be fed back through
    ``decisions=``.
 5. Groups are transitive (union-find), the earliest row of a group is its original.
@@ -228,7 +228,7 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
     generic = r.generic[i] or r.generic[j]
     evidence = ", ".join(agree) or "nothing else"
     if generic:
-        if sim == 1.0 and not contra and len([a for a in agree if a != "journal"]) >= 2:
+        if sim == 1.0 and not contra and "first page" in agree and len(agree) >= 3:
             return "match", f"generic title, same {evidence}"
         if sim == 1.0 and not contra and agree:
             return "review", f"generic title with only {evidence} in common"
