@@ -267,25 +267,28 @@ def test_merge_needs_a_key_column():
 def test_flag_duplicates_by_doi_or_title_and_year():
     df = pd.DataFrame({
         "item_id": ["A", "B", "C", "D", "E", "F"],
-        "title": ["Baby rooms", "BABY-ROOMS.", "Baby rooms", "Other", "Third", "Other"],
-        "year": pd.array([2019, 2019, 2020, 2019, 2021, None], dtype="Int64"),
+        "title": ["Baby rooms in England", "BABY-ROOMS IN ENGLAND.", "Ratios in nurseries",
+                  "Ratios in nurseries", "Ratios in nurseries.", "Other"],
+        "year": pd.array([2019, 2019, 2020, 2020, 2021, None], dtype="Int64"),
         "doi": [None, None, "10.1/X", "https://doi.org/10.1/x", "10.1/x", None],
     })
     out = flag_duplicates(df)
-    # B: same title+year as A; D and E: same DOI as C; F: title of D but no year -> unique
+    # B: same title and year as A; D and E: same DOI as C; F: unique
     assert out["duplicate_of"].tolist() == [pd.NA, "A", pd.NA, "C", "C", pd.NA]
+    assert out["duplicate_group"].tolist() == [0, 0, 2, 2, 2, pd.NA]
     assert len(out) == len(df)
 
 
-def test_flag_duplicates_transitive_points_to_earliest():
+def test_flag_duplicates_groups_are_transitive():
     df = pd.DataFrame({
         "item_id": ["A", "B", "C"],
-        "title": ["T one", "T two", "T two"],
-        "year": pd.array([2000, 2001, 2001], dtype="Int64"),
+        "title": ["Key persons in baby rooms", "Key persons in baby rooms: a review",
+                  "Key persons in baby rooms: a review"],
+        "year": pd.array([2000, 2000, 2000], dtype="Int64"),
         "doi": ["10.9/a", None, "10.9/A"],
     })
-    # C shares the DOI of A and the title+year of B: it points to the earlier, A
-    assert flag_duplicates(df)["duplicate_of"].tolist() == [pd.NA, pd.NA, "A"]
+    # C shares A's DOI and B's title and year: all three are one work, A the original
+    assert flag_duplicates(df)["duplicate_of"].tolist() == [pd.NA, "A", "A"]
 
 
 def test_flag_years_bounds():

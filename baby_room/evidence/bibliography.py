@@ -156,13 +156,12 @@ def detect_bibliography_format(text: str) -> str | None:
     if _BIBTEX_ENTRY.search(head):
         return "bibtex"
     header = _csv_header(head)
-    lower = {h.lower() for h in header}
-    if {"title", "notes"} <= lower and "key" in lower:
-        return "rayyan"
     if "Title" in header and ("Covidence #" in header or "Published Year" in header):
         return "covidence_csv"
     if {"Key", "Item Type", "Title"} <= set(header):
         return "zotero_csv"
+    if {"title", "notes"} <= {h.lower() for h in header} and "key" in header:
+        return "rayyan"
     return None
 
 

@@ -198,7 +198,9 @@ def bibtex_frame(text: str, path: str, *, on_error: str = "set_aside") -> pd.Dat
         kind = type(block).__name__
         line = (block.start_line or 0) + 1
         if kind == "DuplicateFieldKeyBlock" and block.ignore_error_block is not None:
-            entries.append(block.ignore_error_block)  # repeated fields: joined below
+            entry = block.ignore_error_block  # repeated fields: joined below
+            entry.set_parser_metadata("baby_room_raw_values", True)
+            entries.append(entry)
             continue
         if kind == "DuplicateBlockKeyBlock":
             key = getattr(block, "key", "?")
@@ -221,10 +223,13 @@ def bibtex_frame(text: str, path: str, *, on_error: str = "set_aside") -> pd.Dat
 
 def _entry_row(entry) -> dict:
     fields: dict[str, list[str]] = {}
+    raw = entry.get_parser_metadata("baby_room_raw_values")
     for f in entry.fields:
         value = f.value
         if not isinstance(value, str):
             value = str(value)
+        if raw and len(value) >= 2 and (value[0], value[-1]) in {("{", "}"), ('"', '"')}:
+            value = value[1:-1]  # the parser left the enclosing braces on these
         fields.setdefault(f.key.lower(), []).append(value)
     used: set[str] = set()
     row: dict = {"key": entry.key, "record_line": (entry.start_line or 0) + 1,
@@ -247,11 +252,12 @@ def _entry_row(entry) -> dict:
             break
     else:
         row["authors"] = pd.NA
-    if fields.get("keywords"):
-        row["keywords"] = _keywords("; ".join(decode_latex(v) for v in fields["keywords"]))
-        used.add("keywords")
-    else:
-        row["keywords"] = pd.NA
+    row["keywords"] = pd.NA
+    for name in ("keywords", "author_keywords"):
+        if fields.get(name):
+            row["keywords"] = _keywords("; ".join(decode_latex(v) for v in fields[name]))
+            used.add(name)
+            break
     doi, raw = pick_doi(*fields.get("doi", ()), *fields.get("url", ()))
     row["doi"] = doi if doi else pd.NA
     if fields.get("doi") and doi and len(fields["doi"]) == 1:
