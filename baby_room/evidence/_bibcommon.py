@@ -50,6 +50,8 @@ def isna(value) -> bool:
     """True for None, NaN, pd.NA and NaT (never raises)."""
     if value is None:
         return True
+    if isinstance(value, str):
+        return False
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

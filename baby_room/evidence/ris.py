@@ -31,7 +31,6 @@ from baby_room.evidence._bibcommon import (
     frame_from_records,
     read_text,
     set_aside,
-    split_lines,
     warn_outside,
 )
 from baby_room.evidence.tagged import TagMap, to_canonical
@@ -66,19 +65,10 @@ RIS_TAGS = TagMap(
 )
 
 # a tag with the wrong spacing ("AU - X", "AU   - X", "AU\t- X"); not prose such as "UK-based"
-_BROKEN_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |\t+| {3,})-(?: |$)")
+_BROKEN_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |\t+| {3,})-(?: |$)", re.MULTILINE)
 
 
-def _tag(line: str):
-    """``(tag, value)`` for a well-formed tag line, else None (fast path, no regex)."""
-    if len(line) >= 5 and line[2:5] == "  -" and "A" <= line[0] <= "Z" and (
-            "A" <= line[1] <= "Z" or "0" <= line[1] <= "9"):
-        if len(line) == 5:
-            return line[:2], ""
-        if line[5] == " ":
-            return line[:2], line[6:].strip()
-    return None
-
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]:
     """Split RIS text into tagged records, malformed records and lines outside records.
@@ -99,21 +89,74 @@ def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]
     records: list[dict] = []
     aside: list[dict] = []
     outside: list[tuple[int, str]] = []
-    current = None  # {"line", "tags", "last", "problem", "first"}
+    text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    lines = text.split("\n")
+    ends = [k for k, line in enumerate(lines) if line[:5] == "ER  -"]
+    start = 0
+    for end in ends:
+        if not _fast_record(lines, start, end, records, outside):
+            _parse_lines(lines[start:end + 1], start + 1, records, aside, outside)
+        start = end + 1
+    if any(line.strip() for line in lines[start:]):
+        _parse_lines(lines[start:], start + 1, records, aside, outside)
+    return records, aside, outside
+
+
+def _fast_record(lines: list, start: int, end: int, records: list, outside: list) -> bool:
+    """One record ending at an ``ER`` line, read in one pass (plain lines before its TY
+    are outside lines, after it continuations); False sends anything unusual (a broken
+    tag, a second TY, tags before TY) to the line-by-line parser."""
+    tags: dict[str, list[str]] = {}
+    values = None
+    stray = []
+    first = None
+    for k in range(start, end):
+        line = lines[k]
+        if line[2:6] == "  - " or line[2:] == "  -":
+            tag = line[:2]
+            if first is None:
+                if tag != "TY":
+                    return False
+                first = k
+            values = tags.get(tag)
+            if values is None:
+                values = tags[tag] = []
+            values.append(line[6:].strip())
+        elif line:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if _BROKEN_TAG.match(line) or line[2:5] == "  -":
+                return False
+            if values is None:
+                stray.append((k + 1, stripped))
+            else:
+                values[-1] = f"{values[-1]} {stripped}" if values[-1] else stripped
+    if first is None or len(tags["TY"]) != 1 or not all(
+            t[0].isupper() and t[1].isalnum() for t in tags):
+        return False
+    outside.extend(stray)
+    records.append({"line": first + 1, "tags": tags})
+    return True
+
+
+def _parse_lines(lines, first, records, aside, outside) -> None:
+    """The line-by-line RIS parser (continuations, broken tags, stray lines, no ER)."""
+    current = None  # {"line", "tags", "last", "problem"}
     orphan = None  # tag lines seen before any TY
 
     def close(rec, reason=None):
         problem = reason or rec["problem"]
         if problem:
-            first = next(iter(rec["tags"].get("TI") or rec["tags"].get("T1") or [""]))
-            aside.append({"row": rec["line"], "text": first[:200], "reasons": problem})
+            first_title = next(iter(rec["tags"].get("TI") or rec["tags"].get("T1") or [""]))
+            aside.append({"row": rec["line"], "text": first_title[:200], "reasons": problem})
         else:
             records.append({"line": rec["line"], "tags": rec["tags"]})
 
-    lines = split_lines(text)
-    for number, line in enumerate(lines, start=1):
-        parsed = _tag(line)
-        if parsed is None:
+    match_tag = _TAG_LINE.match
+    for number, line in enumerate(lines, start=first):
+        m = match_tag(line)
+        if m is None:
             stripped = line.strip()
             if not stripped:
                 continue
@@ -134,7 +177,7 @@ def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]
                 values = rec["tags"][last]
                 values[-1] = f"{values[-1]} {stripped}" if values[-1] else stripped
             continue
-        tag, value = parsed
+        tag = m.group(1)
         if tag == "TY":
             if current is not None:
                 close(current, f"the record is not closed with 'ER  - ' before the next record "
@@ -142,7 +185,8 @@ def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]
             if orphan is not None:
                 close(orphan, "tag lines before any 'TY  - ' line (the record has no type line)")
                 orphan = None
-            current = {"line": number, "tags": {"TY": [value]}, "last": "TY", "problem": None}
+            current = {"line": number, "tags": {"TY": [(m.group(2) or "").strip()]},
+                       "last": "TY", "problem": None}
             continue
         if tag == "ER":
             if current is not None:
@@ -159,13 +203,18 @@ def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]
             if orphan is None:
                 orphan = {"line": number, "tags": {}, "last": None, "problem": None}
             rec = orphan
-        rec["tags"].setdefault(tag, []).append(value)
+        value = m.group(2)
+        value = value.strip() if value else ""
+        existing = rec["tags"].get(tag)
+        if existing is None:
+            rec["tags"][tag] = [value]
+        else:
+            existing.append(value)
         rec["last"] = tag
     if current is not None:
         close(current, "the record is not closed with 'ER  - ' (file truncated?)")
     if orphan is not None:
         close(orphan, "tag lines before any 'TY  - ' line (the record has no type line)")
-    return records, aside, outside
 
 
 def read_ris(path, *, encoding: str = "utf-8", on_error: str = "set_aside") -> pd.DataFrame:

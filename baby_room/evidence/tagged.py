@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from baby_room.evidence._bibcommon import pick_doi
+from baby_room.evidence._bibcommon import normalise_doi
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,25 @@ class TagMap:
     join_every: dict = field(default_factory=dict)
 
 
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(spec: TagMap) -> tuple:
+    """``(tag -> [(column, rank, kind)], columns)`` for one map, built once."""
+    plan = _PLANS.get(id(spec))
+    if plan is None:
+        by_tag: dict[str, list] = {}
+        for column, names in spec.first.items():
+            for rank, name in enumerate(names):
+                by_tag.setdefault(name, []).append((column, rank, "first"))
+        for column, names in spec.every.items():
+            for rank, name in enumerate(names):
+                by_tag.setdefault(name, []).append((column, rank, "every"))
+        plan = (by_tag, tuple(spec.first) + tuple(spec.every))
+        _PLANS[id(spec)] = plan
+    return plan
+
+
 def to_canonical(tags: dict[str, list[str]], spec: TagMap) -> dict:
     """The canonical column values of one tagged record, unused tags in ``extra``.
 
@@ -48,27 +67,33 @@ def to_canonical(tags: dict[str, list[str]], spec: TagMap) -> dict:
     >>> rec["title"], rec["authors"], rec["doi"], rec["extra"]
     ('X', 'A; B', '10.1/y', {'N1': 'note'})
     """
+    by_tag, columns = _plan(spec)
+    na = pd.NA
+    out: dict = dict.fromkeys(columns, na)
+    best: dict = {}
+    every: dict = {}
+    for name, values in tags.items():
+        targets = by_tag.get(name)
+        if targets is None:
+            continue
+        for column, rank, kind in targets:
+            if kind == "first":
+                if column not in best or rank < best[column][0]:
+                    parts = [v for v in values if v]
+                    if parts:
+                        best[column] = (rank, name, parts)
+            else:
+                every.setdefault(column, []).append((rank, name, values))
     used: set[str] = set()
-    out: dict = {}
-    for column, names in spec.first.items():
-        value = pd.NA
-        for name in names:
-            values = tags.get(name)
-            if values:
-                parts = [v for v in values if v]
-                if parts:
-                    value = "; ".join(dict.fromkeys(parts))
-                    used.add(name)
-                    break
-        out[column] = value
-    for column, names in spec.every.items():
-        parts: list[str] = []
-        for name in names:
-            values = tags.get(name)
-            if values:
-                parts.extend(v for v in values if v)
-                used.add(name)
-        out[column] = spec.join_every.get(column, "; ").join(parts) if parts else pd.NA
+    for column, (_, name, parts) in best.items():
+        out[column] = parts[0] if len(parts) == 1 else "; ".join(dict.fromkeys(parts))
+        used.add(name)
+    for column, found in every.items():
+        found.sort(key=lambda item: item[0])
+        parts = [v for _, _, values in found for v in values if v]
+        used.update(name for _, name, _ in found)
+        if parts:
+            out[column] = spec.join_every.get(column, "; ").join(parts)
     if spec.pages:
         start_tag, end_tag = spec.pages
         start = (tags.get(start_tag) or [""])[0]
@@ -76,7 +101,7 @@ def to_canonical(tags: dict[str, list[str]], spec: TagMap) -> dict:
         if start and end and "-" not in start and start != end:
             out["pages"] = f"{start}-{end}"
         else:
-            out["pages"] = start or end or pd.NA
+            out["pages"] = start or end or na
         for name in spec.pages:
             if name in tags and len(tags[name]) == 1:
                 used.add(name)
@@ -84,14 +109,14 @@ def to_canonical(tags: dict[str, list[str]], spec: TagMap) -> dict:
         doi = None
         for name in spec.doi:
             for value in tags.get(name) or ():
-                doi, _ = pick_doi(value)
+                doi = normalise_doi(value)
                 if doi:
                     if name in spec.doi_consumes and len(tags[name]) == 1:
                         used.add(name)
                     break
             if doi:
                 break
-        out["doi"] = doi if doi else pd.NA
-    out["extra"] = {name: "; ".join(v for v in values if v)
+        out["doi"] = doi if doi else na
+    out["extra"] = {name: values[0] if len(values) == 1 else "; ".join(v for v in values if v)
                     for name, values in tags.items() if name not in used}
     return out
