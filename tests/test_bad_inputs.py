@@ -31,7 +31,7 @@ import pytest
 
 import baby_room as br
 from baby_room.errors import FAILURE_COLUMNS
-from baby_room.evidence import read_bibtex, read_rayyan, read_ris
+from baby_room.evidence import read_bibliography, read_bibtex, read_rayyan, read_ris
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 TIME_LIMIT = 20.0
@@ -46,6 +46,7 @@ LOADERS = {
     "ris": read_ris,
     "bibtex": read_bibtex,
     "rayyan": read_rayyan,
+    "bibliography": read_bibliography,
     "maxqda": br.read_maxqda_segments,
 }
 EXPECTED = {"FileFormatError": br.FileFormatError,
@@ -202,7 +203,19 @@ CHECKS = {
     ("ris_cp1252.ris", '{"encoding": "cp1252"}'): _ris_cp1252,
     ("ris_nul.ris", "{}"): _ris_nul,
     ("ris_crlf_bom.ris", "{}"): _ris_bom_crlf,
+    ("ris_text_outside.ris", "{}"): _ris_bom_crlf,  # the same record after a stray line
 }
+
+
+def _corpus_checks(name: str) -> dict:
+    """The CHECKS of a ``tests/bad_inputs/corpus_<helper>.py`` module."""
+    spec = importlib.util.spec_from_file_location(name, CORPUS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CHECKS
+
+
+CHECKS.update(_corpus_checks("corpus_bibliography"))
 
 
 def _params():
@@ -232,7 +245,8 @@ def test_corpus_file(entry, tmp_path, monkeypatch):
 
 
 def test_manifest_covers_every_file_and_is_well_formed():
-    files = {p.name for p in CORPUS.iterdir() if p.is_file()} - {"MANIFEST.csv", "make_corpus.py"}
+    files = {p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix != ".py"} - {
+        "MANIFEST.csv"}
     listed = {e["file"] for e in MANIFEST}
     assert files == listed
     assert len(MANIFEST) >= 40

@@ -316,11 +316,13 @@ def warn_outside(path, outside: list[tuple[int, str]], what: str = "a record") -
 
 
 def set_aside(frame: pd.DataFrame, path, aside: list[dict], on_error: str) -> pd.DataFrame:
-    """Attach set-aside records (``row``, ``text``, ``reasons``) or raise them all."""
-    if aside and on_error == "raise":
+    """Attach set-aside records (``row``, ``text``, ``reasons``), or raise them all (with
+    ``on_error="raise"``, or when no record at all could be read)."""
+    if aside and (on_error == "raise" or len(frame) == 0):
         listed = "; ".join(f"line {a['row']}: {a['reasons']}" for a in aside[:10])
         more = f" (and {len(aside) - 10} more)" if len(aside) > 10 else ""
-        raise FileFormatError(path, f"{listed}{more}")
+        lead = "no record could be read: " if len(frame) == 0 else ""
+        raise FileFormatError(path, f"{lead}{listed}{more}")
     table = pd.DataFrame(aside, columns=["row", "text", "reasons"])
     table["row"] = table["row"].astype("int64")
     for col in ("text", "reasons"):
