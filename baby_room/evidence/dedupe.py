@@ -112,10 +112,21 @@ def _surname(value) -> str | None:
     return name or None
 
 
+def _surnames(value) -> frozenset:
+    """Every author's surname, letters only (``"Smith, J. and Li, X."`` -> smith, li)."""
+    if _isna(value):
+        return frozenset()
+    people = re.split(r";|\band\b|\n", str(value))
+    return frozenset(s for s in (_surname(p) for p in people if p.strip()) if s)
+
+
 def _first_page(value) -> str | None:
     if _isna(value):
         return None
-    match = re.match(r"\s*[a-zA-Z]*0*(\d+)", str(value))
+    text = str(value).strip()
+    if text[:1].isalpha():
+        return None  # an article number (e12724, S45): not comparable with page ranges
+    match = re.match(r"0*(\d+)", text)
     return match.group(1) if match else None
 
 
@@ -158,9 +169,9 @@ class _Records:
         self.author = column(cols["authors"], _surname)
         self.journal = column(cols["journal"], _plain)
         self.volume = column(cols["volume"], _number)
-        self.all_authors = column(cols["authors"], _plain)
+        self.surnames = column(cols["authors"], _surnames)
         self.page = column(cols["pages"], _first_page)
-        self.generic = [t is None or t in GENERIC_TITLES or _short(v)
+        self.generic = [t is None or t in GENERIC_TITLES or _short(v) or _editorial(t)
                         for t, v in zip(self.title, column(cols["title"], _words), strict=True)]
 
 
@@ -168,6 +179,11 @@ def _words(value):
     if _isna(value):
         return 0
     return len(re.findall(r"\w+", str(value)))
+
+
+def _editorial(key: str) -> bool:
+    return any(word in key for word in ("editorscomment", "editorialcomment", "fromtheeditor",
+                                        "editorsnote", "editorsintroduction"))
 
 
 def _short(words: int) -> bool:
@@ -205,8 +221,12 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
             contra.append("year")
     ai, aj = r.author[i], r.author[j]
     if ai is not None and aj is not None:
-        same = ai == aj or ai in (r.all_authors[j] or "") or aj in (r.all_authors[i] or "")
-        (agree if same else contra).append("first author")
+        si, sj = r.surnames[i], r.surnames[j]
+        common = len(si & sj)
+        if ai == aj or common >= 2 or (common and min(len(si), len(sj)) == 1):
+            agree.append("first author")
+        elif not common:
+            contra.append("authors")
     for name, a, b in (("first page", r.page[i], r.page[j]),
                        ("volume", r.volume[i], r.volume[j])):
         if a is not None and b is not None:
@@ -234,6 +254,9 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
             return "review", f"generic title with only {evidence} in common"
         return "distinct", "generic title"
     if contra:
+        if sim == 1.0 and contra == ["first page"] and {"year", "first author", "volume",
+                                                        "journal"} <= set(agree):
+            return "match", f"identical title, same {evidence}, pages differ"
         if sim >= 0.95 and len(agree) >= 2 and len(contra) == 1:
             return "review", f"similar titles, same {evidence} but different {contra[0]}"
         return "distinct", f"different {', '.join(contra)}"
