@@ -56,9 +56,14 @@ GENERIC_TITLES = frozenset({
     "correspondence", "reviews", "frontmatter", "backmatter", "issueinformation",
 })
 
-_BRACKET_SUFFIX = re.compile(r"\s*[\[(](?:review|review article|article in [a-z]+|"
-                             r"editorial|letter|comment|abstract|erratum|"
-                             r"[a-z]+ language|author'?s? transl)[\])]\.?\s*$", re.IGNORECASE)
+# notes databases append to titles: "[Review] [45 refs]", "[Erratum appears in ...]",
+# "(Provisional abstract)", "[Article in French]", "[see comments]"
+_TITLE_NOTES = re.compile(
+    r"\s*(?:\[(?:review|review article|editorial|letter|comment|abstract|erratum|"
+    r"\d+ refs?|article in [a-z]+|[a-z]+ language|author'?s? transl|see comments?)\]"
+    r"|\[(?:erratum|retraction|corrected and republished|comment|see)[^\]]*(?:\]|$)"
+    r"|\((?:provisional abstract|brief record|structured abstract|review|abstract)\))\.?",
+    re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]{1,20}>")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _BLOCK_LIMIT = 60
@@ -83,7 +88,7 @@ def title_key(value) -> str | None:
         text = html.unescape(text)
     if "<" in text:
         text = _TAGS.sub("", text)
-    text = _BRACKET_SUFFIX.sub("", text)
+    text = _TITLE_NOTES.sub("", text)
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -168,6 +173,8 @@ class _Records:
         self.year = column(cols["year"], _year)
         self.author = column(cols["authors"], _surname)
         self.journal = column(cols["journal"], _plain)
+        self.journal_words = column(cols["journal"], _journal_words)
+        self.numbers = column(cols["title"], _title_numbers)
         self.volume = column(cols["volume"], _number)
         self.surnames = column(cols["authors"], _surnames)
         self.page = column(cols["pages"], _first_page)
@@ -197,6 +204,48 @@ def _similarity(a: str, b: str) -> float:
     if matcher.real_quick_ratio() < 0.85 or matcher.quick_ratio() < 0.85:
         return 0.0
     return matcher.ratio()
+
+
+_STOP = frozenset({"the", "of", "and", "de", "d", "et", "la", "le", "les", "der", "die",
+                   "und", "fur", "for", "in", "on", "journal", "j", "electronic", "resource"})
+
+
+def _title_numbers(value) -> frozenset:
+    """The numbers written in a title ("FOCUS 1", "part 2"), leading zeros dropped."""
+    if _isna(value):
+        return frozenset()
+    text = _TITLE_NOTES.sub("", html.unescape(str(value)))
+    return frozenset(n.lstrip("0") or "0" for n in re.findall(r"\d+", text))
+
+
+def _journal_words(value) -> tuple:
+    if _isna(value):
+        return ()
+    text = str(value)
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(ch))
+    return tuple(w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP)
+
+
+def _abbreviates(short: tuple, long: tuple) -> bool:
+    """Every word of ``short`` starts a word of ``long``, in order ("Ann Fr Anesth")."""
+    k = 0
+    for word in short:
+        while k < len(long) and not long[k].startswith(word):
+            k += 1
+        if k == len(long):
+            return False
+        k += 1
+    return True
+
+
+def _journal_differs(a: tuple, b: tuple) -> bool:
+    if not a or not b:
+        return False
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return not (_abbreviates(short, long) or _abbreviates(long, short)
+                or set(short) <= set(long))
 
 
 def _journal_agrees(a: str, b: str) -> bool:
@@ -235,6 +284,9 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
     if ji is not None and jj is not None and _journal_agrees(ji, jj):
         agree.append("journal")
     sim = _similarity(ti, tj) if ti and tj else None
+    if sim is not None and sim < 1.0 and r.numbers[i] and r.numbers[j] \
+            and r.numbers[i] != r.numbers[j]:
+        return "distinct", "the numbers in the titles differ (part 1 / part 2)"
     if sim is not None and sim < 0.9 and min(len(ti), len(tj)) >= 40:
         short, long = (ti, tj) if len(ti) <= len(tj) else (tj, ti)
         if short in long:  # a title with citation text or a translation appended
@@ -255,13 +307,19 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
         return "distinct", "generic title"
     if contra:
         if sim == 1.0 and contra == ["first page"] and {"year", "first author", "volume",
-                                                        "journal"} <= set(agree):
+                                                        "journal"} <= set(agree) \
+                and abs(int(r.page[i]) - int(r.page[j])) <= 10:
             return "match", f"identical title, same {evidence}, pages differ"
         if sim >= 0.95 and len(agree) >= 2 and len(contra) == 1:
             return "review", f"similar titles, same {evidence} but different {contra[0]}"
         return "distinct", f"different {', '.join(contra)}"
+    journal_differs = "journal" not in agree and _journal_differs(r.journal_words[i],
+                                                                  r.journal_words[j])
+    if journal_differs and "first page" not in agree:
+        return "review", f"similar titles ({sim:.2f}) in different journals"
     if sim >= 0.95:
-        if agree or (sim == 1.0 and yi is not None and yi == yj):
+        strong = {"first page", "volume", "journal"} & set(agree)
+        if strong or "year" in agree:
             return "match", f"title ({sim:.2f}), same {evidence}"
         if sim == 1.0:
             return "match", "identical title, nothing contradicts"
