@@ -135,6 +135,21 @@ def _first_page(value) -> str | None:
     return match.group(1) if match else None
 
 
+def _page_range(value) -> tuple | None:
+    """``(first, last)`` page numbers; "2243-5" ends on 2245 (abbreviated last page)."""
+    if _isna(value):
+        return None
+    match = re.match(r"\s*0*(\d+)\s*(?:-+|–)\s*0*(\d+)", str(value))
+    if match is None:
+        first = _first_page(value)
+        return (int(first), int(first)) if first else None
+    a, b = match.group(1), match.group(2)
+    if len(b) < len(a):
+        b = a[: len(a) - len(b)] + b
+    first, last = int(a), int(b)
+    return (first, last) if last >= first else (first, first)
+
+
 def _plain(value) -> str | None:
     if _isna(value):
         return None
@@ -175,9 +190,11 @@ class _Records:
         self.journal = column(cols["journal"], _plain)
         self.journal_words = column(cols["journal"], _journal_words)
         self.numbers = column(cols["title"], _title_numbers)
+        self.translated = column(cols["title"], _translated)
         self.volume = column(cols["volume"], _number)
         self.surnames = column(cols["authors"], _surnames)
         self.page = column(cols["pages"], _first_page)
+        self.page_range = column(cols["pages"], _page_range)
         self.generic = [t is None or t in GENERIC_TITLES or _short(v) or _editorial(t)
                         for t, v in zip(self.title, column(cols["title"], _words), strict=True)]
 
@@ -208,6 +225,11 @@ def _similarity(a: str, b: str) -> float:
 
 _STOP = frozenset({"the", "of", "and", "de", "d", "et", "la", "le", "les", "der", "die",
                    "und", "fur", "for", "in", "on", "journal", "j", "electronic", "resource"})
+
+
+def _translated(value) -> bool:
+    """A title written in square brackets: a database's translation of a foreign title."""
+    return not _isna(value) and str(value).strip(' "\'').startswith("[")
 
 
 def _title_numbers(value) -> frozenset:
@@ -272,14 +294,19 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
     if ai is not None and aj is not None:
         si, sj = r.surnames[i], r.surnames[j]
         common = len(si & sj)
-        if ai == aj or common >= 2 or (common and min(len(si), len(sj)) == 1):
+        if ai == aj or common >= 2 or (common and min(len(si), len(sj)) == 1) or (
+                min(len(ai), len(aj)) >= 4 and SequenceMatcher(None, ai, aj).ratio() >= 0.8):
             agree.append("first author")
         elif not common:
             contra.append("authors")
-    for name, a, b in (("first page", r.page[i], r.page[j]),
-                       ("volume", r.volume[i], r.volume[j])):
-        if a is not None and b is not None:
-            (agree if a == b else contra).append(name)
+    pi, pj = r.page[i], r.page[j]
+    if pi is not None and pj is not None:
+        ri, rj = r.page_range[i], r.page_range[j]
+        overlap = ri is not None and rj is not None and ri[0] <= rj[1] and rj[0] <= ri[1]
+        (agree if pi == pj or overlap else contra).append("first page")
+    vi, vj = r.volume[i], r.volume[j]
+    if vi is not None and vj is not None:
+        (agree if vi == vj else contra).append("volume")
     ji, jj = r.journal[i], r.journal[j]
     if ji is not None and jj is not None and _journal_agrees(ji, jj):
         agree.append("journal")
@@ -295,6 +322,15 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
         if sim is not None and sim < 0.5 and SequenceMatcher(None, ti, tj).ratio() < 0.5:
             return "review", "same DOI but different titles"
         return "match", "same DOI"
+    journal_differs = "journal" not in agree and _journal_differs(r.journal_words[i],
+                                                                  r.journal_words[j])
+    coordinates = {"year", "first author", "first page", "volume"} <= set(agree)
+    if coordinates and not contra and not journal_differs and (
+            r.translated[i] != r.translated[j]) and (sim is None or sim < 0.85):
+        return "match", "translated title, same citation (year, authors, volume, first page)"
+    if sim is not None and sim < 0.85 and ti and tj and min(len(ti), len(tj)) >= 20 and (
+            ti in tj or tj in ti) and coordinates and not contra:
+        return "match", "one title contains the other, same citation"
     if sim is None or sim < 0.85:
         return "distinct", "titles differ"
     generic = r.generic[i] or r.generic[j]
@@ -313,8 +349,6 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
         if sim >= 0.95 and len(agree) >= 2 and len(contra) == 1:
             return "review", f"similar titles, same {evidence} but different {contra[0]}"
         return "distinct", f"different {', '.join(contra)}"
-    journal_differs = "journal" not in agree and _journal_differs(r.journal_words[i],
-                                                                  r.journal_words[j])
     if journal_differs and "first page" not in agree:
         return "review", f"similar titles ({sim:.2f}) in different journals"
     if sim >= 0.95:
@@ -322,7 +356,7 @@ def _judge(r: _Records, i: int, j: int) -> tuple[str, str]:
         if strong or "year" in agree:
             return "match", f"title ({sim:.2f}), same {evidence}"
         if sim == 1.0:
-            return "match", "identical title, nothing contradicts"
+            return "review", "identical title, nothing else to compare"
         return "review", f"near-identical title ({sim:.2f}), {evidence}"
     strong = {"first page", "volume", "journal"} & set(agree)
     if len(agree) >= 2 and strong:
