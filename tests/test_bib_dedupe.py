@@ -40,6 +40,12 @@ def _same(a, b) -> bool:
      {"title": "Gruppengrosse und Qualitat in Krippen"}),                     # brackets
     ({"title": "Group size in baby rooms", "doi": "10.1/x", "year": 2019},
      {"title": "Group size in baby rooms", "doi": "https://doi.org/10.1/X", "year": 2020}),
+    ({"title": "Key persons in nurseries: a systematic review"},                # MEDLINE note
+     {"title": "Key persons in nurseries: a systematic review. [Review] [45 refs]"}),
+    ({"title": "Key persons in nurseries", "pages": "943-945"},                 # overlap
+     {"title": "Key persons in nurseries", "pages": "945"}),
+    ({"title": "[Comparison of two staffing models in Krippen]"},               # translation
+     {"title": "Vergleich zweier Personalmodelle in Krippen"}),
 ])
 def test_true_duplicates_are_found(a, b):
     assert _same(a, b)
@@ -55,6 +61,10 @@ def test_true_duplicates_are_found(a, b):
      {"title": "Group size in baby rooms: part 2", "volume": "40"}),
     ({"title": "Group size in baby rooms", "year": 2019, "pages": "1-10"},
      {"title": "Group size in baby rooms", "year": 2015, "pages": "50-60"}),
+    ({"title": "FOCUS 1: a randomised trial of key persons"},                   # numbered
+     {"title": "FOCUS 2: a randomised trial of key persons"}),
+    ({"title": "Ratios in nurseries", "pages": "81A"},                          # abstracts
+     {"title": "Sleep in nurseries", "pages": "81A"}),
 ])
 def test_different_works_are_kept_apart(a, b):
     assert not _same(a, b)

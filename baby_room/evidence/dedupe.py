@@ -8,20 +8,29 @@ Matching rules (measured on the bib-dedupe project's labelled sets in
    a group never holds two different DOIs (grouping checks this at every union).
 2. **Same DOI** matches, unless both titles are present and less than 50% alike (a
    DOI typed on the wrong record): that pair goes to review.
-3. **Titles** are compared after HTML entities are decoded, ``[Review]``-style bracket
-   suffixes and the brackets around translated titles removed, and case, accents,
-   punctuation and spaces dropped ("subtitle punctuation"); similarity is difflib's
-   ratio (``2*M/T``, Ratcliff-Obershelp). The other fields give *evidence*: year
-   (equal; a one-year gap is neutral), first author's surname, first page, volume,
-   journal. A field present on both sides and different is a *contradiction*.
-4. Near-identical titles (ratio >= 0.95) match with no contradiction and at least
-   one agreeing field (or an identical title and the same year); ratio 0.85-0.95 needs
-   two agreements. **Generic titles** ("Editorial", "Introduction", "Book review",
-   "Erratum", "Letter to the editor", any title of one or two words) need an
-   identical title, the same first page and two more agreeing fields. Pairs that are close but not
-   sure go to :func:`duplicate_review`; a person's decisions can be fed back through
-   ``decisions=``.
-5. Groups are transitive (union-find), the earliest row of a group is its original.
+3. **Titles** are compared after HTML entities and tags are removed, the notes databases
+   append ("[Review] [45 refs]", "[Erratum appears in ...]", "(Provisional abstract)")
+   are cut, and case, accents, punctuation, spaces and the brackets around translated
+   titles are dropped (so subtitle punctuation does not matter); similarity is difflib's
+   ratio ``2*M/T`` (Ratcliff-Obershelp). Titles whose numbers differ ("FOCUS 1" and
+   "FOCUS 2") are different works. The other fields give *evidence*: year (equal; a
+   one-year gap is neutral), authors (same first surname, two surnames in common, or a
+   first surname at least 80% alike), first page (page ranges that overlap agree;
+   article numbers such as ``e12724`` are not compared with pages), volume, journal
+   (abbreviations such as "Ann Fr Anesth Reanim" agree with the full name). A field
+   present on both sides and different is a *contradiction*.
+4. Near-identical titles (ratio >= 0.95) match with no contradiction and the same year
+   or a same volume, first page or journal; ratio 0.85-0.95 (or one title containing
+   the other) needs two agreements, one of them volume, first page or journal. Similar
+   titles in different journals need the same first page. An identical title with
+   only the pages differing (by at most 10) matches when year, authors, volume and
+   journal agree. A translated (bracketed) title matches its original on the same
+   year, authors, volume and first page. **Generic titles** ("Editorial",
+   "Introduction", "Book review", "Erratum", "Editor's comments", any title of one or
+   two words) need an identical title, the same first page and two more agreeing
+   fields. Pairs that are close but not sure go to :func:`duplicate_review`; a
+   person's decisions are fed back through ``decisions=``.
+5. Groups are transitive (union-find); the earliest row of a group is its original.
 
 Candidate pairs come from blocks (same DOI, same title, same first or last 24
 characters of the title, same first author + year + first page), so the work grows
