@@ -110,16 +110,16 @@ def _fast_record(lines: list, start: int, end: int, records: list, outside: list
     values = None
     stray = []
     first = None
-    for k in range(start, end):
-        line = lines[k]
+    get = tags.get
+    for k, line in enumerate(lines[start:end], start):
         if line[2:6] == "  - " or line[2:] == "  -":
             tag = line[:2]
-            if first is None:
-                if tag != "TY":
-                    return False
-                first = k
-            values = tags.get(tag)
+            values = get(tag)
             if values is None:
+                if first is None:
+                    if tag != "TY":
+                        return False
+                    first = k
                 values = tags[tag] = []
             values.append(line[6:].strip())
         elif line:
