@@ -73,6 +73,14 @@ _TITLE_NOTES = re.compile(
     r"|\[(?:erratum|retraction|corrected and republished|comment|see)[^\]]*(?:\]|$)"
     r"|\((?:provisional abstract|brief record|structured abstract|review|abstract)\))\.?",
     re.IGNORECASE)
+_FIRST_PERSON = re.compile(r";| and |\n")
+_PEOPLE = re.compile(r";|\band\b|\n")
+_LEADING_NUMBER = re.compile(r"0*(\d+)")
+_PAGE_RANGE = re.compile(r"\s*0*(\d+)\s*(?:-+|–)\s*0*(\d+)")
+_DIGITS = re.compile(r"\d+")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_WORD = re.compile(r"\w+")
+_ALNUM_WORD = re.compile(r"[a-z0-9]+")
 _TAGS = re.compile(r"<[^>]{1,20}>")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _BLOCK_LIMIT = 60
@@ -109,7 +117,7 @@ def _surname(value) -> str | None:
     if _isna(value):
         return None
     text = str(value).strip()
-    first = re.split(r";| and |\n", text, maxsplit=1)[0].strip()
+    first = _FIRST_PERSON.split(text, maxsplit=1)[0].strip()
     if "," in first:
         name = first.split(",", 1)[0]
     else:
@@ -130,7 +138,7 @@ def _surnames(value) -> frozenset:
     """Every author's surname, letters only (``"Smith, J. and Li, X."`` -> smith, li)."""
     if _isna(value):
         return frozenset()
-    people = re.split(r";|\band\b|\n", str(value))
+    people = _PEOPLE.split(str(value))
     return frozenset(s for s in (_surname(p) for p in people if p.strip()) if s)
 
 
@@ -140,7 +148,7 @@ def _first_page(value) -> str | None:
     text = str(value).strip()
     if text[:1].isalpha():
         return None  # an article number (e12724, S45): not comparable with page ranges
-    match = re.match(r"0*(\d+)", text)
+    match = _LEADING_NUMBER.match(text)
     return match.group(1) if match else None
 
 
@@ -148,7 +156,7 @@ def _page_range(value) -> tuple | None:
     """``(first, last)`` page numbers; "2243-5" ends on 2245 (abbreviated last page)."""
     if _isna(value):
         return None
-    match = re.match(r"\s*0*(\d+)\s*(?:-+|–)\s*0*(\d+)", str(value))
+    match = _PAGE_RANGE.match(str(value))
     if match is None:
         first = _first_page(value)
         return (int(first), int(first)) if first else None
@@ -169,14 +177,14 @@ def _plain(value) -> str | None:
 def _number(value) -> str | None:
     if _isna(value):
         return None
-    match = re.search(r"\d+", str(value))
+    match = _DIGITS.search(str(value))
     return match.group(0).lstrip("0") or "0" if match else _plain(value)
 
 
 def _year(value):
     if _isna(value):
         return None
-    match = re.search(r"\d{4}", str(value))
+    match = _FOUR_DIGITS.search(str(value))
     return int(match.group(0)) if match else None
 
 
@@ -189,7 +197,14 @@ class _Records:
         def column(name, fn):
             if name is None or name not in data.columns:
                 return [None] * n
-            return [fn(v) for v in data[name].tolist()]
+            cache: dict = {}
+            out = []
+            for v in data[name].tolist():
+                key = v if isinstance(v, str) else None if _isna(v) else str(v)
+                if key not in cache:
+                    cache[key] = fn(v)
+                out.append(cache[key])
+            return out
 
         self.n = n
         self.doi = column(cols["doi"], normalise_doi)
@@ -211,7 +226,7 @@ class _Records:
 def _words(value):
     if _isna(value):
         return 0
-    return len(re.findall(r"\w+", str(value)))
+    return len(_WORD.findall(str(value)))
 
 
 def _editorial(key: str) -> bool:
@@ -245,8 +260,11 @@ def _title_numbers(value) -> frozenset:
     """The numbers written in a title ("FOCUS 1", "part 2"), leading zeros dropped."""
     if _isna(value):
         return frozenset()
-    text = _TITLE_NOTES.sub("", html.unescape(str(value)))
-    return frozenset(n.lstrip("0") or "0" for n in re.findall(r"\d+", text))
+    text = str(value)
+    if _DIGITS.search(text) is None:
+        return frozenset()
+    text = _TITLE_NOTES.sub("", html.unescape(text))
+    return frozenset(n.lstrip("0") or "0" for n in _DIGITS.findall(text))
 
 
 def _journal_words(value) -> tuple:
@@ -256,7 +274,7 @@ def _journal_words(value) -> tuple:
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
                        if not unicodedata.combining(ch))
-    return tuple(w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP)
+    return tuple(w for w in _ALNUM_WORD.findall(text.casefold()) if w not in _STOP)
 
 
 def _abbreviates(short: tuple, long: tuple) -> bool:
