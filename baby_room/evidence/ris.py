@@ -247,9 +247,10 @@ def read_ris(path, *, encoding: str = "utf-8", on_error: str = "set_aside") -> p
     Raises
     ------
     FileFormatError
-        Missing, unreadable or special file, undecodable bytes, no record at all, or
-        (with ``on_error="raise"``) malformed records; the message names the file and
-        the line.
+        Missing, unreadable or special file (a FIFO or device is refused before it is
+        opened), undecodable bytes, no record at all, no record that could be read (the
+        reasons of those set aside are listed), or (with ``on_error="raise"``) any
+        malformed record; the message names the file and the line.
 
     Warns
     -----
