@@ -31,7 +31,7 @@ import pytest
 
 import baby_room as br
 from baby_room.errors import FAILURE_COLUMNS
-from baby_room.evidence import read_bibtex, read_rayyan, read_ris
+from baby_room.evidence import read_bibliography, read_bibtex, read_rayyan, read_ris
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 TIME_LIMIT = 20.0
@@ -46,6 +46,7 @@ LOADERS = {
     "ris": read_ris,
     "bibtex": read_bibtex,
     "rayyan": read_rayyan,
+    "bibliography": read_bibliography,
     "maxqda": br.read_maxqda_segments,
 }
 EXPECTED = {"FileFormatError": br.FileFormatError,
@@ -243,7 +244,19 @@ CHECKS = {
     ("survey_one_import_id_cell.csv", "{}"): _stray_import_id,
     ("survey_index_column.parquet", "{}"): _index_column,
     ("survey_qualtrics_previews.csv", '{"on_error": "set_aside"}'): _qualtrics_previews,
+    ("ris_text_outside.ris", "{}"): _ris_bom_crlf,  # the same record after a stray line
 }
+
+
+def _corpus_checks(name: str) -> dict:
+    """The CHECKS of a ``tests/bad_inputs/corpus_<helper>.py`` module."""
+    spec = importlib.util.spec_from_file_location(name, CORPUS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CHECKS
+
+
+CHECKS.update(_corpus_checks("corpus_bibliography"))
 
 
 def _params():

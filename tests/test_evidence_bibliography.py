@@ -79,7 +79,7 @@ def test_read_ris_values_match_fixture_text():
     assert first["keywords"] == "group size; ITERS-R"
     # the second record uses T1, A1, Y1 2021/05/01 and T2
     second = df.iloc[1]
-    assert second["type_of_reference"] == "RPRT"
+    assert second["record_type"] == "RPRT"
     assert second["title"] == "Babies in childcare: a policy review"
     assert second["authors"] == "Early Years Alliance"
     assert second["year"] == 2021
@@ -100,22 +100,26 @@ def test_read_ris_flags_implausible_year_and_keeps_the_row():
 
 def test_malformed_ris_names_file_and_line():
     # line 8 of malformed.ris is "AU - Jones, K." (one space before the hyphen)
-    with pytest.raises(FileFormatError, match=r"malformed\.ris: line 8: malformed RIS tag line "
-                                               r"'AU - Jones, K\.'"):
-        read_ris(FIX / "malformed.ris")
+    with pytest.raises(FileFormatError, match=r"malformed\.ris: line 6: malformed RIS tag line "
+                                               r"'AU - Jones, K\.' on line 8"):
+        read_ris(FIX / "malformed.ris", on_error="raise")
 
 
 def test_truncated_ris_names_the_unclosed_record():
     # the record opened by TY on line 4 has no ER line
-    with pytest.raises(FileFormatError, match=r"truncated\.ris: line 4: record is not closed"):
-        read_ris(FIX / "truncated.ris")
+    with pytest.raises(FileFormatError, match=r"truncated\.ris: line 4: the record is not "
+                                               r"closed"):
+        read_ris(FIX / "truncated.ris", on_error="raise")
 
 
 def test_ris_text_outside_a_record(tmp_path):
     p = tmp_path / "junk.ris"
     p.write_text("TY  - JOUR\nTI  - ok\nER  - \nstray text here\n")
-    with pytest.raises(FileFormatError, match=r"junk\.ris: line 4: text outside a record"):
-        read_ris(p)
+    # EndNote-style stray text after the last record: a warning, the record loads
+    with pytest.warns(UserWarning, match=r"junk\.ris: 1 line\(s\) outside a record were ignored "
+                                         r"\(line 4 'stray text here'\)"):
+        df = read_ris(p)
+    assert df["title"].tolist() == ["ok"]
 
 
 def test_ris_with_no_records(tmp_path):
@@ -164,7 +168,7 @@ def test_read_bibtex_values_match_fixture_text():
     assert a["keywords"] == "group size; ITERS-R"
     # author = {Garc{\'\i}a, Mar{\'\i}a and van der Berg, Pieter}
     assert b["authors"] == "García, María; van der Berg, Pieter"
-    assert b["entry_type"] == "incollection"
+    assert b["record_type"] == "incollection"
     assert b["journal"] == "Handbook of Infant Care"  # booktitle
     assert b["year"] == 2015
     assert b["doi"] == "10.5555/hb.2015.7"  # doi:10.5555/HB.2015.7
@@ -173,15 +177,17 @@ def test_read_bibtex_values_match_fixture_text():
 
 def test_broken_bibtex_names_file_and_line():
     # the entry starting on line 7 (@article{bad2021,) is never closed
-    with pytest.raises(FileFormatError, match=r"broken\.bib: line 7: cannot parse this entry"):
-        read_bibtex(FIX / "broken.bib")
+    with pytest.raises(FileFormatError, match=r"broken\.bib: line 7: cannot parse this "
+                                               r"entry"):
+        read_bibtex(FIX / "broken.bib", on_error="raise")
 
 
 def test_duplicate_bibtex_key(tmp_path):
     p = tmp_path / "dup.bib"
     p.write_text("@article{k, title={A}, year=2020}\n\n@article{k, title={B}, year=2021}\n")
-    with pytest.raises(FileFormatError, match=r"dup\.bib: line 3: duplicate citation key 'k'"):
-        read_bibtex(p)
+    with pytest.raises(FileFormatError, match=r"dup\.bib: line 3: duplicate citation "
+                                               r"key 'k'"):
+        read_bibtex(p, on_error="raise")
 
 
 # --------------------------------------------------------------------------- Rayyan
@@ -261,25 +267,28 @@ def test_merge_needs_a_key_column():
 def test_flag_duplicates_by_doi_or_title_and_year():
     df = pd.DataFrame({
         "item_id": ["A", "B", "C", "D", "E", "F"],
-        "title": ["Baby rooms", "BABY-ROOMS.", "Baby rooms", "Other", "Third", "Other"],
-        "year": pd.array([2019, 2019, 2020, 2019, 2021, None], dtype="Int64"),
+        "title": ["Baby rooms in England", "BABY-ROOMS IN ENGLAND.", "Ratios in nurseries",
+                  "Ratios in nurseries", "Ratios in nurseries.", "Other"],
+        "year": pd.array([2019, 2019, 2020, 2020, 2021, None], dtype="Int64"),
         "doi": [None, None, "10.1/X", "https://doi.org/10.1/x", "10.1/x", None],
     })
     out = flag_duplicates(df)
-    # B: same title+year as A; D and E: same DOI as C; F: title of D but no year -> unique
+    # B: same title and year as A; D and E: same DOI as C; F: unique
     assert out["duplicate_of"].tolist() == [pd.NA, "A", pd.NA, "C", "C", pd.NA]
+    assert out["duplicate_group"].tolist() == [0, 0, 2, 2, 2, pd.NA]
     assert len(out) == len(df)
 
 
-def test_flag_duplicates_transitive_points_to_earliest():
+def test_flag_duplicates_groups_are_transitive():
     df = pd.DataFrame({
         "item_id": ["A", "B", "C"],
-        "title": ["T one", "T two", "T two"],
-        "year": pd.array([2000, 2001, 2001], dtype="Int64"),
+        "title": ["Key persons in baby rooms", "Key persons in baby rooms: a review",
+                  "Key persons in baby rooms: a review"],
+        "year": pd.array([2000, 2000, 2000], dtype="Int64"),
         "doi": ["10.9/a", None, "10.9/A"],
     })
-    # C shares the DOI of A and the title+year of B: it points to the earlier, A
-    assert flag_duplicates(df)["duplicate_of"].tolist() == [pd.NA, pd.NA, "A"]
+    # C shares A's DOI and B's title and year: all three are one work, A the original
+    assert flag_duplicates(df)["duplicate_of"].tolist() == [pd.NA, "A", "A"]
 
 
 def test_flag_years_bounds():
@@ -299,8 +308,17 @@ def test_ris_continuation_lines_that_look_like_tags_are_kept(tmp_path):
 
 
 @pytest.mark.parametrize("line", ["AU   - Jones, K.", "AU\t- Jones, K.", "AU -"])
-def test_ris_wrongly_spaced_tags_are_malformed(tmp_path, line):
+def test_ris_wrongly_spaced_tags_set_the_record_aside(tmp_path, line):
+    import baby_room as br
+    from baby_room.errors import RowsSetAsideWarning
+
     p = tmp_path / "bad.ris"
-    p.write_text(f"TY  - JOUR\nTI  - x\n{line}\nER  - \n")
-    with pytest.raises(FileFormatError, match=r"bad\.ris: line 3: malformed RIS tag line"):
-        read_ris(p)
+    p.write_text(f"TY  - JOUR\nTI  - x\n{line}\nER  - \nTY  - JOUR\nTI  - y\nER  - \n")
+    with pytest.warns(RowsSetAsideWarning, match=r"bad\.ris: 1 malformed record"):
+        df = read_ris(p)
+    assert df["title"].tolist() == ["y"]
+    aside = br.set_aside_rows(df)
+    assert aside["row"].tolist() == [1]
+    assert aside["reasons"].str.contains("malformed RIS tag line .* on line 3").all()
+    with pytest.raises(FileFormatError, match=r"bad\.ris: line 1: malformed RIS tag line"):
+        read_ris(p, on_error="raise")

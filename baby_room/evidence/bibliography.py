@@ -1,728 +1,245 @@
-"""Bibliographic import for the evidence review: Rayyan, RIS and BibTeX.
+"""Bibliographic import for the evidence review: one reader for every export, merging.
 
 The extraction table (one row per included item, :func:`baby_room.load_evidence`)
 says *what* each item studied; the reference manager and the screening tool say
-*which* item it is. This module reads those bibliographic exports into tidy
-frames, joins them to the extraction table and flags duplicates:
+*which* item it is. :func:`read_bibliography` reads any of their exports, detected
+from the content, into the same canonical columns (``title, authors, year, journal,
+volume, issue, pages, doi, abstract, keywords, language, database, affiliations, url``
+and an ``extra`` mapping holding every other field, so nothing is lost). The
+format-specific readers stay available:
 
-* :func:`read_rayyan` — Rayyan's CSV export, with the reviewers' decisions,
-  labels and exclusion reasons parsed out of its ``notes`` column;
-* :func:`read_ris` — RIS files (EndNote, Zotero, Scopus, ...) through ``rispy``;
-* :func:`read_bibtex` — BibTeX files through ``bibtexparser`` 2.x;
-* :func:`merge_bibliography` — join on normalised DOI, then on normalised title,
-  keeping the rows that match nothing (never dropping them);
-* :func:`flag_duplicates` — a ``duplicate_of`` column, all rows kept.
+* :func:`read_ris` (:mod:`.ris`) — RIS in every dialect (Ovid, EndNote, JSTOR/APA,
+  Scopus, WoS, PubMed, Embase, CINAHL, Zotero, Mendeley, EPPI-Reviewer, Covidence,
+  Rayyan, Google Scholar);
+* :func:`read_bibtex` (:mod:`.bibtex`) — Scopus, WoS, Zotero, Google Scholar BibTeX;
+* :func:`read_wos` (:mod:`.wos`) — Web of Science plain text and tab-delimited;
+* :func:`read_medline` (:mod:`.medline`) — PubMed MEDLINE / ``.nbib``;
+* :func:`read_endnote_xml` (:mod:`.endnote_xml`);
+* :func:`read_rayyan`, :func:`read_covidence`, :func:`read_zotero_csv`
+  (:mod:`.screening_csv`) — screening-tool and reference-manager CSVs, with Rayyan's
+  decisions parsed out of its ``notes`` column.
 
-Every reader raises :class:`baby_room.errors.FileFormatError` naming the file
-(and the line, where there is one) for a missing file, an undecodable encoding
-or a malformed record.
+:func:`merge_bibliography` joins bibliographic metadata to review records;
+:func:`flag_duplicates` (:mod:`.dedupe`) flags duplicates; :func:`affiliation_countries`
+(:mod:`.affiliations`) finds the country of each author affiliation.
 
-Parsed values are checked against the text of hand-written fixture files
-(``tests/fixtures/evidence/``): RIS tags as specified by the RIS format (Research
-Information Systems, as documented for EndNote and Zotero), BibTeX fields with LaTeX
-accents decoded by ``bibtexparser``'s ``LatexDecodingMiddleware`` (pylatexenc), and
-Rayyan's ``RAYYAN-INCLUSION`` / ``RAYYAN-LABELS`` / ``RAYYAN-EXCLUSION-REASONS``
-markers as Rayyan writes them into the exported ``notes`` column.
+Every reader raises :class:`baby_room.errors.FileFormatError` naming the file (and
+the line, where there is one) for a missing, unreadable or special file, an
+undecodable encoding or a file with no record; a malformed record is set aside
+(``baby_room.set_aside_rows(result)``) with its line and reason.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
-import unicodedata
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from baby_room.errors import DesignError, FileFormatError, UnmatchedValueWarning
+from baby_room.evidence._bibcommon import (
+    EARLIEST_YEAR,
+    check_on_error,
+    decode,
+    flag_years,
+    normalise_doi,
+    normalise_title,
+    read_bytes,
+)
+from baby_room.evidence.bibtex import bibtex_frame, read_bibtex
+from baby_room.evidence.dedupe import flag_duplicates
+from baby_room.evidence.endnote_xml import endnote_xml_frame, read_endnote_xml
+from baby_room.evidence.medline import medline_frame, read_medline
+from baby_room.evidence.ris import read_ris, ris_frame
+from baby_room.evidence.screening_csv import (
+    COVIDENCE_COLUMNS,
+    ZOTERO_COLUMNS,
+    mapped_frame,
+    parse_rayyan_notes,
+    rayyan_frame,
+    read_covidence,
+    read_rayyan,
+    read_zotero_csv,
+)
+from baby_room.evidence.wos import is_wos_tab, read_wos, wos_frame
 
 __all__ = [
     "normalise_doi",
     "normalise_title",
+    "read_bibliography",
+    "detect_bibliography_format",
+    "BIBLIOGRAPHY_FORMATS",
     "read_rayyan",
+    "read_covidence",
+    "read_zotero_csv",
     "parse_rayyan_notes",
     "read_ris",
     "read_bibtex",
+    "read_wos",
+    "read_medline",
+    "read_endnote_xml",
     "merge_bibliography",
     "flag_duplicates",
     "flag_years",
     "EARLIEST_YEAR",
 ]
 
-#: Years before this are flagged as implausible for the evidence review.
-EARLIEST_YEAR = 1950
+#: Formats :func:`read_bibliography` recognises, with how it recognises them.
+BIBLIOGRAPHY_FORMATS = {
+    "ris": "RIS: a line 'TY  - ' (Ovid, EndNote, JSTOR, Scopus, WoS, PubMed, Embase, CINAHL, "
+           "Zotero, Mendeley, EPPI-Reviewer, Covidence, Rayyan, Google Scholar)",
+    "bibtex": "BibTeX: an entry '@type{key,' (Scopus, WoS, Zotero, Google Scholar)",
+    "wos": "Web of Science plain text: 'FN Clarivate...' or 'PT J' tag lines",
+    "wos_tab": "Web of Science tab-delimited: a header 'PT<tab>AU<tab>...'",
+    "medline": "PubMed MEDLINE/.nbib: a line 'PMID- '",
+    "endnote_xml": "EndNote XML: <xml><records><record>",
+    "rayyan": "Rayyan CSV: columns 'key', 'title', ..., 'notes'",
+    "covidence_csv": "Covidence CSV: columns 'Title', ..., 'Covidence #' or 'Published Year'",
+    "zotero_csv": "Zotero CSV: columns 'Key', 'Item Type', 'Publication Year', ...",
+}
 
-_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", re.IGNORECASE)
+_RIS_LINE = re.compile(r"^TY  -", re.MULTILINE)
+_BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+_MEDLINE_LINE = re.compile(r"^PMID- ", re.MULTILINE)
+_WOS_LINE = re.compile(r"^(?:FN |PT [A-Z]\s*$)", re.MULTILINE)
 
 
-# --------------------------------------------------------------------------- normalising
+def _csv_header(text: str) -> list[str]:
+    import csv
+    import io
+
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        return [h.strip() for h in next(csv.reader(io.StringIO(first)))]
+    except (StopIteration, csv.Error):
+        return []
 
 
-def normalise_doi(value) -> str | None:
-    """Normalise a DOI for matching: trim, lower-case, strip URL and ``doi:`` prefixes.
-
-    DOIs are case-insensitive (DOI Handbook, section 2.4), so lower-casing loses
-    nothing.
+def detect_bibliography_format(text: str) -> str | None:
+    """The format of a bibliographic export from its text, or None when unknown.
 
     Parameters
     ----------
-    value : str or None
-        A DOI as typed or exported (``"https://doi.org/10.1/ABC"``, ``"doi:10.1/abc"``).
+    text : str
+        The decoded file.
 
     Returns
     -------
     str or None
-        The bare lower-case DOI, or None when ``value`` is missing or blank.
+        A key of :data:`BIBLIOGRAPHY_FORMATS`.
 
     Examples
     --------
-    >>> normalise_doi(" https://doi.org/10.1016/J.ECRESQ.2019.01.002 ")
-    '10.1016/j.ecresq.2019.01.002'
-    >>> normalise_doi("doi:10.1/X") == normalise_doi("http://dx.doi.org/10.1/x")
-    True
-    >>> normalise_doi("") is None
-    True
-    """
-    if value is None or _isna(value):
-        return None
-    text = str(value).strip()
-    previous = None
-    while previous != text:  # "doi: https://doi.org/..." has two prefixes
-        previous = text
-        text = _DOI_PREFIX.sub("", text).strip()
-    text = text.lower()
-    return text or None
-
-
-def normalise_title(value) -> str | None:
-    """Normalise a title for matching: casefold, drop diacritics, punctuation and whitespace.
-
-    Parameters
-    ----------
-    value : str or None
-        A title.
-
-    Returns
-    -------
-    str or None
-        Letters and digits only, casefolded (``"Étude: Baby-Rooms!"`` becomes
-        ``"etudebabyrooms"``); None when nothing is left.
-
-    Examples
-    --------
-    >>> normalise_title("Étude:  Baby-Rooms in   England!")
-    'etudebabyroomsinengland'
-    >>> normalise_title("{Quality} in baby rooms") == normalise_title("QUALITY IN BABY ROOMS.")
+    >>> detect_bibliography_format("1.\\nTY  - JOUR\\nTI  - x\\nER  - \\n")
+    'ris'
+    >>> detect_bibliography_format("PMID- 1\\nTI  - x\\n")
+    'medline'
+    >>> detect_bibliography_format("key,title,authors,notes\\n1,x,y,z\\n")
+    'rayyan'
+    >>> detect_bibliography_format("just prose") is None
     True
     """
-    if value is None or _isna(value):
-        return None
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = "".join(ch for ch in text if ch.isalnum())
-    return text or None
+    head = text[:200_000].lstrip("\ufeff \t\r\n")
+    if head.startswith("<") and re.search(r"<records?[\s>]", head):
+        return "endnote_xml"
+    if is_wos_tab(head):
+        return "wos_tab"
+    if _MEDLINE_LINE.search(head):
+        return "medline"
+    if head.startswith("FN ") or (_WOS_LINE.search(head) and re.search(r"^ER\s*$", head,
+                                                                      re.MULTILINE)):
+        return "wos"
+    if _RIS_LINE.search(head):
+        return "ris"
+    if _BIBTEX_ENTRY.search(head):
+        return "bibtex"
+    header = _csv_header(head)
+    if "Title" in header and ("Covidence #" in header or "Published Year" in header):
+        return "covidence_csv"
+    if {"Key", "Item Type", "Title"} <= set(header):
+        return "zotero_csv"
+    if {"title", "notes"} <= {h.lower() for h in header} and "key" in header:
+        return "rayyan"
+    return None
 
 
-def _isna(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _year_from_text(value):
-    """First four-digit run in a date-like string (``"2019///"``, ``"2019-05"``)."""
-    if value is None or _isna(value):
-        return pd.NA
-    match = re.search(r"(?<!\d)(\d{4})(?!\d)", str(value))
-    return int(match.group(1)) if match else pd.NA
-
-
-def _join(values, sep: str = "; "):
-    if values is None or (not isinstance(values, (list, tuple)) and _isna(values)):
-        return pd.NA
-    if isinstance(values, str):
-        values = [values]
-    parts = [str(v).strip() for v in values if v is not None and str(v).strip()]
-    return sep.join(parts) if parts else pd.NA
-
-
-# --------------------------------------------------------------------------- file reading
-
-
-def _read_text(path, encoding: str) -> str:
-    """Read a whole text file, turning every failure into a FileFormatError."""
-    p = Path(os.fspath(path))
-    if not p.exists():
-        raise FileFormatError(p, "file not found")
-    if p.is_dir():
-        raise FileFormatError(p, "is a directory, expected a file")
-    raw = p.read_bytes()
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
-    try:
-        text = raw.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FileFormatError(
-            p,
-            f"line {line}: cannot decode byte {raw[exc.start:exc.start + 1]!r} as {encoding}; "
-            f"pass encoding='cp1252' or 'latin-1' if the file came from older Windows software",
-        ) from None
-    except LookupError:
-        raise DesignError(
-            f"encoding: unknown encoding {encoding!r}; use a Python codec name such as "
-            f"'utf-8', 'cp1252' or 'latin-1'"
-        ) from None
-    if not text.strip():
-        raise FileFormatError(p, "file is empty")
-    return text
-
-
-def flag_years(data: pd.DataFrame, *, year: str = "year", earliest: int = EARLIEST_YEAR,
-               latest: int | None = None) -> pd.DataFrame:
-    """Add a ``year_flag`` column naming implausible publication years, and warn.
-
-    Rows are kept; a year before ``earliest`` or after ``latest`` (default: the
-    current calendar year) gets a flag such as ``"before 1950"``.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Frame with a year column.
-    year : str, default "year"
-        Name of the year column (integer or missing).
-    earliest, latest : int
-        The plausible range, inclusive. ``latest`` defaults to this year.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with the string column ``year_flag`` (missing where the year is
-        plausible or absent).
-
-    Warns
-    -----
-    UserWarning
-        Naming how many rows were flagged.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> df = pd.DataFrame({"year": pd.array([1890, 2019, None], dtype="Int64")})
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     flag_years(df, latest=2025)["year_flag"].tolist()
-    ['before 1950', <NA>, <NA>]
-    """
-    if year not in data.columns:
-        raise DesignError(f"year: column {year!r} not found; columns are {list(data.columns)}")
-    latest = _dt.date.today().year if latest is None else int(latest)
-    out = data.copy()
-    years = pd.to_numeric(out[year], errors="coerce")
-    flag = pd.Series(pd.NA, index=out.index, dtype="string")
-    flag[(years < earliest).fillna(False)] = f"before {earliest}"
-    flag[(years > latest).fillna(False)] = f"after {latest}"
-    out["year_flag"] = flag
-    n = int(flag.notna().sum())
-    if n:
-        warnings.warn(
-            f"{n} row(s) have a year outside {earliest}..{latest}; they are kept and "
-            f"flagged in the 'year_flag' column",
-            UserWarning,
-            stacklevel=2,
-        )
-    return out
-
-
-def _finish(frame: pd.DataFrame, path, kind: str) -> pd.DataFrame:
-    if "year" in frame.columns:
-        frame["year"] = pd.array(frame["year"].tolist(), dtype="Int64")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frame = flag_years(frame)
-        for w in caught:
-            warnings.warn(f"{os.fspath(path)}: {w.message}", w.category, stacklevel=3)
-    for col in frame.columns:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
-            frame[col] = frame[col].astype("string")
-    frame.attrs["source"] = f"{kind} file {Path(os.fspath(path)).name}"
-    frame.attrs["synthetic"] = False
-    frame.attrs["path"] = os.fspath(path)
-    return frame
-
-
-# --------------------------------------------------------------------------- RIS
-
-_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
-# a tag with the wrong spacing ("AU - X", "AU   - X", "AU\t- X"); not prose such as "UK-based"
-_RIS_BROKEN_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |\t+| {3,})-(?: |$)")
-
-#: RIS record columns returned by :func:`read_ris`, in order.
-RIS_COLUMNS = (
-    "record_line", "type_of_reference", "title", "authors", "year", "journal",
-    "volume", "issue", "pages", "doi", "abstract", "keywords", "urls",
-)
-
-
-def _check_ris(lines: list[str], path) -> None:
-    """Raise FileFormatError naming the first line that breaks the RIS layout."""
-    open_at = None  # line number where the current record's TY was
-    n_records = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        match = _RIS_TAG.match(line.rstrip())
-        if match is None and _RIS_BROKEN_TAG.match(line):
-            raise FileFormatError(
-                path,
-                f"line {number}: malformed RIS tag line {line.strip()[:40]!r}; a tag line "
-                f"is two capitals, two spaces, a hyphen and a space, e.g. 'TI  - Title'",
-            )
-        if match is None:
-            if open_at is None:
-                raise FileFormatError(
-                    path,
-                    f"line {number}: text outside a record ({line.strip()[:40]!r}); every "
-                    f"record starts with 'TY  - ' and ends with 'ER  - '",
-                )
-            continue  # continuation of a multi-line field
-        tag = match.group(1)
-        if tag == "TY":
-            if open_at is not None:
-                raise FileFormatError(
-                    path,
-                    f"line {number}: a new record starts (TY) before the record opened on "
-                    f"line {open_at} was closed with 'ER  - '",
-                )
-            open_at = number
-        elif tag == "ER":
-            if open_at is None:
-                raise FileFormatError(path, f"line {number}: 'ER' end tag with no open record")
-            open_at = None
-            n_records += 1
-        elif open_at is None:
-            raise FileFormatError(
-                path,
-                f"line {number}: tag {tag!r} outside a record; every record starts with "
-                f"'TY  - '",
-            )
-    if open_at is not None:
-        raise FileFormatError(
-            path, f"line {open_at}: record is not closed with 'ER  - ' (file truncated?)"
-        )
-    if n_records == 0:
-        raise FileFormatError(path, "line 1: no RIS records found (no 'TY  - ' line)")
-
-
-def read_ris(path, *, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read a RIS file into one row per record (bibliographic metadata).
-
-    The file is checked line by line first (``rispy`` silently skips what it
-    does not understand), then parsed with :func:`rispy.loads`.
+def read_bibliography(path, *, encoding: str = "utf-8", format: str | None = None,
+                      on_error: str = "set_aside") -> pd.DataFrame:
+    """Read any bibliographic export, recognising its format from the content.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The ``.ris`` file.
+        The export (RIS, BibTeX, Web of Science, MEDLINE, EndNote XML, Rayyan /
+        Covidence / Zotero CSV; see :data:`BIBLIOGRAPHY_FORMATS`).
     encoding : str, default "utf-8"
-        Text encoding (a UTF-8 byte-order mark is accepted).
+        Text encoding (UTF-8 with or without BOM; UTF-16 with BOM).
+    format : str, optional
+        Skip detection and read as this format (a key of :data:`BIBLIOGRAPHY_FORMATS`).
+    on_error : {"set_aside", "raise"}, default "set_aside"
+        Malformed records: set aside with their line and reason
+        (``baby_room.set_aside_rows(result)``), or raised in one FileFormatError.
 
     Returns
     -------
     pandas.DataFrame
-        One row per record, columns ``record_line`` (line of its ``TY`` tag),
-        ``type_of_reference`` (RIS type, e.g. ``JOUR``), ``title`` (``TI`` or
-        ``T1``), ``authors`` (``AU``/``A1``, ``"; "``-joined, in file order),
-        ``year`` (Int64, from ``PY``/``Y1``/``DA``), ``journal`` (``JO``, ``T2``
-        or ``JF``), ``volume``, ``issue``, ``pages``, ``doi`` (normalised with
-        :func:`normalise_doi`), ``abstract``, ``keywords`` and ``urls``
-        (``"; "``-joined), ``year_flag``. ``attrs["source"]`` names the file.
+        The canonical columns (``record_line, record_type, title, authors, year,
+        journal, volume, issue, pages, doi, abstract, keywords, language, database,
+        affiliations, url, extra, year_flag``; a ``key`` first where the format has
+        one; Rayyan's own columns and decisions for a Rayyan export).
+        ``attrs["format"]`` names the format detected.
 
     Raises
     ------
     FileFormatError
-        Missing file, undecodable bytes, or a malformed record; the message
-        names the file and the line.
+        A format it does not recognise (the message lists those it does), or any
+        error of the format's reader.
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> text = "TY  - JOUR\\nTI  - Baby rooms\\nAU  - Smith, J.\\nPY  - 2019\\nER  - \\n"
+    >>> import tempfile, pathlib, warnings
+    >>> text = "Record #1 of 1\\nTY  - JOUR\\nTI  - Baby rooms\\nN2  - Abstract.\\nER  - \\n"
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = pathlib.Path(d, "x.ris"); _ = p.write_text(text)
-    ...     df = read_ris(p)
-    >>> df.loc[0, ["title", "authors"]].tolist(), int(df.loc[0, "year"])
-    (['Baby rooms', 'Smith, J.'], 2019)
+    ...     p = pathlib.Path(d, "endnote.txt"); _ = p.write_text(text)
+    ...     with warnings.catch_warnings():
+    ...         warnings.simplefilter("ignore")
+    ...         df = read_bibliography(p)
+    >>> df.attrs["format"], df.loc[0, "abstract"]
+    ('ris', 'Abstract.')
     """
-    import rispy
-
-    text = _read_text(path, encoding)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    _check_ris(lines, os.fspath(path))
-    starts = [i for i, line in enumerate(lines, start=1) if line.startswith("TY  -")]
-    try:
-        records = rispy.loads("\n".join(lines), skip_unknown_tags=True)
-    except Exception as exc:  # rispy is lenient; this is a safety net
-        raise FileFormatError(path, f"RIS parser failed: {exc}") from None
-    if len(records) != len(starts):  # pragma: no cover - guarded by _check_ris
-        raise FileFormatError(path, f"found {len(starts)} 'TY' lines but parsed {len(records)}")
-    rows = []
-    for line_no, rec in zip(starts, records, strict=True):
-        title = rec.get("title") or rec.get("primary_title")
-        authors = (rec.get("authors") or []) + (rec.get("first_authors") or [])
-        year = _year_from_text(rec.get("year") or rec.get("publication_year") or rec.get("date"))
-        journal = (rec.get("journal_name") or rec.get("secondary_title")
-                   or rec.get("alternate_title3") or rec.get("alternate_title1"))
-        pages = rec.get("start_page")
-        if pages and rec.get("end_page"):
-            pages = f"{pages}-{rec['end_page']}"
-        rows.append({
-            "record_line": line_no,
-            "type_of_reference": rec.get("type_of_reference"),
-            "title": title,
-            "authors": _join(authors),
-            "year": year,
-            "journal": journal,
-            "volume": rec.get("volume"),
-            "issue": rec.get("number"),
-            "pages": pages,
-            "doi": normalise_doi(rec.get("doi")),
-            "abstract": rec.get("abstract"),
-            "keywords": _join(rec.get("keywords")),
-            "urls": _join(rec.get("urls")),
-        })
-    frame = pd.DataFrame(rows, columns=list(RIS_COLUMNS))
-    frame["record_line"] = frame["record_line"].astype("Int64")
-    return _finish(frame, path, "RIS")
-
-
-# --------------------------------------------------------------------------- BibTeX
-
-#: BibTeX record columns returned by :func:`read_bibtex`, in order.
-BIBTEX_COLUMNS = (
-    "key", "record_line", "entry_type", "title", "authors", "year", "journal",
-    "volume", "issue", "pages", "doi", "abstract", "keywords", "urls",
-)
-
-
-def _bib_person(name) -> str:
-    last = " ".join(name.von + name.last)
-    first = " ".join(name.first)
-    text = f"{last}, {first}" if first else last
-    if name.jr:
-        text += ", " + " ".join(name.jr)
-    return text.strip(", ")
-
-
-def read_bibtex(path, *, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read a BibTeX file into one row per entry, with LaTeX accents decoded.
-
-    Uses ``bibtexparser`` 2.x with its LaTeX-decoding, co-author-splitting and
-    name-splitting middlewares; ``@string`` macros are resolved.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The ``.bib`` file.
-    encoding : str, default "utf-8"
-        Text encoding.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per entry: ``key`` (citation key), ``record_line`` (1-based line
-        of the ``@type{`` line), ``entry_type`` (lower-case), ``title`` (braces
-        removed, accents decoded), ``authors`` (``"Last, First; ..."``), ``year``
-        (Int64), ``journal`` (``journal``, else ``booktitle``, else
-        ``publisher``/``institution``), ``volume``, ``issue`` (``number``),
-        ``pages``, ``doi`` (normalised), ``abstract``, ``keywords``, ``urls``,
-        ``year_flag``.
-
-    Raises
-    ------
-    FileFormatError
-        Missing file, undecodable bytes, a block the parser could not read or a
-        duplicate citation key; the message names the file and the line.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> text = "@article{k1, title={{Baby} rooms}, author={M{\\\\\\"u}ller, Anna}, year=2020}"
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = pathlib.Path(d, "x.bib"); _ = p.write_text(text)
-    ...     df = read_bibtex(p)
-    >>> df.loc[0, ["key", "title", "authors"]].tolist(), int(df.loc[0, "year"])
-    (['k1', 'Baby rooms', 'Müller, Anna'], 2020)
-    """
-    import bibtexparser
-    from bibtexparser import middlewares as mw
-
-    text = _read_text(path, encoding)
-    try:
-        library = bibtexparser.parse_string(
-            text,
-            append_middleware=[
-                mw.LatexDecodingMiddleware(),
-                mw.SeparateCoAuthors(),
-                mw.SplitNameParts(),
-            ],
-        )
-    except Exception as exc:  # pragma: no cover - parser is designed not to raise
-        raise FileFormatError(path, f"BibTeX parser failed: {exc}") from None
-    if library.failed_blocks:
-        block = library.failed_blocks[0]
-        line = (block.start_line or 0) + 1
-        kind = type(block).__name__
-        if kind == "DuplicateBlockKeyBlock":
-            reason = f"duplicate citation key {getattr(block, 'key', '?')!r}"
-        else:
-            error = getattr(block, "error", None)
-            reason = f"cannot parse this entry ({type(error).__name__ if error else kind})"
-            snippet = (block.raw or "").strip().splitlines()[:1]
-            if snippet:
-                reason += f": {snippet[0][:50]!r}"
-        more = len(library.failed_blocks) - 1
-        suffix = f" (and {more} more failing block(s))" if more else ""
-        raise FileFormatError(path, f"line {line}: {reason}{suffix}")
-    if not library.entries:
-        raise FileFormatError(path, "line 1: no BibTeX entries found (no '@type{key, ...}')")
-    rows = []
-    for entry in library.entries:
-        fields = {k.lower(): f.value for k, f in entry.fields_dict.items()}
-
-        def get(*names, _fields=fields):
-            for name in names:
-                value = _fields.get(name)
-                if value is not None and str(value).strip():
-                    return str(value).strip()
-            return None
-
-        authors = fields.get("author") or fields.get("editor") or []
-        if isinstance(authors, str):
-            authors = [authors]
-        title = get("title")
-        if title:
-            title = re.sub(r"\s+", " ", title.replace("{", "").replace("}", "")).strip()
-        rows.append({
-            "key": entry.key,
-            "record_line": (entry.start_line or 0) + 1,
-            "entry_type": entry.entry_type.lower(),
-            "title": title,
-            "authors": _join([_bib_person(a) if hasattr(a, "last") else str(a) for a in authors]),
-            "year": _year_from_text(get("year", "date")),
-            "journal": get("journal", "journaltitle", "booktitle", "publisher", "institution"),
-            "volume": get("volume"),
-            "issue": get("number", "issue"),
-            "pages": get("pages"),
-            "doi": normalise_doi(get("doi")),
-            "abstract": get("abstract"),
-            "keywords": _join(re.split(r"\s*[;,]\s*", get("keywords") or "")) if get("keywords")
-            else pd.NA,
-            "urls": get("url"),
-        })
-    frame = pd.DataFrame(rows, columns=list(BIBTEX_COLUMNS))
-    frame["record_line"] = frame["record_line"].astype("Int64")
-    return _finish(frame, path, "BibTeX")
-
-
-# --------------------------------------------------------------------------- Rayyan
-
-_RAYYAN_MARKER = re.compile(
-    r"RAYYAN-(INCLUSION|LABELS|EXCLUSION-REASONS)\s*:\s*(.*?)(?=\s*\|\s*RAYYAN-|\s*$)",
-    re.DOTALL,
-)
-_RAYYAN_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*=>\s*"((?:[^"\\]|\\.)*)"')
-
-
-def _slug(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
-    return text or "reviewer"
-
-
-def _split_list(text: str):
-    parts = [p.strip() for p in text.split(",")]
-    parts = [p for p in parts if p]
-    return "; ".join(parts) if parts else pd.NA
-
-
-def parse_rayyan_notes(notes) -> pd.DataFrame:
-    """Parse Rayyan's ``notes`` markers into decision, label and reason columns.
-
-    Rayyan writes, inside the exported ``notes`` field and separated by ``|``::
-
-        RAYYAN-INCLUSION: {"Alice"=>"Included", "Bob"=>"Maybe"} | RAYYAN-LABELS: UK,ITERS
-        | RAYYAN-EXCLUSION-REASONS: wrong age group
-
-    Parameters
-    ----------
-    notes : sequence of str or pandas.Series
-        The ``notes`` column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index as ``notes``. Columns ``decision_<reviewer>`` (one per
-        reviewer, the name lower-cased with non-alphanumerics turned into ``_``;
-        values ``"included"``, ``"excluded"``, ``"maybe"``, missing where that
-        reviewer made no decision), ``decision`` (the reviewers' common decision,
-        ``"conflict"`` when they differ, missing when none decided), ``labels`` and
-        ``exclusion_reasons`` (``"; "``-joined), ``user_notes`` (any text outside
-        the markers). ``attrs["reviewers"]`` maps each column to the reviewer's
-        name as written in Rayyan.
-
-    Examples
-    --------
-    >>> notes = ['RAYYAN-INCLUSION: {"Ana"=>"Included", "Bo"=>"Excluded"} | '
-    ...          'RAYYAN-LABELS: UK,ITERS | RAYYAN-EXCLUSION-REASONS: wrong age']
-    >>> parse_rayyan_notes(notes).iloc[0].tolist()
-    ['included', 'excluded', 'conflict', 'UK; ITERS', 'wrong age', <NA>]
-    """
-    series = pd.Series(notes) if not isinstance(notes, pd.Series) else notes
-    parsed = []
-    reviewers: dict[str, str] = {}
-    for value in series.tolist():
-        row = {"labels": pd.NA, "exclusion_reasons": pd.NA, "user_notes": pd.NA, "_dec": {}}
-        if value is not None and not _isna(value):
-            text = str(value)
-            for match in _RAYYAN_MARKER.finditer(text):
-                kind, body = match.group(1), match.group(2).strip()
-                if kind == "INCLUSION":
-                    for name, decision in _RAYYAN_PAIR.findall(body):
-                        row["_dec"][name] = decision.strip().lower()
-                        reviewers.setdefault(name, _slug(name))
-                elif kind == "LABELS":
-                    row["labels"] = _split_list(body)
-                else:
-                    row["exclusion_reasons"] = _split_list(body)
-            rest = _RAYYAN_MARKER.sub("", text)
-            rest = re.sub(r"(\s*\|\s*)+", " | ", rest).strip(" |\n\t")
-            if rest:
-                row["user_notes"] = rest
-        parsed.append(row)
-    # reviewer columns, unique and stable (order of first appearance)
-    columns: dict[str, str] = {}
-    used: set[str] = set()
-    for name, slug in reviewers.items():
-        col, k = f"decision_{slug}", 2
-        while col in used:
-            col, k = f"decision_{slug}_{k}", k + 1
-        used.add(col)
-        columns[name] = col
-    out = {}
-    for name, col in columns.items():
-        out[col] = [r["_dec"].get(name, pd.NA) for r in parsed]
-    consensus = []
-    for r in parsed:
-        decisions = set(r["_dec"].values())
-        consensus.append(pd.NA if not decisions else
-                         decisions.pop() if len(decisions) == 1 else "conflict")
-    out["decision"] = consensus
-    for key in ("labels", "exclusion_reasons", "user_notes"):
-        out[key] = [r[key] for r in parsed]
-    frame = pd.DataFrame(out, index=series.index)
-    for col in frame.columns:
-        frame[col] = frame[col].astype("string")
-    frame.attrs["reviewers"] = {col: name for name, col in columns.items()}
-    return frame
-
-
-def read_rayyan(path, *, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read Rayyan's CSV export, parsing reviewers' decisions, labels and exclusion reasons.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The ``articles.csv`` exported from Rayyan.
-    encoding : str, default "utf-8"
-        Text encoding.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rayyan's columns (``key``, ``title``, ``authors``, ``journal``, ``year``,
-        ``doi``, ... as exported) with ``year`` as Int64 and ``doi`` normalised,
-        ``notes`` removed and replaced by the columns of
-        :func:`parse_rayyan_notes` (``decision_<reviewer>``, ``decision``,
-        ``labels``, ``exclusion_reasons``, ``user_notes``), plus ``record_line``
-        (the CSV line of the row's start) and ``year_flag``.
-
-    Raises
-    ------
-    FileFormatError
-        Missing file, undecodable bytes, a CSV the parser cannot read, or no
-        ``title``/``notes`` column.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> text = ('key,title,year,notes\\n1,Baby rooms,2019,'
-    ...         '"RAYYAN-INCLUSION: {""Ana""=>""Included""}"\\n')
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = pathlib.Path(d, "articles.csv"); _ = p.write_text(text)
-    ...     df = read_rayyan(p)
-    >>> df[["title", "decision_ana", "decision"]].iloc[0].tolist()
-    ['Baby rooms', 'included', 'included']
-    """
-    import csv
-    import io
-
-    text = _read_text(path, encoding)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_values=[""])
-    except (pd.errors.ParserError, csv.Error) as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        where = f"line {line.group(1)}: " if line else ""
-        raise FileFormatError(path, f"{where}not a readable CSV file ({exc})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("title", "notes") if c not in frame.columns]
-    if missing:
-        raise FileFormatError(
-            path,
-            f"line 1: no {' or '.join(repr(c) for c in missing)} column; a Rayyan export has "
-            f"'key', 'title', ..., 'notes'; the header read was {list(frame.columns)}",
-        )
-    # CSV line where each row starts (rows may span several lines)
-    starts = _csv_row_lines(text)
-    parsed = parse_rayyan_notes(frame["notes"])
-    reviewers = parsed.attrs.get("reviewers", {})
-    frame = frame.drop(columns="notes")
-    frame.insert(0, "record_line", pd.array(starts[: len(frame)], dtype="Int64"))
-    if "year" in frame.columns:
-        frame["year"] = [_year_from_text(v) for v in frame["year"]]
-    if "doi" in frame.columns:
-        frame["doi"] = [normalise_doi(v) for v in frame["doi"]]
-    frame = pd.concat([frame.reset_index(drop=True), parsed.reset_index(drop=True)], axis=1)
-    frame = _finish(frame, path, "Rayyan")
-    frame.attrs["reviewers"] = reviewers
-    return frame
-
-
-def _csv_row_lines(text: str) -> list[int]:
-    """1-based line numbers where each CSV data row starts (quotes may span lines)."""
-    import csv
-    import io
-
-    reader = csv.reader(io.StringIO(text))
-    starts, line = [], 1
-    first = True
-    while True:
-        start = reader.line_num + 1
-        try:
-            next(reader)
-        except StopIteration:
-            break
-        if not first:
-            starts.append(start)
-        first = False
-        line = reader.line_num
-    del line
-    return starts
+    check_on_error(on_error)
+    p = os.fspath(path)
+    if format is not None and format not in BIBLIOGRAPHY_FORMATS:
+        raise DesignError(f"format: must be one of {', '.join(BIBLIOGRAPHY_FORMATS)}; "
+                          f"got {format!r}")
+    raw = read_bytes(p)
+    head = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if format == "endnote_xml" or (format is None and head.startswith(b"<")
+                                   and re.search(rb"<records?[\s>]", raw[:200_000])):
+        return endnote_xml_frame(raw, p, on_error=on_error)
+    text = decode(raw, p, encoding)
+    fmt = format or detect_bibliography_format(text)
+    if fmt is None:
+        known = "; ".join(BIBLIOGRAPHY_FORMATS.values())
+        raise FileFormatError(p, f"not a bibliographic export this package knows; the formats "
+                                 f"it reads are: {known}")
+    if fmt == "ris":
+        return ris_frame(text, p, on_error=on_error)
+    if fmt == "bibtex":
+        return bibtex_frame(text, p, on_error=on_error)
+    if fmt in {"wos", "wos_tab"}:
+        return wos_frame(text, p, on_error=on_error)
+    if fmt == "medline":
+        return medline_frame(text, p, on_error=on_error)
+    if fmt == "rayyan":
+        return rayyan_frame(text, p, on_error=on_error)
+    if fmt == "covidence_csv":
+        return mapped_frame(text, p, COVIDENCE_COLUMNS, kind="Covidence", fmt=fmt, on_error=on_error)
+    if fmt == "zotero_csv":
+        return mapped_frame(text, p, ZOTERO_COLUMNS, kind="Zotero CSV", fmt=fmt, on_error=on_error)
+    return endnote_xml_frame(raw, p, on_error=on_error)  # pragma: no cover - handled above
 
 
 # --------------------------------------------------------------------------- merging
@@ -868,75 +385,3 @@ def _nullable(dtype):
     return dtype
 
 
-# --------------------------------------------------------------------------- duplicates
-
-
-def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "doi",
-                    title: str = "title", year: str = "year") -> pd.DataFrame:
-    """Flag duplicate items: same normalised DOI, or same normalised title and year.
-
-    All rows are kept. The first occurrence (in row order) of each group is
-    the original; every later row in the group gets the original's identifier in
-    ``duplicate_of``. Matching is transitive: a row that shares a DOI with one
-    original and a title with another points to the earlier of the two.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Items or bibliographic records.
-    id : str, optional
-        Identifier column reported in ``duplicate_of``. Default: ``"item_id"``
-        when present, else ``"key"``, else the index label.
-    doi, title, year : str
-        Column names (a missing column just disables that key).
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with ``duplicate_of`` (string; missing for originals and unique
-        rows). ``attrs`` are kept.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"item_id": ["A", "B", "C", "D"],
-    ...                    "title": ["Baby rooms", "BABY ROOMS.", "Baby rooms", "Other"],
-    ...                    "year": pd.array([2019, 2019, 2020, 2019], dtype="Int64"),
-    ...                    "doi": [None, None, "10.1/X", "https://doi.org/10.1/x"]})
-    >>> flag_duplicates(df)["duplicate_of"].tolist()
-    [<NA>, 'A', <NA>, 'C']
-    """
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    if id is None:
-        id = "item_id" if "item_id" in data.columns else "key" if "key" in data.columns else None
-    elif id not in data.columns:
-        raise DesignError(f"id: column {id!r} not found; columns are {list(data.columns)}")
-    ids = [str(v) for v in (data[id] if id else data.index).tolist()]
-    n = len(data)
-    dois = [normalise_doi(v) for v in data[doi].tolist()] if doi in data.columns else [None] * n
-    titles = ([normalise_title(v) for v in data[title].tolist()] if title in data.columns
-              else [None] * n)
-    years = (pd.to_numeric(data[year], errors="coerce").tolist() if year in data.columns
-             else [None] * n)
-    root_of_doi: dict[str, int] = {}
-    root_of_title: dict[tuple, int] = {}
-    duplicate_of: list = [pd.NA] * n
-    for i in range(n):
-        candidates = []
-        if dois[i] is not None and dois[i] in root_of_doi:
-            candidates.append(root_of_doi[dois[i]])
-        ty = None
-        if titles[i] is not None and years[i] is not None and not _isna(years[i]):
-            ty = (titles[i], int(years[i]))
-            if ty in root_of_title:
-                candidates.append(root_of_title[ty])
-        root = min(candidates) if candidates else i
-        if candidates:
-            duplicate_of[i] = ids[root]
-        if dois[i] is not None:
-            root_of_doi.setdefault(dois[i], root)
-        if ty is not None:
-            root_of_title.setdefault(ty, root)
-    out = data.copy()
-    out["duplicate_of"] = pd.array(duplicate_of, dtype="string")
-    return out

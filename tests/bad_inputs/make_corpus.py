@@ -698,12 +698,14 @@ RIS_OK = "TY  - JOUR\nTI  - Baby rooms\nAU  - Smith, J.\nPY  - 2019\nER  - \n"
 
 def bibliographic():
     _write("ris_broken_tag.ris", RIS_OK.replace("AU  - ", "AU - "))
-    entry("ris_broken_tag.ris", "ris", "FileFormatError", "line 3: malformed RIS tag",
-          "'AU - ' with one space")
+    entry("ris_broken_tag.ris", "ris", "FileFormatError",
+          "malformed RIS tag line 'AU - Smith, J.' on line 3",
+          "'AU - ' with one space in the only record")
 
     _write("ris_unclosed_record.ris", RIS_OK + "TY  - JOUR\nTI  - Second\n")
     entry("ris_unclosed_record.ris", "ris", "FileFormatError",
-          "line 6: record is not closed", "last record has no ER (truncated)")
+          "line 6: the record is not closed", "last record has no ER (truncated)",
+          on_error="raise")
 
     _write("ris_empty.ris", b"")
     entry("ris_empty.ris", "ris", "FileFormatError", "file is empty", "0 bytes")
@@ -719,8 +721,8 @@ def bibliographic():
           encoding="cp1252")
 
     _write("ris_text_outside.ris", "Exported from EndNote\n" + RIS_OK)
-    entry("ris_text_outside.ris", "ris", "FileFormatError", "line 1: text outside a record",
-          "a title line before the first record")
+    entry("ris_text_outside.ris", "ris", "ok", "",
+          "a title line before the first record: a warning, the record loads")
 
     _write("ris_nul.ris", RIS_OK.replace("Baby rooms", "Baby\x00rooms"))
     entry("ris_nul.ris", "ris", "ok", "",
@@ -733,12 +735,12 @@ def bibliographic():
            "@article{k1, title={Baby rooms}, year=2019}\n\n"
            "@article{k2, title={Second, year=2020\n\n@book{k3, title={Third}, year=2021}\n")
     entry("bib_unclosed_entry.bib", "bibtex", "FileFormatError", "line 3",
-          "entry k2 never closes its title brace")
+          "entry k2 never closes its title brace", on_error="raise")
 
     _write("bib_duplicate_key.bib",
            "@article{k1, title={A}, year=2019}\n@article{k1, title={B}, year=2020}\n")
     entry("bib_duplicate_key.bib", "bibtex", "FileFormatError",
-          "duplicate citation key 'k1'", "two entries with one key")
+          "duplicate citation key 'k1'", "two entries with one key", on_error="raise")
 
     _write("bib_no_entries.bib", "This is not BibTeX at all.\nJust prose.\n")
     entry("bib_no_entries.bib", "bibtex", "FileFormatError", "no BibTeX entries found",
@@ -786,6 +788,17 @@ def bibliographic():
     entry("maxqda_empty.csv", "maxqda", "FileFormatError", "file is empty (0 bytes)", "0 bytes")
 
 
+def _module(name: str):
+    """A ``corpus_<helper>.py`` module of this folder (cases added by each helper)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(out: Path | None = None) -> list[dict]:
     """Write the corpus and MANIFEST.csv into ``out`` (default: this folder)."""
     global HERE
@@ -802,6 +815,7 @@ def main(out: Path | None = None) -> list[dict]:
     bibliographic()
     __import__("runpy").run_path(str(Path(__file__).with_name("corpus_survey_loading.py")))["build"](entry, _write)  # noqa: E501 - issue 16 readers
     __import__("runpy").run_path(str(Path(__file__).with_name("corpus_qda.py")))["build"](entry, _write)
+    _module("corpus_bibliography").build(entry, _write)
     with open(HERE / "MANIFEST.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, ["file", "loader", "kwargs", "expected", "message", "note"],
                            lineterminator="\n")
