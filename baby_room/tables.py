@@ -244,7 +244,7 @@ def summary_table(data: pd.DataFrame, *, variables, by=None, design=None,
     >>> t.data.loc[0, "label"]
     'Babies (children under 2) in the room (group size)'
     """
-    from baby_room.survey.indicators import respondent_design, room_design
+    from baby_room.survey._common import respondent_design, room_level
 
     fn = "summary_table"
     check_frame(data, function=fn)
@@ -252,8 +252,8 @@ def summary_table(data: pd.DataFrame, *, variables, by=None, design=None,
     by = as_columns(by, function=fn, parameter="by", data=data)
     conf_level = check_conf_level(conf_level, function=fn)
     ci_method = check_ci_method(ci_method, function=fn)
-    room_table, rdesign = room_design(data, design, where=fn)
-    resp = respondent_design(data, design, where=fn)
+    room_table, rdesign = room_level(data, design, function=fn)
+    resp = respondent_design(data, design, function=fn)
     missing = [v for v in variables
                if v not in (room_table.columns if v in ROOM_VARIABLES else resp.data.columns)]
     if missing:

@@ -110,6 +110,7 @@ EXAMPLES = {
     "evidence.gap_map": ("evidence", lambda f, d: f(d)),
     "evidence.flag_duplicates": ("evidence", lambda f, d: f(d)),
     "evidence.flag_years": ("evidence", lambda f, d: f(d)),
+    "evidence.duplicate_review": ("evidence", lambda f, d: f(d)),
 }
 
 #: Public names that are not analyses of a canonical table, with the reason.
@@ -139,6 +140,15 @@ NOT_ANALYSES = {
     "evidence.item_categories": "lists each item's categories (the members behind a count)",
     "evidence.evidence_explorer": "writes an HTML page (its numbers are gap_map's, by_country's)",
     "evidence.country_table": "the bundled country reference table",
+    "evidence.read_bibliography": "a reader",
+    "evidence.read_covidence": "a reader",
+    "evidence.read_endnote_xml": "a reader",
+    "evidence.read_medline": "a reader",
+    "evidence.read_wos": "a reader",
+    "evidence.read_zotero_csv": "a reader",
+    "evidence.detect_bibliography_format": "names the format of a text",
+    "evidence.affiliation_countries": "parses the affiliations column of a bibliographic export",
+    "evidence.merge_duplicates": "merges the records flag_duplicates grouped (records out, not a statistic)",
     "evidence.prisma_counts": "takes a screening log or counts, not the evidence table",
 }
 

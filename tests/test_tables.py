@@ -15,7 +15,7 @@ import pytest
 import baby_room as br
 from baby_room.outputs import Outputs
 from baby_room.survey import SurveyDesign
-from baby_room.survey.indicators import (
+from baby_room.survey import (
     group_size_summary,
     likert_summary,
     ratio_summary,
@@ -114,7 +114,7 @@ def test_cell_text_is_the_rounded_estimate_with_its_interval_and_count(survey):
 
 def test_tests_are_the_designs_rao_scott_and_wald(case, table):
     data, design = case
-    _, rdesign = room_design(data, design)
+    _, rdesign = room_design(data, design=design)
     tests = table.tests.set_index("variable")
     wald = rdesign.wald_test_means("group_size", "region")
     assert tests.loc["group_size", "statistic"] == pytest.approx(wald["statistic"].item())

@@ -181,7 +181,7 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
     >>> len(index), files[:2]
     (9, ['E12000001-north-east', 'E12000002-north-west'])
     """
-    from baby_room.survey.indicators import room_design
+    from baby_room.survey._common import room_level
 
     fn = "write_area_briefings"
     check_frame(data, function=fn, columns=[level])
@@ -198,7 +198,7 @@ def write_area_briefings(data: pd.DataFrame, out_dir, *, level: str = "local_aut
     region_of = info["region"].to_dict()
     modelled = modelled_estimates(work, est, level=level, design=design,
                                   covariates=covariates, region_of=region_of)
-    room_table, _ = room_design(work, design, where=fn)
+    room_table, _ = room_level(work, design, function=fn)
     room_counts = _room_counts(room_table, level)
     resp_counts = work[level].astype("string").value_counts()
     source, synthetic = source_of(data)

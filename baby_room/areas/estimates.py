@@ -107,14 +107,14 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
     """
     from scipy import stats
 
-    from baby_room.survey.indicators import respondent_design, room_design
+    from baby_room.survey._common import respondent_design, room_level
 
     fn = "area_estimates"
     check_frame(data, function=fn, columns=[level])
     one_of(level, ("local_authority", "region"), function=fn, parameter="level")
     conf_level = check_conf_level(conf_level, function=fn)
-    room_t, rdesign = room_design(data, design, where=fn)
-    resp = respondent_design(data, design, where=fn)
+    room_t, rdesign = room_level(data, design, function=fn)
+    resp = respondent_design(data, design, function=fn)
     g = room_t["group_size"].astype("Float64")
     room_t = room_t.assign(_le_12=(g <= 12).astype("boolean"),
                            _area=room_t[level].astype("string"))

@@ -58,9 +58,9 @@ def modelled_estimates(data: pd.DataFrame, direct: pd.DataFrame, *, level: str,
     >>> sorted(m["indicator"].unique())
     ['mean_group_size', 'share_meeting_eyfs_ratio']
     """
-    from baby_room.survey.indicators import room_design
+    from baby_room.survey._common import room_level
 
-    table, rdesign = room_design(data, design, where="modelled_estimates")
+    table, rdesign = room_level(data, design, function="modelled_estimates")
     w = np.asarray(rdesign.weights, dtype=float)
     parts = []
     for indicator, column in MODELLED_INDICATORS:

@@ -46,6 +46,7 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
+from baby_room._args import result_attrs
 from baby_room.errors import DesignError
 from baby_room.evidence._bibcommon import isna as _isna
 from baby_room.evidence._bibcommon import normalise_doi
@@ -616,6 +617,7 @@ def duplicate_review(data: pd.DataFrame, *, id: str | None = None, doi: str = "d
     for col in table.columns:
         if col not in ("year_1", "year_2"):
             table[col] = table[col].astype("string")
+    table.attrs = result_attrs(data, unit="record pairs")
     return table
 
 
