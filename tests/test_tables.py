@@ -14,8 +14,8 @@ import pytest
 
 import baby_room as br
 from baby_room.outputs import Outputs
-from baby_room.survey import SurveyDesign
 from baby_room.survey import (
+    SurveyDesign,
     group_size_summary,
     likert_summary,
     ratio_summary,
