@@ -211,6 +211,14 @@ def check_regular_file(path) -> Path:
     return path
 
 
+def _mapped_exports(entries) -> list[Path]:
+    """Files with a mapping file of their own beside them (``X.csv`` and ``X.mapping.toml``):
+    survey exports as the survey tool named them."""
+    names = {p.name for p in entries}
+    return [p for p in entries if p.suffix.lower() in SUPPORTED
+            and f"{p.stem}.mapping.toml" in names]
+
+
 def find_data_files(data_dir, *, require=KINDS) -> dict[str, Path]:
     """Find ``survey.*``, ``coding.*``, ``codebook.*`` and ``evidence.*`` in a folder.
 
@@ -218,7 +226,10 @@ def find_data_files(data_dir, *, require=KINDS) -> dict[str, Path]:
     ----------
     data_dir : str or os.PathLike
         Folder holding one file per kind, named after the kind, in any supported format
-        (``survey.csv``, ``survey.xlsx``, ``survey.sav``, ...).
+        (``survey.csv``, ``survey.xlsx``, ``survey.sav``, ...). A survey export may keep
+        the name its tool gave it when its mapping file is beside it
+        (``Baby Room Survey_3 December 2026.csv`` with
+        ``Baby Room Survey_3 December 2026.mapping.toml``, docs/mapping.md).
     require : sequence of str, default every kind
         Kinds that must be there; the others are returned when present. With
         ``require=()`` at least one kind must be there.
@@ -262,6 +273,15 @@ def find_data_files(data_dir, *, require=KINDS) -> dict[str, Path]:
                 problems.append(f"{matches[0].name} {exc.reason}")
         elif len(matches) > 1:
             problems.append(f"several {kind} files: {', '.join(p.name for p in matches)}")
+        elif kind == "survey" and (exports := _mapped_exports(entries)):
+            if len(exports) == 1:  # a survey export named by its tool, with its mapping file
+                try:
+                    found[kind] = check_regular_file(exports[0])
+                except FileFormatError as exc:
+                    problems.append(f"{exports[0].name} {exc.reason}")
+            else:
+                problems.append("several survey exports with mapping files: "
+                                + ", ".join(p.name for p in exports))
         elif kind in require:
             problems.append(f"no {kind} file ({kind}.csv, .xlsx, .parquet, .sav, ...)")
     if not found and not problems:

@@ -482,6 +482,32 @@ def _remove_leftovers(out: Path, cache: Path) -> None:
 # ---------------------------------------------------------------- the build
 
 
+def input_hash(kind: str, path) -> str:
+    """SHA-256 of an input as the notebooks read it: a survey export together with the
+    mapping file that :func:`baby_room.load_survey` finds beside it, so that editing the
+    mapping re-executes the survey notebooks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     export = pathlib.Path(d) / "export.csv"
+    ...     _ = export.write_text("x\\n1\\n")
+    ...     before = input_hash("survey", export)
+    ...     _ = (pathlib.Path(d) / "export.mapping.toml").write_text("[columns]\\n")
+    ...     before != input_hash("survey", export) == input_hash("survey", export)
+    True
+    """
+    digest = sha256_file(path)
+    if kind == "survey":
+        from baby_room.mapping import find_mapping
+
+        mapping = find_mapping(path)
+        if mapping is not None:
+            digest = hashlib.sha256(f"{digest}:{sha256_file(mapping)}".encode()).hexdigest()
+    return digest
+
+
 def _resolve_inputs(data_dir, cache_dir: Path):
     """The data folder, its files by kind, whether it is the bundled data, the absent kinds."""
     from baby_room.project import find_data_files
@@ -739,7 +765,7 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
 
 def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, timeout, bar):
     folder, files, bundled, absent = _resolve_inputs(data_dir, cache)
-    input_hashes = {kind: sha256_file(p) for kind, p in files.items()}
+    input_hashes = {kind: input_hash(kind, p) for kind, p in files.items()}
     settings = {"package": __version__, "source": package_source_hash(),
                 "versions": dependency_versions(), "threshold": threshold,
                 "python": sys.version.split()[0]}

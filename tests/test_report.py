@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -282,6 +283,43 @@ def test_builds_from_evidence_only_and_says_what_is_absent(workspace):
     assert "01-survey.ipynb" in page and "only 12" in page
     manifest = json.loads((workspace["out"] / "manifest.json").read_text())
     assert [i["dataset"] for i in manifest["inputs"]] == ["evidence"]
+
+
+def test_builds_from_a_qualtrics_export_and_its_mapping_alone(workspace):
+    """Issue 10: a folder holding only a Qualtrics export, under the name Qualtrics gave it,
+    and its mapping file builds a report; the survey read through the mapping equals the
+    canonical data the export was generated from (tests/survey_exports.py); editing the
+    mapping file re-executes the survey notebook."""
+    import importlib.util
+    import warnings
+
+    spec = importlib.util.spec_from_file_location(
+        "survey_exports", Path(__file__).with_name("survey_exports.py"))
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    for name in ("survey.csv", "coding.csv", "codebook.csv", "evidence.csv"):
+        (workspace["data"] / name).unlink()
+    made, expected, _ = ex.qualtrics_three_rows(workspace["data"])
+    export = made.rename(workspace["data"] / "Baby Room Survey_December 3, 2026_10.15.csv")
+    mapping = export.with_name(f"{export.stem}.mapping.toml")
+    mapping.write_text(ex.qualtrics_mapping_toml(), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = _build(workspace)
+    assert result.absent == ["coding", "codebook", "evidence"]
+    assert result.executed == ["01-survey.ipynb"]
+    regions = pd.read_csv(workspace["out"] / "tables" / "survey-regions.csv")
+    want = expected.groupby("region", observed=False).size()
+    assert dict(zip(regions["region"], regions["n"], strict=True)) == {
+        str(k): (v if v >= 5 else pytest.approx(float("nan"), nan_ok=True))
+        for k, v in want.items()}
+    manifest = json.loads((workspace["out"] / "manifest.json").read_text())
+    assert [i["dataset"] for i in manifest["inputs"]] == ["survey"]
+    mapping.write_text(mapping.read_text() + "\n# checked by the survey team\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = _build(workspace)
+    assert again.executed == ["01-survey.ipynb"]
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
