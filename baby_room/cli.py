@@ -206,13 +206,16 @@ def _cmd_report(args) -> int:
     print(f"report written to {result.out_dir} ({result.summary()})")
     for level in dict.fromkeys(args.areas or ()):  # issue 14: area briefings
         from baby_room.areas.briefings import write_area_briefings
+        from baby_room.mapping import design_from
         from baby_room.project import load_project
 
-        survey = load_project(args.data).survey
-        if survey is None or not len(survey):
+        project = load_project(args.data)
+        if "survey" not in project.present or not len(project.survey):
             print("no survey data: no area briefings", file=sys.stderr)
             break
+        survey = project.survey
         index = write_area_briefings(survey, result.out_dir, level=level,
+                                     design=design_from(survey),  # the mapping's [design]
                                      min_count=args.threshold)
         print(f"{len(index)} {level} briefings written to {result.out_dir / 'areas'}")
     return 0
