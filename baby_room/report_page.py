@@ -148,6 +148,7 @@ def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
         pages=sorted(p.name for p in (folder / "notebooks").glob("*.html")),
         threshold=threshold,
         explorer=(folder / "evidence-explorer.html").is_file(),  # issue 15
+        word=(folder / "report.docx").is_file(),  # issue 14
         **quality,
     )
     path = folder / "index.html"
