@@ -18,13 +18,13 @@ import csv
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from baby_room._files import regular_file
 from baby_room._limits import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -151,43 +151,18 @@ def read_table(path, *, sheet=0, format: str | None = None) -> RawTable:
     )
 
 
-_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
 def check_regular_file(p: Path) -> int:
-    """Refuse anything but a readable, non-empty regular file, before opening it; return its size.
-
-    A FIFO, a device (or a link to ``/dev/zero``) or a socket would block or never end
-    when read; a folder, a missing or unreadable file gets a message naming it.
+    """Refuse anything but a readable, non-empty regular file, before opening it; return its
+    size (:func:`baby_room._files.regular_file`).
 
     Examples
     --------
     >>> check_regular_file(Path("/dev/null"))
     Traceback (most recent call last):
     ...
-    baby_room.errors.FileFormatError: /dev/null: is a character device, not a regular file: refused without reading it
+    baby_room.errors.FileFormatError: /dev/null: is a device, not a regular file: refused without reading it
     """
-    try:
-        st = os.stat(p)
-    except FileNotFoundError:
-        raise FileFormatError(p, "file not found") from None
-    except PermissionError:
-        raise FileFormatError(p, "permission denied: the file (or its folder) cannot be read") \
-            from None
-    except (OSError, ValueError) as exc:
-        raise FileFormatError(p, f"cannot be read: {getattr(exc, 'strerror', None) or exc}") \
-            from None
-    if stat.S_ISDIR(st.st_mode):
-        raise FileFormatError(p, "is a folder, not a file")
-    for test, what in _SPECIAL:
-        if test(st.st_mode):
-            raise FileFormatError(p, f"is {what}, not a regular file: refused without reading it")
-    if st.st_size == 0:
-        raise FileFormatError(p, "file is empty (0 bytes)")
-    if not os.access(p, os.R_OK):
-        raise FileFormatError(p, "permission denied: the file cannot be read")
-    return st.st_size
+    return regular_file(p).st_size
 
 
 def read_bytes(p: Path) -> bytes:

@@ -6,13 +6,12 @@ A folder may hold any of the data sets: the ones it lacks are *absent* (listed b
 
 from __future__ import annotations
 
-import os
-import stat
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from baby_room._files import regular_file
 from baby_room._io import SUPPORTED
 from baby_room._validate import set_aside_cells, set_aside_rows
 from baby_room.errors import FileFormatError, RowsSetAsideWarning
@@ -191,24 +190,8 @@ def check_regular_file(path) -> Path:
     ...
     baby_room.errors.FileFormatError: ...: is a folder, not a data file
     """
-    path = Path(path)
-    try:
-        mode = os.stat(path).st_mode  # follows links: a link to /dev/zero is a device
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(mode):
-        raise FileFormatError(path, "is a folder, not a data file")
-    if not stat.S_ISREG(mode):
-        what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
-                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
-                "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-        raise FileFormatError(path, f"is {what}, not a regular data file: refused before "
-                                    "opening it")
-    if not os.access(path, os.R_OK):
-        raise FileFormatError(path, "permission denied: the file cannot be read")
-    return path
+    regular_file(path, what="data file", empty_ok=True)
+    return Path(path)
 
 
 def _mapped_exports(entries) -> list[Path]:

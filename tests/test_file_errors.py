@@ -145,14 +145,14 @@ def test_fifo_is_refused_before_it_is_opened(tmp_path):
 
     fifo = tmp_path / "survey.csv"
     os.mkfifo(fifo)  # opening it for reading would block for ever
-    assert _message(fifo).endswith("is a named pipe (FIFO), not a regular file: refused "
+    assert _message(fifo).endswith("is a FIFO (named pipe), not a regular file: refused "
                                    "without reading it")
 
 
 def test_link_to_dev_zero_is_refused(tmp_path):
     link = tmp_path / "survey.csv"
     link.symlink_to("/dev/zero")
-    assert _message(link).endswith("is a character device, not a regular file: refused "
+    assert _message(link).endswith("is a device, not a regular file: refused "
                                    "without reading it")
 
 

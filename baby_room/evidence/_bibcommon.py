@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import stat
 import unicodedata
 import warnings
 from pathlib import Path
@@ -19,6 +18,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from baby_room._files import regular_file
 from baby_room._validate import SetAside
 from baby_room.errors import DesignError, FileFormatError, RowsSetAsideWarning
 
@@ -233,21 +233,7 @@ def read_bytes(path) -> bytes:
     :data:`MAX_FILE_BYTES`.
     """
     p = os.fspath(path)
-    try:
-        info = os.stat(p)
-    except FileNotFoundError:
-        raise FileFormatError(p, "file not found") from None
-    except PermissionError:
-        raise FileFormatError(p, "permission denied: the file cannot be read") from None
-    except OSError as exc:
-        raise FileFormatError(p, f"cannot read the file ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise FileFormatError(p, "is a directory, expected a file")
-    if not stat.S_ISREG(info.st_mode):
-        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else
-                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
-                "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
-        raise FileFormatError(p, f"is {kind}, not a regular file; export the records to a file")
+    info = regular_file(p, empty_ok=True)
     if info.st_size > MAX_FILE_BYTES:
         raise FileFormatError(
             p, f"is {info.st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for a "

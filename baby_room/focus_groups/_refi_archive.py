@@ -14,11 +14,11 @@ encodings XML parsers must support. Every problem raises
 from __future__ import annotations
 
 import re
-import stat
 import struct
 import zipfile
 from pathlib import Path
 
+from baby_room._files import regular_file
 from baby_room.errors import FileFormatError
 
 #: Largest number of entries accepted in a ``.qdpx`` archive.
@@ -45,22 +45,8 @@ def check_regular_file(path, what: str) -> Path:
     Folders, FIFOs and devices are refused before they are opened (a FIFO would block
     for ever); an unreadable file is a FileFormatError, not a PermissionError.
     """
-    p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except PermissionError:
-        raise FileFormatError(path, "cannot be read: permission denied") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise FileFormatError(path, f"is a folder, not a {what}")
-    if not stat.S_ISREG(st.st_mode):
-        raise FileFormatError(path, f"is not a regular file (a pipe or device?), not a {what}")
-    if st.st_size == 0:
-        raise FileFormatError(path, "file is empty (0 bytes)")
-    return p
+    regular_file(path, what=what)
+    return Path(path)
 
 
 def read_bounded(path, limit: int, what: str) -> bytes:
