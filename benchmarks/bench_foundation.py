@@ -45,7 +45,7 @@ def _peak_rss_mb(path: Path) -> float:
             f"br.load_survey({str(path)!r}); "
             "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout) / 1024  # kB
+    return int(out.stdout) * 1024 / 1e6  # VmHWM is in KiB; MB = 1e6 bytes (_common.py)
 
 
 def _survey_file(n: int, folder: Path) -> Path:
