@@ -19,6 +19,7 @@ import pandas as pd
 
 from baby_room._docx import add_table
 from baby_room._version import __version__
+from baby_room.report_page import caption
 
 __all__ = ["FIXED_TIME", "add_frame", "save_docx", "synthetic_banner", "write_report_docx"]
 
@@ -107,15 +108,6 @@ def _number(value) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:.3g}"
     return str(value)
-
-
-def _caption(name: str) -> str:
-    words = name.replace("-", " ").replace("_", " ")
-    for prefix, label in (("survey ", "Survey: "), ("evidence ", "Evidence review: "),
-                          ("fg ", "Focus groups: ")):
-        if words.startswith(prefix):
-            return label + words[len(prefix):]
-    return words[:1].upper() + words[1:]
 
 
 #: Variables of the report's publication tables: (title, variables, by).
@@ -214,7 +206,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         document.add_heading(title, level=2)
         for png in group:
             document.add_picture(str(png), width=Cm(15))
-            document.add_paragraph(_caption(png.stem), style="Caption")
+            document.add_paragraph(caption(png.stem), style="Caption")
 
     document.add_heading("Publication tables", level=1)
     if "survey" in present and len(project.survey):

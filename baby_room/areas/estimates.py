@@ -107,7 +107,7 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
     """
     from scipy import stats
 
-    from baby_room.survey._common import respondent_design, room_level
+    from baby_room.survey._common import domain_estimates, respondent_design, room_level
 
     fn = "area_estimates"
     check_frame(data, function=fn, columns=[level])
@@ -134,13 +134,7 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
         needed = list(cols) if isinstance(cols, tuple) else [cols]
         if any(c not in t.columns for c in needed):
             continue
-        if kind == "mean":
-            res = d.mean(cols, by="_area", conf_level=conf_level)
-        elif kind == "ratio":
-            res = d.ratio(cols[0], cols[1], by="_area", conf_level=conf_level)
-        else:
-            res = d.proportion(cols, by="_area", conf_level=conf_level)
-        res = res.assign(_area=res["_area"].astype("string")).set_index("_area")
+        res = domain_estimates(d, kind, cols, by="_area", conf_level=conf_level)
         y, x, ok = _yx(t, kind, cols)
         w = np.asarray(d.weights, dtype=float)
         codes, uniques = pd.factorize(t["_area"])  # missing area: -1, in every rest

@@ -27,13 +27,9 @@ import pandas as pd
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
     check_on_error,
-    finish,
-    frame_from_records,
     read_text,
-    set_aside,
-    warn_outside,
 )
-from baby_room.evidence.tagged import TagMap, to_canonical
+from baby_room.evidence.tagged import TagMap, tagged_frame
 
 __all__ = ["read_ris", "parse_ris", "RIS_COLUMNS", "RIS_TAGS"]
 
@@ -279,12 +275,5 @@ def ris_frame(text: str, path: str, *, on_error: str = "set_aside") -> pd.DataFr
     records, aside, outside = parse_ris(text)
     if not records and not aside:
         raise FileFormatError(path, "line 1: no RIS records found (no 'TY  - ' line)")
-    rows = []
-    for rec in records:
-        row = to_canonical(rec["tags"], RIS_TAGS)
-        row["record_line"] = rec["line"]
-        rows.append(row)
-    frame = frame_from_records(rows, RIS_COLUMNS)
-    warn_outside(path, outside)
-    frame = set_aside(frame, path, aside, on_error)
-    return finish(frame, path, "RIS", fmt="ris")
+    return tagged_frame(records, aside, outside, path, spec=RIS_TAGS, columns=RIS_COLUMNS,
+                        on_error=on_error, kind="RIS", fmt="ris")

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from baby_room.evidence._bibcommon import normalise_doi
+from baby_room.evidence._bibcommon import (
+    finish,
+    frame_from_records,
+    normalise_doi,
+    set_aside,
+    warn_outside,
+)
 
 
 @dataclass(frozen=True)
@@ -120,3 +126,22 @@ def to_canonical(tags: dict[str, list[str]], spec: TagMap) -> dict:
     out["extra"] = {name: values[0] if len(values) == 1 else "; ".join(v for v in values if v)
                     for name, values in tags.items() if name not in used}
     return out
+
+
+def tagged_frame(records: list[dict], aside: list[dict], outside: list, path, *,
+                 spec: TagMap, columns, on_error: str, kind: str, fmt: str) -> pd.DataFrame:
+    """The loaded frame of a tagged format (RIS, Web of Science) from its parsed records.
+
+    Each record's tags become canonical columns (:func:`to_canonical`) with the line it
+    started on; lines outside records are warned about, malformed records set aside (or
+    raised, ``on_error="raise"``) and the frame labelled with its source.
+    """
+    rows = []
+    for rec in records:
+        row = to_canonical(rec["tags"], spec)
+        row["record_line"] = rec["line"]
+        rows.append(row)
+    frame = frame_from_records(rows, columns)
+    warn_outside(path, outside)
+    frame = set_aside(frame, path, aside, on_error)
+    return finish(frame, path, kind, fmt=fmt)

@@ -21,14 +21,10 @@ from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
     MAX_FILE_BYTES,
     check_on_error,
-    finish,
-    frame_from_records,
     read_text,
-    set_aside,
     split_lines,
-    warn_outside,
 )
-from baby_room.evidence.tagged import TagMap, to_canonical
+from baby_room.evidence.tagged import TagMap, tagged_frame
 
 __all__ = ["read_wos", "WOS_TAGS"]
 
@@ -197,12 +193,5 @@ def wos_frame(text: str, path: str, *, on_error: str = "set_aside") -> pd.DataFr
         fmt = "wos"
     if not records and not aside:
         raise FileFormatError(path, "line 1: no Web of Science records found")
-    rows = []
-    for rec in records:
-        row = to_canonical(rec["tags"], WOS_TAGS)
-        row["record_line"] = rec["line"]
-        rows.append(row)
-    frame = frame_from_records(rows, CANONICAL_COLUMNS)
-    warn_outside(path, outside)
-    frame = set_aside(frame, path, aside, on_error)
-    return finish(frame, path, "Web of Science", fmt=fmt)
+    return tagged_frame(records, aside, outside, path, spec=WOS_TAGS, columns=CANONICAL_COLUMNS,
+                        on_error=on_error, kind="Web of Science", fmt=fmt)

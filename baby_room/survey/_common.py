@@ -168,6 +168,23 @@ def room_level(data, design=None, *, function: str):
     return table, room
 
 
+def domain_estimates(design, kind: str, cols, *, by: str, conf_level: float,
+                     ci_method: str | None = None) -> pd.DataFrame:
+    """One indicator per domain of ``by`` from the full design, indexed by domain.
+
+    ``kind`` is ``"mean"`` (of ``cols``), ``"ratio"`` (``cols[0]`` / ``cols[1]``) or
+    ``"proportion"`` (of ``cols``; ``ci_method`` when given, else the design's default).
+    """
+    if kind == "mean":
+        res = design.mean(cols, by=by, conf_level=conf_level)
+    elif kind == "ratio":
+        res = design.ratio(cols[0], cols[1], by=by, conf_level=conf_level)
+    else:
+        options = {} if ci_method is None else {"ci_method": ci_method}
+        res = design.proportion(cols, by=by, conf_level=conf_level, **options)
+    return res.assign(**{by: res[by].astype("string")}).set_index(by)
+
+
 def tidy(result: pd.DataFrame, by: list[str], **ids) -> pd.DataFrame:
     """Keep by columns + the estimate block; identifier columns go right after ``by``."""
     res = result.copy()

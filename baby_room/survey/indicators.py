@@ -53,6 +53,7 @@ from baby_room.reference import (
 )
 from baby_room.survey._common import (
     describe_design,
+    domain_estimates,
     finish,
     respondent_design,
     room_level,
@@ -815,13 +816,8 @@ def compare_area(
         needed = list(cols) if isinstance(cols, tuple) else [cols]
         if any(c not in t.columns for c in needed):
             continue
-        if kind == "mean":
-            res = d.mean(cols, by="_domain", conf_level=conf_level)
-        elif kind == "ratio":
-            res = d.ratio(cols[0], cols[1], by="_domain", conf_level=conf_level)
-        else:
-            res = d.proportion(cols, by="_domain", ci_method=ci_method, conf_level=conf_level)
-        res = res.assign(_domain=res["_domain"].astype("string")).set_index("_domain")
+        res = domain_estimates(d, kind, cols, by="_domain", conf_level=conf_level,
+                               ci_method=ci_method)
         est = {k: (float(res.loc[k, "estimate"]) if k in res.index else np.nan)
                for k in ("area", "rest")}
         se, df_ = _domain_contrast(d, t, t["_domain"], kind, cols, est)
