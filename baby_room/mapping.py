@@ -401,9 +401,10 @@ def draft_mapping(path, *, sheet=0, format: str | None = None, schema: Schema = 
     """Draft a mapping file for an export: proposed columns, every answer with its proposed value.
 
     For each header (and its question text) the canonical column is proposed from the
-    codebook's names and aliases, or else from the closest column description
-    (:func:`difflib.SequenceMatcher` ratio >= 0.45); a header with no proposal is written
-    as a comment. For each proposed categorical or yes/no column every distinct answer
+    codebook's names and aliases, or else from the column whose name, aliases or
+    description share most words with the header and question (an F1 score of at least
+    0.4), marked ``# GUESS`` so that the user checks it; a header with no proposal is
+    written as a comment. For each proposed categorical or yes/no column every distinct answer
     is listed under ``[values.<column>]`` with the category it matches (ignoring case and
     spaces, or the nearest one) or ``"?"`` — reading the file fails on a ``"?"`` until the
     user has filled it in. Answers that look like "no answer" (and the values an SPSS file
@@ -432,8 +433,8 @@ def draft_mapping(path, *, sheet=0, format: str | None = None, schema: Schema = 
     ...     text = draft_mapping(p)
     >>> print(text.split("[values")[0].split("[columns]")[1].strip())
     "ResponseId" = "respondent_id"
-    "How many babies are in your room?" = "group_size"
-    "Provider" = "setting_type"
+    "How many babies are in your room?" = "group_size"  # GUESS from shared words, check it
+    "Provider" = "setting_type"  # GUESS from shared words, check it
     """
     from baby_room._io import read_table
 
@@ -465,6 +466,9 @@ def draft_mapping(path, *, sheet=0, format: str | None = None, schema: Schema = 
         question = raw.questions.get(header, "")
         note = f"  # {_one_line(question)}" if question and question != header else ""
         if header in taken:
+            if proposals[header][1] < 1.0:  # shared words, not a codebook name or alias
+                question_text = f": {note[4:]}" if note else ""
+                note = f"  # GUESS from shared words, check it{question_text}"
             lines.append(f"{_q(header)} = {_q(taken[header])}{note}")
         else:
             lines.append(f"# {_q(header)} = \"?\"{note}  (not loaded)")
