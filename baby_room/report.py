@@ -10,7 +10,7 @@
    page and the notebooks that need them are not run), refuses special files (FIFOs,
    devices, folders) before anything opens them, and hashes the inputs;
 3. executes every ``notebooks/NN-*.ipynb`` with a real Jupyter kernel (nbclient), side by
-   side up to the number of cores, injecting ``DATA_DIR`` and ``OUTPUT_DIR`` (paths relative
+   side (up to two per core), injecting ``DATA_DIR`` and ``OUTPUT_DIR`` (paths relative
    to a private working folder, so the pages do not depend on where the report is built)
    after the cell tagged ``parameters``; each notebook writes its figures (PNG 200 dpi + SVG)
    and tables (CSV + Excel) through :class:`baby_room.Outputs`, which applies disclosure
@@ -37,6 +37,7 @@ folder is.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -255,8 +256,31 @@ class _Progress:
 # ---------------------------------------------------------------- notebooks
 
 
-def _inject_parameters(nb, params: dict):
+def _nbformat():
+    """Import ``nbformat`` (and so jsonschema) without jsonschema's IRI format checker.
+
+    jsonschema imports the optional ``rfc3987-syntax`` package (pulled in by jupyter-events)
+    for its ``iri`` format checks, and that package compiles 38 lark grammars when it is
+    imported: 3.5 s of every process that loads the Jupyter machinery, more than the rest
+    of it together (python-jsonschema issue #1392). Notebook schemas use no ``iri``
+    format, so the package is kept out while jsonschema is first imported; jsonschema
+    catches the ImportError and registers no ``iri`` check. Importing ``rfc3987_syntax``
+    later still works.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # an ImportError for anyone importing it now
+        try:
+            import nbformat
+        finally:
+            if sys.modules.get("rfc3987_syntax", 0) is None:
+                del sys.modules["rfc3987_syntax"]
     import nbformat
+
+    return nbformat
+
+
+def _inject_parameters(nb, params: dict):
+    nbformat = _nbformat()
 
     lines = ["# Parameters injected by baby_room.report"]
     for key, value in params.items():
@@ -284,7 +308,7 @@ def _failing_cell(nb) -> tuple[int, str]:
 
 
 def _prepare(path: Path, *, data_dir: Path, output_dir: Path, cwd: Path | None):
-    import nbformat
+    nbformat = _nbformat()
 
     cwd = Path(cwd) if cwd is not None else path.parent
     nb = nbformat.read(path, as_version=4)
@@ -308,6 +332,7 @@ async def execute_notebook_async(path: Path, *, data_dir: Path, output_dir: Path
     The kernel runs in ``cwd`` (default: the notebook's folder); ``DATA_DIR`` and
     ``OUTPUT_DIR`` are injected relative to it. See :func:`execute_notebook`.
     """
+    _nbformat()
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -367,13 +392,20 @@ def notebook_html(nb) -> str:
     >>> html.startswith("<!DOCTYPE html>") and "Hi" in html
     True
     """
+    html, _ = _html_exporter().from_notebook_node(nb)
+    return html
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """One exporter per process: its templates are compiled once."""
+    _nbformat()
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="classic")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    html, _ = exporter.from_notebook_node(nb)
-    return html
+    return exporter
 
 
 # ---------------------------------------------------------------- the output folder
@@ -578,10 +610,15 @@ def _plan(notebooks, *, cache: Path, input_hashes: dict, settings: dict, absent)
 
 def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, timeout: int,
                   bar) -> None:
-    """Execute notebooks side by side (at most one per core); cache each one's outputs."""
+    """Execute notebooks side by side (up to two per core); cache each one's outputs.
+
+    Two per core rather than one: a kernel waits part of its time (starting, reading
+    files, exchanging messages), and on 2 cores the third of three notebooks would
+    otherwise start only when one of the first two ends, leaving a core idle at the end.
+    """
     import asyncio
 
-    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    workers = max(1, min(len(jobs), 2 * (os.cpu_count() or 1)))
     for job in jobs:
         job.work = cache / ".work" / job.path.stem
         shutil.rmtree(job.work, ignore_errors=True)
@@ -618,56 +655,65 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
         shutil.rmtree(job.work, ignore_errors=True)
 
 
-def _summary_page(staging: Path, *, folder: Path, cache: Path, key: str, bundled: bool,
-                  threshold: int, commit: str, skipped) -> bool:
-    """Write the front page and its tables into ``staging`` (from the cache when current).
+def _summary_page(staging: Path, *, cache: Path, key: str, page_job, bundled: bool,
+                  folder: Path, threshold: int, commit: str, skipped) -> bool:
+    """Write the front page, the Word report and their tables into ``staging``.
 
+    From the cache when current (``page_job`` is then None); otherwise the data step
+    (:mod:`baby_room._page_worker`, started before the notebooks) is awaited and the page
+    and the Word report, which show the notebooks' figures, are written beside its files.
     Returns True when the cached page was reused.
     """
     entry = cache / "_summary" / key
-    if not entry.is_dir():
-        from baby_room.project import load_project
-        from baby_room.report_page import write_summary_page
+    if page_job is None:
+        _copy_tree(entry, staging)
+        return True
+    from baby_room.project import load_project
+    from baby_room.report_page import write_summary_page
 
-        work = cache / ".work" / "_summary"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        for sub in ("figures", "tables", "notebooks"):  # what the page links to
-            if (staging / sub).is_dir():
-                shutil.copytree(staging / sub, work / sub)
-        before = {p for p in work.rglob("*") if p.is_file()}
-        project = load_project(folder)
-        label = "the bundled synthetic data" if bundled else f"data in {folder.name}/"
-        write_extra_outputs(work, project, threshold=threshold)
-        write_summary_page(work, project, data_label=label, threshold=threshold,
-                           commit=commit, skipped=skipped)
-        for path in before:  # keep only what the page step wrote
-            path.unlink()
-        shutil.rmtree(entry.parent, ignore_errors=True)
-        entry.parent.mkdir(parents=True)
-        work.rename(entry)
-        reused = False
-    else:
-        reused = True
+    data = page_job.result()
+    work = page_job.work
+    copied = []
+    for sub in ("figures", "tables", "notebooks"):  # what the page links to
+        for path in sorted((staging / sub).glob("*")) if (staging / sub).is_dir() else []:
+            target = work / sub / path.name
+            if target.exists():
+                raise ReportError(f"a notebook wrote {sub}/{path.name}, a name the front "
+                                  "page uses for its own file; rename the notebook's output")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(target)
+    project = load_project(folder)
+    label = "the bundled synthetic data" if bundled else f"data in {folder.name}/"
+    write_extra_outputs(work, project, threshold=threshold, data=data)
+    write_summary_page(work, project, data_label=label, threshold=threshold,
+                       commit=commit, skipped=skipped, data=data)
+    for path in copied:  # keep only what the page step wrote
+        path.unlink()
+    shutil.rmtree(entry.parent, ignore_errors=True)
+    entry.parent.mkdir(parents=True)
+    work.rename(entry)
     _copy_tree(entry, staging)
-    return reused
+    return False
 
 
-def write_extra_outputs(folder: Path, project, *, threshold: int) -> None:
-    """Write outputs that come from the data rather than from a notebook (before the page,
-    which links to them).
+def write_extra_outputs(folder: Path, project, *, threshold: int, data: dict | None = None
+                        ) -> None:
+    """Write report files that show the notebooks' figures beside data-only results, before
+    the front page (which links to them).
 
     The place to add a further report file: write it into ``folder`` through
     :class:`baby_room.Outputs` or as a file of its own; it is cached with the front page
-    and listed in the manifest. Today: the evidence explorer (issue 15) and the Word report (issue 14).
+    and listed in the manifest. A file that needs only the data belongs in
+    :func:`baby_room._page_worker.prepare` instead, which runs while the notebooks do
+    (today: the evidence explorer, issue 15). ``data`` is what
+    :func:`baby_room.report_page.page_data` computed. Today: the Word report (issue 14).
     """
-    if "evidence" in project.present:
-        from baby_room.evidence.explorer import report_explorer
-
-        report_explorer(folder, items=project.evidence)
     from baby_room.word import write_report_docx  # issue 14: the Word report
 
-    write_report_docx(folder, project=project, threshold=threshold)
+    data = data or {}
+    write_report_docx(folder, project=project, threshold=threshold,
+                      findings=data.get("findings"), published=data.get("published"))
 
 
 def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_dir=None,
@@ -775,9 +821,23 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    page_job = None
     try:
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         to_run = [j for j in jobs if force or not j.entry.is_dir()]
+        git = git_state()
+        commit = (git["commit"] or "unknown")[:12] + (" (uncommitted changes)"
+                                                      if git["dirty"] else "")
+        page_key = hashlib.sha256(json.dumps(
+            {"inputs": input_hashes, "settings": settings, "commit": commit,
+             "bundled": bundled, "folder": folder.name, "skipped": skipped,
+             "notebooks": [j.entry.name for j in jobs]}, sort_keys=True).encode()
+        ).hexdigest()[:32]
+        if force or not (cache / "_summary" / page_key).is_dir():
+            from baby_room._page_worker import PageJob  # runs while the notebooks do
+
+            shutil.rmtree(cache / ".work" / "_summary", ignore_errors=True)
+            page_job = PageJob(cache / ".work" / "_summary", folder, threshold=threshold)
         for job in jobs:
             if job not in to_run:
                 bar.step(f"{job.path.stem}: unchanged, reused")
@@ -787,16 +847,8 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
         for job in jobs:
             (result.executed if job in to_run else result.reused).append(job.path.name)
             _copy_tree(job.entry, staging)
-        git = git_state()
-        commit = (git["commit"] or "unknown")[:12] + (" (uncommitted changes)"
-                                                      if git["dirty"] else "")
-        page_key = hashlib.sha256(json.dumps(
-            {"inputs": input_hashes, "settings": settings, "commit": commit,
-             "bundled": bundled, "folder": folder.name, "skipped": skipped,
-             "notebooks": [j.entry.name for j in jobs]}, sort_keys=True).encode()
-        ).hexdigest()[:32]
-        _summary_page(staging, folder=folder, cache=cache, key=page_key, bundled=bundled,
-                      threshold=threshold, commit=commit, skipped=skipped)
+        _summary_page(staging, cache=cache, key=page_key, page_job=page_job, bundled=bundled,
+                      folder=folder, threshold=threshold, commit=commit, skipped=skipped)
         bar.step("findings page and data-quality tables")
         _write_manifest(staging, files=files, bundled=bundled, settings=settings, git=git,
                         notebooks=notebooks, input_hashes=input_hashes, absent=absent,
@@ -804,6 +856,8 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
         bar.step("manifest")
         _swap(staging, out)
     finally:
+        if page_job is not None:
+            page_job.stop()
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(cache / ".work", ignore_errors=True)
     return result

@@ -78,8 +78,41 @@ def quality_tables(project, out) -> dict:
     return {"quality": table_html(quality), "n_aside": len(rows), "n_cells": len(cells)}
 
 
+def page_data(folder, project, *, threshold: int = 5) -> dict:
+    """Compute what the front page shows from the data alone and save its tables.
+
+    Writes the data-quality tables (:func:`quality_tables`), ``key-findings`` and
+    ``published-figures`` into ``folder/tables`` through :class:`baby_room.Outputs`, and
+    returns them for :func:`write_summary_page` and the Word report: ``findings`` and
+    ``published`` (DataFrames) and the quality summary (``quality``, ``n_aside``,
+    ``n_cells``). Nothing here reads the notebooks' outputs, so a report build computes it
+    while the notebooks run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import baby_room as br
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     data = page_data(d, br.load_project())
+    ...     saved = sorted(p.name for p in Path(d, "tables").glob("*.csv"))
+    >>> "key-findings.csv" in saved, list(data["findings"].columns[:2])
+    (True, ['area', 'finding'])
+    """
+    from baby_room.findings import key_findings, published_comparison
+    from baby_room.outputs import Outputs
+
+    out = Outputs(Path(folder), threshold=threshold)
+    quality = quality_tables(project, out)
+    findings = key_findings(project)
+    out.table(findings, "key-findings", suppress=False)
+    tables = {k: getattr(project, k) for k in ("survey", "coding", "evidence")
+              if k in project.present}
+    published = out.table(published_comparison(**tables), "published-figures", suppress=False)
+    return {"findings": findings, "published": published, **quality}
+
+
 def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
-                       commit: str = "unknown", skipped=()) -> Path:
+                       commit: str = "unknown", skipped=(), data: dict | None = None) -> Path:
     """Write ``index.html``, the key findings and the data-quality tables into a report folder.
 
     Parameters
@@ -96,6 +129,9 @@ def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
         The code version shown on the page.
     skipped : sequence of str
         Notebooks not run because a source they read is absent.
+    data : dict, optional
+        What :func:`page_data` returned for this folder (its tables already saved there);
+        None: computed now.
 
     Returns
     -------
@@ -115,17 +151,12 @@ def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
     import jinja2
 
     from baby_room._version import __version__
-    from baby_room.findings import key_findings, published_comparison
-    from baby_room.outputs import Outputs
 
     folder = Path(folder)
-    out = Outputs(folder, threshold=threshold)
-    quality = quality_tables(project, out)
-    findings = key_findings(project)
-    out.table(findings, "key-findings", suppress=False)
-    tables = {k: getattr(project, k) for k in ("survey", "coding", "evidence")
-              if k in project.present}
-    published = out.table(published_comparison(**tables), "published-figures", suppress=False)
+    if data is None:
+        data = page_data(folder, project, threshold=threshold)
+    findings, published = data["findings"], data["published"]
+    quality = {k: data[k] for k in ("quality", "n_aside", "n_cells")}
 
     figures = sorted(p.stem for p in (folder / "figures").glob("*.png"))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,

@@ -227,10 +227,26 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
-    # text stays text in SVG: editable in a drawing program, searchable by the privacy scan
-    with mpl.rc_context({"svg.hashsalt": "baby_room", "svg.fonttype": "none"}):
-        for fmt in formats:
-            out = base.with_suffix(f".{fmt}")
-            fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata.get(fmt))
-            written.append(out)
+    # Lay the figure out and measure its tight bounding box once, at the raster resolution,
+    # then save every format with the layout frozen: ``bbox_inches="tight"`` would lay out
+    # and draw the figure twice per format (a measuring pass and the real one).
+    engine = fig.get_layout_engine()
+    screen_dpi = fig.dpi
+    try:
+        fig.dpi = dpi
+        fig.draw_without_rendering()
+        pad = mpl.rcParams["savefig.pad_inches"]
+        bbox = fig.get_tightbbox().padded(pad)
+        fig.set_layout_engine("none")
+        # text stays text in SVG: editable in a drawing program, searchable by the privacy scan
+        with mpl.rc_context({"svg.hashsalt": "baby_room", "svg.fonttype": "none"}):
+            for fmt in formats:
+                out = base.with_suffix(f".{fmt}")
+                fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox,
+                            metadata=metadata.get(fmt))
+                written.append(out)
+    finally:
+        fig.dpi = screen_dpi
+        if engine is not None:
+            fig.set_layout_engine(engine)
     return written

@@ -122,7 +122,8 @@ REPORT_TABLES = (
 
 
 def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | None = None,
-                      threshold: int = 5) -> Path:
+                      threshold: int = 5, findings: pd.DataFrame | None = None,
+                      published: pd.DataFrame | None = None) -> Path:
     """Write ``report.docx`` into a report folder (figures/ already there).
 
     Parameters
@@ -137,6 +138,10 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         How the page names its data ("the bundled synthetic data", "data in raw/").
     threshold : int
         Disclosure control: publication-table cells on fewer units are shown as ``[c]``.
+    findings, published : pandas.DataFrame, optional
+        The key findings and the published-figures comparison when already computed (the
+        report passes those of its front page, :func:`baby_room.report_page.page_data`);
+        None: computed from ``project``.
 
     Returns
     -------
@@ -174,7 +179,8 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         "as CSV and Excel, are in index.html beside this file.")
 
     document.add_heading("Key findings", level=1)
-    findings = key_findings(project)
+    if findings is None:
+        findings = key_findings(project)
     titles = {"survey": "Survey of baby room educators and managers",
               "evidence": "Global evidence review",
               "focus_groups": "Focus groups at six conferences"}
@@ -189,9 +195,10 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
     document.add_heading("Published figures, recomputed", level=1)
     document.add_paragraph("The project's published statements beside the values computed "
                            "from this data.")
-    published = published_comparison(**{k: getattr(project, k)
-                                        for k in ("survey", "coding", "evidence")
-                                        if k in present})
+    if published is None:
+        published = published_comparison(**{k: getattr(project, k)
+                                            for k in ("survey", "coding", "evidence")
+                                            if k in present})
     add_frame(document, published.rename(columns=str.capitalize))
 
     document.add_heading("Figures", level=1)

@@ -105,9 +105,8 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
     >>> round(float(row["area_estimate"]), 2), int(row["area_n"])
     (12.81, 54)
     """
-    from scipy import stats
-
     from baby_room.survey._common import domain_estimates, respondent_design, room_level
+    from baby_room.survey._intervals import t_quantile, t_sf
 
     fn = "area_estimates"
     check_frame(data, function=fn, columns=[level])
@@ -163,10 +162,10 @@ def area_estimates(data: pd.DataFrame, *, level: str = "local_authority", design
         diff = np.array([m[1] - m[2] for m in meta], dtype=float)
         good = np.isfinite(se) & (se > 0) & np.isfinite(df_) & (df_ > 0)
         dfs = np.where(good, df_, 1.0)
-        tq = np.where(good, stats.t.ppf(0.5 + conf_level / 2, dfs), np.nan)
+        tq = np.where(good, t_quantile(0.5 + conf_level / 2, dfs), np.nan)
         lo, hi = diff - tq * se, diff + tq * se
         with np.errstate(divide="ignore", invalid="ignore"):
-            pv = np.where(good, 2 * stats.t.sf(np.abs(diff / se), dfs), np.nan)
+            pv = np.where(good, 2 * t_sf(np.abs(diff / se), dfs), np.nan)
         lo, hi = np.where(good, lo, np.nan), np.where(good, hi, np.nan)
         res_rows = res.to_dict("index")
         for k, (a, _est_a, est_r, n_r) in enumerate(meta):

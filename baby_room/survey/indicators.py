@@ -60,6 +60,7 @@ from baby_room.survey._common import (
     share,
     tidy,
 )
+from baby_room.survey._intervals import t_quantile, t_sf
 from baby_room.survey._rooms import CONFLICT_COLUMNS, ROLE_PRIORITY, ROOM_KEY, build_rooms
 from baby_room.survey._tests import wald_means
 
@@ -785,8 +786,6 @@ def compare_area(
     >>> float(c.loc["mean_group_size", "estimate"])
     -2.5
     """
-    from scipy import stats
-
     fn = "compare_area"
     conf_level, ci_method = _options(conf_level, ci_method, fn)
     one_of(level, AREA_LEVELS, function=fn, parameter="level")
@@ -823,9 +822,9 @@ def compare_area(
         se, df_ = _domain_contrast(d, t, t["_domain"], kind, cols, est)
         diff = est["area"] - est["rest"]
         if np.isfinite(se) and se > 0 and np.isfinite(df_) and df_ > 0:
-            tq = stats.t.ppf(0.5 + conf_level / 2, df_)
+            tq = t_quantile(0.5 + conf_level / 2, df_)
             lo, hi = diff - tq * se, diff + tq * se
-            p = float(2 * stats.t.sf(abs(diff / se), df_))
+            p = float(2 * t_sf(abs(diff / se), df_))
         else:
             lo = hi = p = np.nan
         row = {"indicator": name, "unit": unit, "estimate": diff, "se": se, "ci_low": lo,

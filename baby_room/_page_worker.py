@@ -1,0 +1,110 @@
+"""The front page's data step, run in a process of its own while the notebooks execute.
+
+What the report's front page shows from the data alone — the key findings, the published
+figures recomputed, the data-quality tables (:func:`baby_room.report_page.page_data`) and
+the evidence explorer — needs nothing the notebooks make, so
+:func:`baby_room.report.build_report` starts it beside the notebook kernels
+(``python -m baby_room._page_worker``) instead of after them; the page itself and the Word
+report, which show the notebooks' figures, are written once both are done. A separate
+process rather than a thread: building the explorer's Vega bundle holds the interpreter
+lock for seconds, which would stall the event loop that drives the kernels.
+
+The child writes its files into the page's working folder and pickles its result (or its
+error) to a file the parent reads; the pickle never leaves the build's private cache.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+
+def prepare(work, data_dir, *, threshold: int) -> dict:
+    """Write the page's data-only outputs into ``work``; return :func:`page_data`'s dict.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     data = prepare(d, None, threshold=5)
+    ...     sorted(p.name for p in Path(d).iterdir())
+    ['evidence-explorer.html', 'tables']
+    """
+    from baby_room.project import load_project
+    from baby_room.report_page import page_data
+
+    work = Path(work)
+    project = load_project(data_dir)
+    if "evidence" in project.present:
+        from baby_room.evidence.explorer import report_explorer  # issue 15
+
+        report_explorer(work, items=project.evidence)
+    return page_data(work, project, threshold=threshold)
+
+
+class PageJob:
+    """The data step running in a child process: :meth:`result` waits for it."""
+
+    def __init__(self, work: Path, data_dir: Path, *, threshold: int):
+        self.work = Path(work)
+        self.result_path = self.work.with_name(self.work.name + ".result.pickle")
+        self.result_path.unlink(missing_ok=True)
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "baby_room._page_worker", str(self.work), str(data_dir),
+             str(threshold), str(self.result_path)],
+            env=dict(os.environ, PYTHONHASHSEED="0"), stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+
+    def result(self) -> dict:
+        """Wait for the child; return its dict or raise its error."""
+        from baby_room.report import ReportError
+
+        _, stderr = self.process.communicate()
+        try:
+            with open(self.result_path, "rb") as f:
+                status, value = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
+            lines = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ReportError("the front page's data step failed: "
+                              + (lines[-1] if lines else f"exit code {self.process.returncode}")
+                              ) from None
+        finally:
+            self.result_path.unlink(missing_ok=True)
+        if status == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """End the child if it still runs (the build failed elsewhere)."""
+        if self.process.returncode is None:
+            self.process.kill()
+            self.process.communicate()
+        self.result_path.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> int:
+    work, data_dir, threshold, result = argv
+    from baby_room.errors import BabyRoomError
+
+    try:
+        payload = ("ok", prepare(work, data_dir, threshold=int(threshold)))
+    except BabyRoomError as exc:  # the parent raises it as if it had happened there
+        payload = ("error", exc)
+    try:
+        data = pickle.dumps(payload)
+        pickle.loads(data)  # an error class whose arguments do not round-trip
+    except Exception:  # noqa: BLE001 - any failure to pickle: send the message instead
+        from baby_room.report import ReportError
+
+        exc = payload[1]
+        data = pickle.dumps(("error", ReportError(f"{type(exc).__name__}: {exc}")))
+    Path(result).write_bytes(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
