@@ -625,7 +625,9 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
         job.out.mkdir(parents=True)
         (job.work / "data").symlink_to(folder, target_is_directory=True)
 
-    async def run_all():
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def run_all(converter):
         gate = asyncio.Semaphore(workers)
 
         async def run(job):
@@ -635,20 +637,23 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
                     job.path, data_dir=job.work / "data", output_dir=job.out,
                     threshold=threshold, timeout=timeout, cwd=job.work)
                 bar.step(f"{job.path.stem}: executed in {time.perf_counter() - t0:.1f} s")
-                return nb
+            # to HTML while the other notebooks still run (one conversion at a time)
+            html = await asyncio.get_running_loop().run_in_executor(converter, notebook_html,
+                                                                    nb)
+            (job.out / "notebooks").mkdir(exist_ok=True)
+            (job.out / "notebooks" / f"{job.path.stem}.html").write_text(html,
+                                                                         encoding="utf-8")
 
         return await asyncio.gather(*(run(j) for j in jobs), return_exceptions=True)
 
     from jupyter_core.utils import run_sync  # works inside a running loop too (Jupyter)
 
-    results = run_sync(run_all)()
+    with ThreadPoolExecutor(max_workers=1) as converter:
+        results = run_sync(run_all)(converter)
     for result in results:  # the first failure, in notebook order
         if isinstance(result, BaseException):
             raise result
-    for job, nb in zip(jobs, results, strict=True):
-        (job.out / "notebooks").mkdir(exist_ok=True)
-        (job.out / "notebooks" / f"{job.path.stem}.html").write_text(notebook_html(nb),
-                                                                     encoding="utf-8")
+    for job in jobs:
         shutil.rmtree(job.entry.parent, ignore_errors=True)  # keep one entry per notebook
         job.entry.parent.mkdir(parents=True)
         job.out.rename(job.entry)
