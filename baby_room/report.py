@@ -23,8 +23,11 @@
    re-executes only the notebooks that read it; the front page is cached the same way;
 5. writes the front page ``index.html`` (:mod:`baby_room.report_page`: key findings, the
    data-quality tables, the rows and cells set aside with their reasons), each executed
-   notebook as HTML, any extra outputs (:func:`write_extra_outputs`) and ``manifest.json``
-   (inputs and outputs with SHA-256, versions, git commit, seed);
+   notebook as HTML (converted as soon as it finishes), any extra outputs
+   (:func:`write_extra_outputs`) and ``manifest.json`` (inputs and outputs with SHA-256,
+   versions, git commit, seed); what the page computes from the data alone, and the
+   evidence explorer, are computed by :mod:`baby_room._page_worker` in a process of its
+   own while the notebooks run;
 6. builds everything in a temporary folder and swaps it in at the end, so a failing
    notebook leaves the previous report intact; the error names the notebook, the cell
    and the error. Two builds of one report or one cache wait for each other (a lock
