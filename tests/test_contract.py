@@ -163,12 +163,7 @@ POSITIONAL = {
 
 #: Deviations found when the contract was written (strict xfails). Remove an entry when
 #: its function keeps the contract.
-KNOWN_DEVIATIONS = {
-    "evidence.flag_duplicates": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.flag_years": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "survey.conflicting_rooms": "attrs['source'] not carried from the input; attrs['synthetic'] not carried from the input",
-    "survey.rooms": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'conflicts_by_column': 'dict'}",
-}
+KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- discovery

@@ -537,7 +537,9 @@ def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "do
         A copy with ``duplicate_of`` (the identifier of the group's earliest row;
         missing for originals and unique rows), ``duplicate_group`` (Int64, the group's
         earliest row position; missing for unique rows) and ``duplicate_reason``.
-        ``attrs`` are kept; ``attrs["n_review"]`` counts the pairs left for review.
+        ``attrs``: ``source`` and ``synthetic`` of ``data`` (a reader's set-aside
+        records stay on ``data``), and ``n_review``, the pairs left for review
+        (:func:`duplicate_review` lists them).
 
     Examples
     --------
@@ -566,6 +568,8 @@ def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "do
                                       dtype="Int64")
     out["duplicate_reason"] = pd.array([reason.get(i, pd.NA) if sizes[roots[i]] > 1 else pd.NA
                                         for i in range(r.n)], dtype="string")
+    # scalars only (contract section 3): a reader's set-aside records stay on ``data``
+    out.attrs = result_attrs(data)
     out.attrs["n_review"] = len(review) + len(refused)
     return out
 
