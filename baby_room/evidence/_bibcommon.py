@@ -8,6 +8,7 @@ Private to :mod:`baby_room.evidence`; the public names (:func:`normalise_doi`,
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import numbers
 import os
@@ -22,7 +23,7 @@ import pandas as pd
 from baby_room._args import check_column, check_frame, one_of, result_attrs
 from baby_room._files import regular_file
 from baby_room._validate import SetAside
-from baby_room.errors import ArgumentError, DesignError, FileFormatError, RowsSetAsideWarning
+from baby_room.errors import ArgumentError, FileFormatError, RowsSetAsideWarning
 
 #: Years before this are flagged as implausible for the evidence review.
 EARLIEST_YEAR = 1950
@@ -237,10 +238,23 @@ def year_flag_warning(flag: pd.Series, *, earliest: int, latest: int) -> str:
 # --------------------------------------------------------------------------- file reading
 
 
-def check_on_error(on_error: str) -> str:
-    if on_error not in ON_ERROR:
-        raise DesignError(f"on_error: must be one of {', '.join(ON_ERROR)}; got {on_error!r}")
-    return on_error
+def check_reader_options(*, function: str, on_error: str, encoding: str | None = None) -> None:
+    """Check a reader's ``on_error=`` (one of :data:`ON_ERROR`) and ``encoding=`` (a
+    Python codec name); errors are :class:`baby_room.ArgumentError` naming ``function``."""
+    one_of(on_error, ON_ERROR, function=function, parameter="on_error")
+    if encoding is not None:
+        check_encoding(encoding, function=function)
+
+
+def check_encoding(encoding, *, function: str) -> str:
+    """Check that ``encoding`` is a Python codec name; return it."""
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ArgumentError(
+            function, "encoding", "a Python codec name such as 'utf-8', 'cp1252' or 'latin-1'",
+            encoding) from None
+    return encoding
 
 
 def read_bytes(path) -> bytes:
@@ -266,7 +280,10 @@ def read_bytes(path) -> bytes:
 
 
 def decode(raw: bytes, path, encoding: str) -> str:
-    """Decode bytes (UTF-8 with or without BOM by default), errors naming file and line."""
+    """Decode bytes (UTF-8 with or without BOM by default), errors naming file and line.
+
+    ``encoding`` is checked first by the public reader (:func:`check_reader_options`).
+    """
     enc = encoding.lower().replace("_", "-")
     codec = "utf-8-sig" if enc in {"utf-8", "utf8"} else encoding
     if enc in {"utf-8", "utf8"} and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -279,11 +296,6 @@ def decode(raw: bytes, path, encoding: str) -> str:
             path,
             f"line {line}: cannot decode byte {raw[exc.start:exc.start + 1]!r} as {encoding}; "
             f"pass encoding='cp1252' or 'latin-1' if the file came from older Windows software",
-        ) from None
-    except LookupError:
-        raise DesignError(
-            f"encoding: unknown encoding {encoding!r}; use a Python codec name such as "
-            f"'utf-8', 'cp1252' or 'latin-1'"
         ) from None
     if not text.strip():
         raise FileFormatError(path, "file is empty")
