@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room._args import as_columns, check_frame, one_of
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 from baby_room.focus_groups._common import (
     LEVELS,
     UNIT_KEYS,
@@ -525,11 +525,12 @@ def saturation_curve(
         have = set(groups["group_id"])
         missing = sorted(have - set(sequence), key=natural_key)
         unknown = [g for g in sequence if g not in have]
-        if missing or unknown or len(set(sequence)) != len(sequence):
-            raise DesignError(
-                f"{func}: `order` must list every group_id in the data exactly once; "
-                f"missing: {missing or 'none'}; not in the data: {unknown or 'none'}."
-            )
+        repeated = sorted({g for g in sequence if sequence.count(g) > 1}, key=natural_key)
+        if missing or unknown or repeated:
+            raise ArgumentError(
+                func, "order", "'conference' or a list of every group_id in data, each once",
+                order, hint=f"Missing: {missing or 'none'}; not in data: {unknown or 'none'}; "
+                            f"listed twice: {repeated or 'none'}")
         groups = groups.set_index("group_id")
     codes_by_group = df.groupby(df["group_id"].astype(str))[level].agg(
         lambda s: set(s.dropna().astype(str))
@@ -613,15 +614,14 @@ def export_quotes(
     coding = check_frame(data, function=func)
     codes = as_columns(code, function=func, parameter="code")
     if not codes:
-        raise DesignError(f"{func}: `code` must name at least one code; got {code!r}.")
+        raise ArgumentError(func, "code", "a code or a list of codes present in data", code)
     require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder", "text"],
                      func)
     known = set(coding["code"].dropna().astype(str))
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise DesignError(
-            f"{func}: `code` names code(s) not in the data: {', '.join(map(repr, unknown))}."
-        )
+        raise ArgumentError(func, "code", "a code or a list of codes present in data", code,
+                            hint=f"Not in data: {', '.join(map(repr, unknown))}")
     conf_rank = {c: i for i, c in enumerate(conference_order(coding))}
     has_speaker = "speaker" in coding.columns
     labels: dict[tuple[str, str], str] = {}
