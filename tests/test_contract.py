@@ -18,7 +18,8 @@ Checked for every analysis, by calling it:
   attrs, and gives narrower intervals at 0.80 than at 0.95 (never wider, strictly narrower
   for some row) — an independent property of any interval, not a restated constant;
 - shares: a ``share`` column comes with ``count`` and the base ``n``, and equals count / n;
-- proportions: a function taking ``ci_method=`` returns estimates and limits within [0, 1].
+- proportions: a function taking ``ci_method=`` returns estimates and limits within [0, 1];
+- figures: ``data`` first, ``ax=None``, and ``conf_level=`` when they draw intervals.
 
 Known deviations are listed in KNOWN_DEVIATIONS and run as strict xfails: fixing one makes
 its xfail pass, which fails the suite until the entry is removed.
@@ -355,6 +356,10 @@ def test_figure_signature(name):
     problems = [p for p in problems if "not keyword-only" not in p or "'items'" not in p]
     if "ax" not in params or params["ax"].default is not None:
         problems.append("takes no ax=None")
+    # a figure that draws intervals takes their level (contract: conf_level= on everything
+    # that makes an interval); shown intervals are read from an analysis' ci_low/ci_high
+    if re.search(r"ci_low", inspect.getsource(func)) and "conf_level" not in params:
+        problems.append("draws intervals but takes no conf_level=")
     assert not problems, f"{name}: " + "; ".join(problems)
 
 

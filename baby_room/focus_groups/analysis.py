@@ -321,13 +321,14 @@ def code_cooccurrence(
         ``pivot(index="code_1", columns="code_2")`` gives the matrix):
 
         * ``code_1``, ``code_2`` (``theme_1``, ``theme_2`` at ``level="theme"``);
+        * ``n`` - units with any coding (characters coded for ``"overlap"``), the same
+          on every row; ``attrs["unit"]`` names the unit;
         * ``count`` - units (pairs of codings for ``"overlap"``) in which both occur;
           on the diagonal, the units in which the code occurs;
         * ``n_1``, ``n_2`` - units (characters for ``"overlap"``) with code 1, code 2;
         * ``jaccard`` - ``|X and Y| / |X or Y|`` = ``count / (n_1 + n_2 - count)``
           (character-based for ``"overlap"``); 1 on the diagonal, NaN when neither code
-          occurs;
-        * ``n`` - units with any coding (characters coded for ``"overlap"``).
+          occurs.
 
     References
     ----------
@@ -392,14 +393,16 @@ def code_cooccurrence(
     union = n1 + n2 - both
     with np.errstate(invalid="ignore", divide="ignore"):
         jac = np.where(union > 0, both / np.where(union > 0, union, 1), np.nan)
+    out["n"] = np.full(len(out), int(n_total), dtype="int64")
     out["count"] = cnt.astype("int64")
     out["n_1"] = n1.astype("int64")
     out["n_2"] = n2.astype("int64")
     out["jaccard"] = jac.astype("float64")
-    out["n"] = int(n_total)
     for c in (f"{item}_1", f"{item}_2"):
         out[c] = out[c].astype("string")
-    return finish(out, coding)
+    unit = {"segment": "segments", "speaker": "speakers", "group": "groups",
+            "overlap": "characters"}[within]
+    return finish(out, coding, unit=unit)
 
 
 def _diag_count(df, item, within, keys, n_item, out):
