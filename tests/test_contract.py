@@ -13,7 +13,8 @@ Checked for every analysis, by calling it:
   percentage columns, the estimate block ``estimate, se, ci_low, ci_high, df, n`` in that
   order, ``n`` a non-negative whole number, ``statistic`` numeric (a test statistic), ``by``
   columns first;
-- attrs: scalars only, ``source`` and ``synthetic`` carried from the input;
+- attrs: scalars only, ``source`` and ``synthetic`` carried from the input, ``unit`` when
+  the result has ``n``, ``ci_method`` when the function takes it;
 - intervals: a function whose result has ``ci_low`` takes ``conf_level=``, records it in
   attrs, and gives narrower intervals at 0.80 than at 0.95 (never wider, strictly narrower
   for some row) — an independent property of any interval, not a restated constant;
@@ -259,6 +260,10 @@ def _result_problems(name, func, result, data, by) -> list[str]:
     for key in ("source", "synthetic"):
         if attrs.get(key) != data.attrs.get(key):
             problems.append(f"attrs[{key!r}] not carried from the input")
+    if "n" in cols and not attrs.get("unit"):
+        problems.append("has n but attrs['unit'] does not say what n counts")
+    if "ci_method" in inspect.signature(func).parameters and attrs.get("ci_method") != "logit":
+        problems.append(f"attrs['ci_method'] is {attrs.get('ci_method')!r}, not the default 'logit'")
     return problems
 
 
