@@ -20,6 +20,7 @@ __all__ = [
     "as_columns",
     "check_conf_level",
     "check_ci_method",
+    "check_column",
     "check_frame",
     "one_of",
     "result_attrs",
@@ -101,6 +102,38 @@ def as_columns(value, *, function: str, parameter: str = "by",
                      f"Columns of data: {', '.join(map(str, data.columns))}",
             )
     return out
+
+
+def check_column(value, *, function: str, parameter: str, data: pd.DataFrame,
+                 optional: bool = False):
+    """Check that ``value`` names one column of ``data`` (or is None when ``optional``).
+
+    Returns the name (or None). The error lists the columns ``data`` has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_column("year", function="f", parameter="year", data=pd.DataFrame({"year": [1]}))
+    'year'
+    >>> try:
+    ...     check_column("yr", function="f", parameter="year",
+    ...                  data=pd.DataFrame({"year": [1], "title": ["t"]}))
+    ... except ArgumentError as e:
+    ...     print(e)
+    f: year must be a column of data; got 'yr'
+    Columns of data: year, title
+    """
+    if value is None and optional:
+        return None
+    allowed = "a column of data" + (" or None" if optional else "")
+    try:
+        ok = isinstance(value, str) and value in data.columns
+    except TypeError:  # pragma: no cover - str is hashable
+        ok = False
+    if not ok:
+        raise ArgumentError(function, parameter, allowed, value,
+                            hint=f"Columns of data: {', '.join(map(str, data.columns))}")
+    return value
 
 
 def one_of(value, allowed: Sequence, *, function: str, parameter: str):

@@ -129,9 +129,18 @@ def test_identical_coders_give_one_and_degenerate_code_is_nan_with_note():
         assert np.isnan(cohen_kappa_score(m1[:, 0], m1[:, 0]))
 
 
-def test_shape_mismatch_message():
-    with pytest.raises(DesignError, match=r"same shape .*\(3, 2\) and \(4, 2\)"):
+def test_presence_argument_errors_name_function_and_parameter():
+    with pytest.raises(ArgumentError, match=r"agreement_from_presence: coder_2 must be an array "
+                                            r"of coder_1's shape \(3, 2\).*got 'an array of "
+                                            r"shape \(4, 2\)'") as info:
         agreement_from_presence(np.zeros((3, 2)), np.zeros((4, 2)))
+    assert not isinstance(info.value, DesignError)  # not a survey-design error
+    with pytest.raises(ArgumentError, match=r"agreement_from_presence: coder_1 must be a 1-D or "
+                                            r"2-D 0/1 array"):
+        agreement_from_presence(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
+    with pytest.raises(ArgumentError, match=r"agreement_from_presence: codes must be 2 names, "
+                                            r"one per column of coder_1, or None; got \['x'\]"):
+        agreement_from_presence(np.zeros((3, 2)), np.zeros((3, 2)), codes=["x"])
 
 
 # ----------------------------------------------------------------------------- long format
@@ -191,17 +200,31 @@ def test_three_coders_give_every_pair_that_shares_segments():
     res = intercoder_agreement(coding, pseudonymise=False)
     assert sorted(set(zip(res["coder_1"], res["coder_2"], strict=True))) == [
         ("A", "B"), ("A", "C")]
-    with pytest.raises(DesignError, match=r"share no double-coded segments"):
+    # the data hold no segment coded by both B and C: a data error naming the column
+    with pytest.raises(DataValidationError, match=r"column segment_id: value 'no segments coded "
+                                                  r"by both B and C' - intercoder_agreement: "
+                                                  r"agreement needs segments coded by both"):
         intercoder_agreement(coding, coders=["B", "C"])
 
 
 def test_coder_errors_say_what_was_wrong():
     coding = pd.DataFrame({"segment_id": ["s1"], "conference": "York", "group_id": "YOR-1",
                            "code": ["x"], "coder": ["A"]})
-    with pytest.raises(DesignError, match=r"needs two coders.*\['A'\]"):
+    # one coder in the data: the data's problem (column coder), not an argument's
+    with pytest.raises(DataValidationError, match=r"column coder: value 'A' - intercoder_agreement: "
+                                                  r"agreement needs codings by at least two "
+                                                  r"coders") as info:
         intercoder_agreement(coding)
-    with pytest.raises(DesignError, match=r"coder\(s\) not in the data: 'Z'; coders present: 'A'"):
+    assert info.value.failures.loc[0, "column"] == "coder"
+    with pytest.raises(ArgumentError, match=r"intercoder_agreement: coders must be None or two "
+                                            r"or more coder names present in data; got "
+                                            r"\['A', 'Z'\]\nNot in data: 'Z'. Coders present: "
+                                            r"'A'") as info:
         intercoder_agreement(coding, coders=["A", "Z"])
+    assert not isinstance(info.value, DesignError)
+    with pytest.raises(ArgumentError, match=r"disagreements: coders must be None or two or more "
+                                            r"coder names present in data; got 'A'"):
+        disagreements(coding.assign(coder=["A"]), coders="A")
     with pytest.raises(ArgumentError, match=r"intercoder_agreement: unit must be one of "
                                             r"'segment', 'character'; got 'word'"):
         intercoder_agreement(coding, unit="word")
@@ -242,7 +265,7 @@ def test_character_scope_transcript_and_position_errors():
         "code": ["noise", "noise"], "coder": ["A", "B"], "start": [0, 4], "end": [8, 8],
     })
     # segments differ between coders: nothing double-coded at segment scope
-    with pytest.raises(DesignError, match=r"try scope='transcript'"):
+    with pytest.raises(DataValidationError, match=r"try scope='transcript'"):
         intercoder_agreement(coding, unit="character")
     res = intercoder_agreement(coding, unit="character", scope="transcript")
     assert res.loc[0, "n"] == 8 and res.loc[0, "n_both"] == 4

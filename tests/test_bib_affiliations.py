@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from baby_room.errors import DesignError, UnmatchedValueWarning
+from baby_room.errors import ArgumentError, UnmatchedValueWarning
 from baby_room.evidence.affiliations import affiliation_countries, affiliation_country
 
 
@@ -61,5 +61,6 @@ def test_one_row_per_affiliation_and_unmatched_reported():
 
 
 def test_affiliation_countries_argument_errors():
-    with pytest.raises(DesignError, match="column: 'affiliations' not found"):
+    with pytest.raises(ArgumentError, match="affiliation_countries: column must be a column "
+                       "of data; got 'affiliations'\nColumns of data: x"):
         affiliation_countries(pd.DataFrame({"x": [1]}))

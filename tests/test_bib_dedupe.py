@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 from baby_room.evidence.dedupe import duplicate_review, flag_duplicates, merge_duplicates
 
 BASE = {"authors": "Smith, J.; Jones, K.", "year": 2019, "journal": "Early Years",
@@ -96,7 +96,8 @@ def test_review_decisions_are_fed_back():
     table["decision"] = "distinct"
     assert duplicate_review(df, decisions=table).empty
     table["decision"] = "maybe"
-    with pytest.raises(DesignError, match="decision must be 'duplicate' or 'distinct'"):
+    with pytest.raises(ArgumentError, match=r"flag_duplicates: decisions must be .*'duplicate', "
+                       r"'distinct' or nothing.*\n1 decision\(s\) not understood \(row 0: 'maybe'\)"):
         flag_duplicates(df, decisions=table)
 
 
@@ -119,9 +120,14 @@ def test_merge_keeps_the_fullest_metadata_and_says_where_it_came_from():
 
 
 def test_flag_duplicates_argument_errors():
-    with pytest.raises(DesignError, match="data: expected a pandas DataFrame"):
+    with pytest.raises(ArgumentError, match=r"flag_duplicates: data must be a pandas DataFrame; "
+                       r"got \[1, 2\]"):
         flag_duplicates([1, 2])
-    with pytest.raises(DesignError, match="id: column 'nope' not found"):
-        flag_duplicates(pd.DataFrame({"title": ["x"]}), id="nope")
-    with pytest.raises(DesignError, match="expected the output of flag_duplicates"):
+    with pytest.raises(ArgumentError, match="duplicate_review: id must be a column of data or "
+                       "None; got 'nope'"):
+        duplicate_review(pd.DataFrame({"title": ["x"]}), id="nope")
+    with pytest.raises(ArgumentError, match="flag_duplicates: doi must be a column name"):
+        flag_duplicates(pd.DataFrame({"title": ["x"]}), doi=3)
+    with pytest.raises(ArgumentError, match="merge_duplicates: data must be a table with "
+                       "column\\(s\\) 'duplicate_of'"):
         merge_duplicates(pd.DataFrame({"title": ["x"]}))

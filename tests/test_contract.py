@@ -13,12 +13,14 @@ Checked for every analysis, by calling it:
   percentage columns, the estimate block ``estimate, se, ci_low, ci_high, df, n`` in that
   order, ``n`` a non-negative whole number, ``statistic`` numeric (a test statistic), ``by``
   columns first;
-- attrs: scalars only, ``source`` and ``synthetic`` carried from the input;
+- attrs: scalars only, ``source`` and ``synthetic`` carried from the input, ``unit`` when
+  the result has ``n``, ``ci_method`` when the function takes it;
 - intervals: a function whose result has ``ci_low`` takes ``conf_level=``, records it in
   attrs, and gives narrower intervals at 0.80 than at 0.95 (never wider, strictly narrower
   for some row) — an independent property of any interval, not a restated constant;
 - shares: a ``share`` column comes with ``count`` and the base ``n``, and equals count / n;
-- proportions: a function taking ``ci_method=`` returns estimates and limits within [0, 1].
+- proportions: a function taking ``ci_method=`` returns estimates and limits within [0, 1];
+- figures: ``data`` first, ``ax=None``, and ``conf_level=`` when they draw intervals.
 
 Known deviations are listed in KNOWN_DEVIATIONS and run as strict xfails: fixing one makes
 its xfail pass, which fails the suite until the entry is removed.
@@ -163,12 +165,7 @@ POSITIONAL = {
 
 #: Deviations found when the contract was written (strict xfails). Remove an entry when
 #: its function keeps the contract.
-KNOWN_DEVIATIONS = {
-    "evidence.flag_duplicates": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "evidence.flag_years": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside'}",
-    "survey.conflicting_rooms": "attrs['source'] not carried from the input; attrs['synthetic'] not carried from the input",
-    "survey.rooms": "non-scalar attrs: {'unused_columns': 'list', 'set_aside': 'SetAside', 'conflicts_by_column': 'dict'}",
-}
+KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- discovery
@@ -263,6 +260,10 @@ def _result_problems(name, func, result, data, by) -> list[str]:
     for key in ("source", "synthetic"):
         if attrs.get(key) != data.attrs.get(key):
             problems.append(f"attrs[{key!r}] not carried from the input")
+    if "n" in cols and not attrs.get("unit"):
+        problems.append("has n but attrs['unit'] does not say what n counts")
+    if "ci_method" in inspect.signature(func).parameters and attrs.get("ci_method") != "logit":
+        problems.append(f"attrs['ci_method'] is {attrs.get('ci_method')!r}, not the default 'logit'")
     return problems
 
 
@@ -360,6 +361,10 @@ def test_figure_signature(name):
     problems = [p for p in problems if "not keyword-only" not in p or "'items'" not in p]
     if "ax" not in params or params["ax"].default is not None:
         problems.append("takes no ax=None")
+    # a figure that draws intervals takes their level (contract: conf_level= on everything
+    # that makes an interval); shown intervals are read from an analysis' ci_low/ci_high
+    if re.search(r"ci_low", inspect.getsource(func)) and "conf_level" not in params:
+        problems.append("draws intervals but takes no conf_level=")
     assert not problems, f"{name}: " + "; ".join(problems)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from baby_room.errors import DesignError, FileFormatError, UnmatchedValueWarning
+from baby_room.errors import ArgumentError, FileFormatError, UnmatchedValueWarning
 from baby_room.evidence.bibliography import (
     flag_duplicates,
     flag_years,
@@ -20,6 +20,7 @@ from baby_room.evidence.bibliography import (
     normalise_doi,
     normalise_title,
     parse_rayyan_notes,
+    read_bibliography,
     read_bibtex,
     read_rayyan,
     read_ris,
@@ -144,9 +145,16 @@ def test_missing_file_is_a_file_format_error(tmp_path):
             reader(tmp_path / "absent.x")
 
 
-def test_unknown_encoding_is_a_design_error():
-    with pytest.raises(DesignError, match=r"encoding: unknown encoding 'klingon'"):
+def test_reader_options_are_argument_errors_naming_the_reader():
+    with pytest.raises(ArgumentError, match=r"read_ris: encoding must be a Python codec name .*"
+                                            r"got 'klingon'"):
         read_ris(FIX / "review.ris", encoding="klingon")
+    with pytest.raises(ArgumentError, match=r"read_bibtex: on_error must be one of 'set_aside', "
+                                            r"'raise'; got 'skip'"):
+        read_bibtex(FIX / "review.ris", on_error="skip")
+    with pytest.raises(ArgumentError, match=r"read_bibliography: format must be one of .*"
+                                            r"got 'docx'"):
+        read_bibliography(FIX / "review.ris", format="docx")
 
 
 # --------------------------------------------------------------------------- BibTeX
@@ -260,7 +268,8 @@ def test_merge_appends_metadata_only_rows():
 
 
 def test_merge_needs_a_key_column():
-    with pytest.raises(DesignError, match=r"records: needs a 'doi' or a 'title' column"):
+    with pytest.raises(ArgumentError, match=r"merge_bibliography: records must be a table with "
+                                            r"a 'doi' or a 'title' column"):
         merge_bibliography(pd.DataFrame({"x": [1]}), pd.DataFrame({"doi": ["a"]}))
 
 
@@ -296,6 +305,32 @@ def test_flag_years_bounds():
     with pytest.warns(UserWarning, match="2 row"):
         out = flag_years(df, latest=2025)
     assert out["year_flag"].fillna("").tolist() == ["before 1950", "", "", "after 2025", ""]
+
+
+def test_flag_years_argument_errors_and_scalar_attrs():
+    df = pd.DataFrame({"year": pd.array([2019], dtype="Int64")})
+    df.attrs.update(source="review.ris", synthetic=False, set_aside=object())
+    with pytest.raises(ArgumentError, match=r"flag_years: year must be a column of data; "
+                                            r"got 'yr'\nColumns of data: year"):
+        flag_years(df, year="yr")
+    with pytest.raises(ArgumentError, match=r"flag_years: latest must be a whole number"):
+        flag_years(df, latest="2025")
+    # contract section 3: the result's attrs are scalars (the set-aside records stay on df)
+    assert flag_years(df).attrs == {"source": "review.ris", "synthetic": False}
+
+
+def test_reader_keeps_its_set_aside_records_when_flagging_years(tmp_path):
+    import baby_room as br
+
+    p = tmp_path / "old.ris"
+    p.write_text("TY  - JOUR\nTI  - x\nAU   - bad\nER  - \n"
+                 "TY  - JOUR\nTI  - y\nPY  - 1890\nER  - \n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = read_ris(p)
+    assert df["year_flag"].tolist() == ["before 1950"]
+    assert br.set_aside_rows(df)["row"].tolist() == [1]
+    assert any("old.ris: 1 row(s) have a year outside" in str(w.message) for w in caught)
 
 
 def test_ris_continuation_lines_that_look_like_tags_are_kept(tmp_path):

@@ -220,8 +220,11 @@ def test_saturation_conference_order_then_natural_group_order():
     assert list(res["step"]) == [1, 2, 3, 4]
     custom = saturation_curve(coding, order=["BRI-1", "YOR-1", "LON-2", "LON-10"])
     assert list(custom["new_codes"]) == [1, 1, 1, 1]
-    with pytest.raises(DesignError, match=r"missing: \['LON-10'\]"):
+    with pytest.raises(ArgumentError, match=r"saturation_curve: order must be 'conference' or a "
+                                            r"list of every group_id in data, each once; got "
+                                            r"\[.*\]\nMissing: \['LON-10'\]") as info:
         saturation_curve(coding, order=["BRI-1", "YOR-1", "LON-2"])
+    assert not isinstance(info.value, DesignError)  # an argument, not a survey design
 
 
 # ----------------------------------------------------------------------------- summaries/quotes
@@ -246,8 +249,11 @@ def test_export_quotes_pseudonymises(coding):
     assert len(q) == 2  # s1 (coded 'valued' by B) and s3, each once
     raw = export_quotes(coding, code="valued", pseudonymise=False)
     assert "Maya" in set(raw["speaker"])
-    with pytest.raises(DesignError, match=r"code\(s\) not in the data: 'nope'"):
+    with pytest.raises(ArgumentError, match=r"export_quotes: code must be a code or a list of "
+                                            r"codes present in data; got 'nope'\n"
+                                            r"Not in data: 'nope'") as info:
         export_quotes(coding, code="nope")
+    assert not isinstance(info.value, DesignError)  # not a survey-design error
 
 
 def test_empty_coding_gives_empty_tables_with_the_columns(coding):

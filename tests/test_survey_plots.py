@@ -114,3 +114,37 @@ def test_cpd_bars_are_the_shares_workforce_summary_returns(survey):
     assert widths == pytest.approx([overall["estimate"], *by_role["estimate"]])
     # and the raw share of respondents answering yes (pandas) for the overall bar
     assert widths[0] == pytest.approx(survey["cpd_baby_past_year"].dropna().mean())
+
+
+def _bar_intervals(ax):
+    """(low, high) of each error bar drawn by _hbar_with_ci, top bar first."""
+    (container,) = [c for c in ax.containers if hasattr(c, "has_xerr")]
+    segments = container.lines[2][0].get_segments()
+    return sorted(((s[0][0], s[1][0], s[0][1]) for s in segments), key=lambda t: -t[2])
+
+
+@pytest.mark.parametrize("plot, analysis, measure", [
+    ("plot_ratio_compliance", "ratio_summary", "share_meeting_eyfs_ratio"),
+    ("plot_cpd_share", "workforce_summary", "cpd_baby_past_year"),
+])
+def test_share_figures_draw_the_interval_of_conf_level_and_ci_method(survey, plot, analysis,
+                                                                     measure):
+    # contract: conf_level= and ci_method= on everything that makes an interval of a share;
+    # the bars are the analysis function's numbers at the same options
+    ax = getattr(plots, plot)(survey, by=None, conf_level=0.8, ci_method="wilson")
+    ref = getattr(ind, analysis)(survey, conf_level=0.8, ci_method="wilson")
+    row = ref.set_index("measure").loc[measure]
+    ((low, high, _),) = _bar_intervals(ax)
+    assert (low, high) == pytest.approx((row["ci_low"], row["ci_high"]))
+    assert "80% CI" in ax.get_xlabel()
+    with pytest.raises(ValueError, match=f"{plot}: conf_level must be"):
+        getattr(plots, plot)(survey, conf_level=95)
+
+
+def test_group_size_figures_take_conf_level(survey):
+    mean = ind.group_size_summary(survey, thresholds=(), conf_level=0.9)
+    mean = mean.set_index("measure").loc["mean"]
+    ax = plots.plot_group_size_distribution(survey, conf_level=0.9)
+    assert f"90% CI {mean['ci_low']:.1f}" in ax.get_legend().get_texts()[-1].get_text()
+    ax = plots.plot_group_size_by(survey, by="setting_type", conf_level=0.9)
+    assert ax.get_xlabel() == "Mean babies per room (90% CI)"

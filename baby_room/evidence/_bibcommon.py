@@ -8,7 +8,9 @@ Private to :mod:`baby_room.evidence`; the public names (:func:`normalise_doi`,
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
+import numbers
 import os
 import re
 import unicodedata
@@ -18,9 +20,10 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from baby_room._args import check_column, check_frame, one_of, result_attrs
 from baby_room._files import regular_file
 from baby_room._validate import SetAside
-from baby_room.errors import DesignError, FileFormatError, RowsSetAsideWarning
+from baby_room.errors import ArgumentError, FileFormatError, RowsSetAsideWarning
 
 #: Years before this are flagged as implausible for the evidence review.
 EARLIEST_YEAR = 1950
@@ -180,7 +183,8 @@ def flag_years(data: pd.DataFrame, *, year: str = "year", earliest: int = EARLIE
     -------
     pandas.DataFrame
         A copy with the string column ``year_flag`` (missing where the year is
-        plausible or absent).
+        plausible or absent). ``attrs``: ``source`` and ``synthetic`` of ``data`` (a
+        reader's set-aside records stay on ``data``: ``baby_room.set_aside_rows(data)``).
 
     Warns
     -----
@@ -196,33 +200,61 @@ def flag_years(data: pd.DataFrame, *, year: str = "year", earliest: int = EARLIE
     ...     flag_years(df, latest=2025)["year_flag"].tolist()
     ['before 1950', <NA>, <NA>]
     """
-    if year not in data.columns:
-        raise DesignError(f"year: column {year!r} not found; columns are {list(data.columns)}")
+    check_frame(data, function="flag_years")
+    check_column(year, function="flag_years", parameter="year", data=data)
+    for name, value in (("earliest", earliest), ("latest", latest)):
+        if value is not None and (isinstance(value, bool)
+                                  or not isinstance(value, numbers.Integral)):
+            raise ArgumentError("flag_years", name, "a whole number (a year)", value)
     latest = _dt.date.today().year if latest is None else int(latest)
     out = data.copy()
-    years = pd.to_numeric(out[year], errors="coerce")
-    flag = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["year_flag"] = year_flag(out[year], earliest=earliest, latest=latest)
+    # scalars only (contract section 3): a loader's set-aside records stay on ``data``
+    out.attrs = result_attrs(data)
+    message = year_flag_warning(out["year_flag"], earliest=earliest, latest=latest)
+    if message:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    return out
+
+
+def year_flag(years: pd.Series, *, earliest: int, latest: int) -> pd.Series:
+    """``"before <earliest>"`` / ``"after <latest>"`` per year; missing where plausible."""
+    years = pd.to_numeric(years, errors="coerce")
+    flag = pd.Series(pd.NA, index=years.index, dtype="string")
     flag[(years < earliest).fillna(False)] = f"before {earliest}"
     flag[(years > latest).fillna(False)] = f"after {latest}"
-    out["year_flag"] = flag
+    return flag
+
+
+def year_flag_warning(flag: pd.Series, *, earliest: int, latest: int) -> str:
+    """The warning naming how many rows :func:`year_flag` flagged ("" when none)."""
     n = int(flag.notna().sum())
-    if n:
-        warnings.warn(
-            f"{n} row(s) have a year outside {earliest}..{latest}; they are kept and "
-            f"flagged in the 'year_flag' column",
-            UserWarning,
-            stacklevel=2,
-        )
-    return out
+    if not n:
+        return ""
+    return (f"{n} row(s) have a year outside {earliest}..{latest}; they are kept and "
+            f"flagged in the 'year_flag' column")
 
 
 # --------------------------------------------------------------------------- file reading
 
 
-def check_on_error(on_error: str) -> str:
-    if on_error not in ON_ERROR:
-        raise DesignError(f"on_error: must be one of {', '.join(ON_ERROR)}; got {on_error!r}")
-    return on_error
+def check_reader_options(*, function: str, on_error: str, encoding: str | None = None) -> None:
+    """Check a reader's ``on_error=`` (one of :data:`ON_ERROR`) and ``encoding=`` (a
+    Python codec name); errors are :class:`baby_room.ArgumentError` naming ``function``."""
+    one_of(on_error, ON_ERROR, function=function, parameter="on_error")
+    if encoding is not None:
+        check_encoding(encoding, function=function)
+
+
+def check_encoding(encoding, *, function: str) -> str:
+    """Check that ``encoding`` is a Python codec name; return it."""
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ArgumentError(
+            function, "encoding", "a Python codec name such as 'utf-8', 'cp1252' or 'latin-1'",
+            encoding) from None
+    return encoding
 
 
 def read_bytes(path) -> bytes:
@@ -248,7 +280,10 @@ def read_bytes(path) -> bytes:
 
 
 def decode(raw: bytes, path, encoding: str) -> str:
-    """Decode bytes (UTF-8 with or without BOM by default), errors naming file and line."""
+    """Decode bytes (UTF-8 with or without BOM by default), errors naming file and line.
+
+    ``encoding`` is checked first by the public reader (:func:`check_reader_options`).
+    """
     enc = encoding.lower().replace("_", "-")
     codec = "utf-8-sig" if enc in {"utf-8", "utf8"} else encoding
     if enc in {"utf-8", "utf8"} and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -261,11 +296,6 @@ def decode(raw: bytes, path, encoding: str) -> str:
             path,
             f"line {line}: cannot decode byte {raw[exc.start:exc.start + 1]!r} as {encoding}; "
             f"pass encoding='cp1252' or 'latin-1' if the file came from older Windows software",
-        ) from None
-    except LookupError:
-        raise DesignError(
-            f"encoding: unknown encoding {encoding!r}; use a Python codec name such as "
-            f"'utf-8', 'cp1252' or 'latin-1'"
         ) from None
     if not text.strip():
         raise FileFormatError(path, "file is empty")
@@ -339,11 +369,12 @@ def finish(frame: pd.DataFrame, path, kind: str, *, fmt: str) -> pd.DataFrame:
         frame["year"] = pd.array(
             [year_from_text(v) if not isinstance(v, int) else v for v in frame["year"].tolist()],
             dtype="Int64")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frame = flag_years(frame)
-        for w in caught:
-            warnings.warn(f"{os.fspath(path)}: {w.message}", w.category, stacklevel=4)
+        # in place, so the reader's attrs (its set-aside records) stay on the frame
+        latest = _dt.date.today().year
+        frame["year_flag"] = year_flag(frame["year"], earliest=EARLIEST_YEAR, latest=latest)
+        message = year_flag_warning(frame["year_flag"], earliest=EARLIEST_YEAR, latest=latest)
+        if message:
+            warnings.warn(f"{os.fspath(path)}: {message}", UserWarning, stacklevel=4)
     if "record_line" in frame.columns:
         frame["record_line"] = frame["record_line"].astype("Int64")
     for col in frame.columns:

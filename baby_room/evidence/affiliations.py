@@ -26,7 +26,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from baby_room.errors import DesignError, UnmatchedValueWarning
+from baby_room._args import check_column, check_frame
+from baby_room.errors import UnmatchedValueWarning
 
 __all__ = ["affiliation_countries", "affiliation_country", "split_affiliations"]
 
@@ -232,14 +233,13 @@ def affiliation_countries(data: pd.DataFrame, *, column: str = "affiliations",
     >>> affiliation_countries(df)[["record", "country"]].values.tolist()
     [['a', 'United Kingdom'], ['a', 'South Korea']]
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    if column not in data.columns:
-        raise DesignError(f"column: {column!r} not found; columns are {list(data.columns)}")
+    check_frame(data, function="affiliation_countries")
+    check_column(column, function="affiliation_countries", parameter="column", data=data)
     if id is None:
         id = "key" if "key" in data.columns else None
-    elif id not in data.columns:
-        raise DesignError(f"id: column {id!r} not found; columns are {list(data.columns)}")
+    else:
+        check_column(id, function="affiliation_countries", parameter="id", data=data,
+                     optional=True)
     labels = data[id].tolist() if id else data.index.tolist()
     display = _display()
     rows = []

@@ -38,10 +38,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from baby_room.errors import DesignError, FileFormatError, UnmatchedValueWarning
+from baby_room._args import check_frame, one_of
+from baby_room.errors import ArgumentError, FileFormatError, UnmatchedValueWarning
 from baby_room.evidence._bibcommon import (
     EARLIEST_YEAR,
-    check_on_error,
+    check_reader_options,
     decode,
     flag_years,
     normalise_doi,
@@ -209,11 +210,10 @@ def read_bibliography(path, *, encoding: str = "utf-8", format: str | None = Non
     >>> df.attrs["format"], df.loc[0, "abstract"]
     ('ris', 'Abstract.')
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_bibliography", on_error=on_error, encoding=encoding)
     p = os.fspath(path)
-    if format is not None and format not in BIBLIOGRAPHY_FORMATS:
-        raise DesignError(f"format: must be one of {', '.join(BIBLIOGRAPHY_FORMATS)}; "
-                          f"got {format!r}")
+    if format is not None:
+        one_of(format, BIBLIOGRAPHY_FORMATS, function="read_bibliography", parameter="format")
     raw = read_bytes(p)
     head = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if format == "endnote_xml" or (format is None and head.startswith(b"<")
@@ -296,14 +296,12 @@ def merge_bibliography(records: pd.DataFrame, metadata: pd.DataFrame, *, doi: st
     [['E1', 'J1', 'doi'], ['E2', 'J2', 'title'], ['E3', '-', 'records_only'], ['-', 'J3', 'metadata_only']]
     """
     for name, frame in (("records", records), ("metadata", metadata)):
-        if not isinstance(frame, pd.DataFrame):
-            raise DesignError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
-        missing = [c for c in (doi, title) if c not in frame.columns]
-        if len(missing) == 2:
-            raise DesignError(
-                f"{name}: needs a {doi!r} or a {title!r} column to match on; "
-                f"columns are {list(frame.columns)}"
-            )
+        check_frame(frame, function="merge_bibliography", parameter=name)
+        if doi not in frame.columns and title not in frame.columns:
+            raise ArgumentError(
+                "merge_bibliography", name,
+                f"a table with a {doi!r} or a {title!r} column to match on", frame,
+                hint=f"Columns of {name}: {', '.join(map(str, frame.columns))}")
 
     def keys(frame, col, fn):
         if col not in frame.columns:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from baby_room.errors import FileFormatError
 from baby_room.evidence._bibcommon import (
-    check_on_error,
+    check_reader_options,
     finish,
     frame_from_records,
     join,
@@ -178,7 +178,7 @@ def read_bibtex(path, *, encoding: str = "utf-8", on_error: str = "set_aside") -
     >>> df.loc[0, ["key", "title", "authors"]].tolist(), int(df.loc[0, "year"])
     (['k1', 'Baby rooms', 'Müller, Anna'], 2020)
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_bibtex", on_error=on_error, encoding=encoding)
     text = read_text(path, encoding)
     return bibtex_frame(text, os.fspath(path), on_error=on_error)
 

@@ -46,8 +46,8 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
-from baby_room._args import result_attrs
-from baby_room.errors import DesignError
+from baby_room._args import check_column, check_frame, result_attrs
+from baby_room.errors import ArgumentError
 from baby_room.evidence._bibcommon import isna as _isna
 from baby_room.evidence._bibcommon import normalise_doi
 
@@ -425,11 +425,12 @@ def _candidates(r: _Records):
                     yield i, j
 
 
-def _columns(data, **cols):
+def _columns(data, function, **cols):
     out = {}
     for name, col in cols.items():
         if col is not None and not isinstance(col, str):
-            raise DesignError(f"{name}: expected a column name, got {type(col).__name__}")
+            raise ArgumentError(function, name, "a column name (a missing column is ignored)",
+                                col)
         out[name] = col if col in data.columns else None
     return out
 
@@ -483,29 +484,36 @@ def _group(r: _Records, matched):
     return roots, reason, refused
 
 
-def _ids(data, id):
+def _ids(data, id, function):
     if id is None:
         id = "item_id" if "item_id" in data.columns else "key" if "key" in data.columns else None
-    elif id not in data.columns:
-        raise DesignError(f"id: column {id!r} not found; columns are {list(data.columns)}")
+    else:
+        check_column(id, function=function, parameter="id", data=data, optional=True)
     return id, [str(v) for v in (data[id] if id else data.index).tolist()]
 
 
-def _decision_pairs(decisions, ids):
+def _decision_pairs(decisions, ids, function):
     if decisions is None:
         return {}
-    if not isinstance(decisions, pd.DataFrame) or not {"id_1", "id_2", "decision"} <= set(
-            decisions.columns):
-        raise DesignError("decisions: expected the table of duplicate_review() with its "
-                          "'decision' column filled ('duplicate' or 'distinct')")
+    check_frame(decisions, function=function, parameter="decisions",
+                columns=("id_1", "id_2", "decision"),
+                what="duplicate_review()'s table with its 'decision' column filled "
+                     "('duplicate' or 'distinct')")
+    filled = decisions["decision"].astype("string").str.strip().str.lower()
+    bad = filled.notna() & ~filled.isin(["duplicate", "distinct"])
+    if bad.any():
+        listed = "; ".join(f"row {i}: {v!r}" for i, v in
+                           decisions.loc[bad.to_numpy(), "decision"].head(10).items())
+        raise ArgumentError(
+            function, "decisions", "duplicate_review()'s table with 'duplicate', 'distinct' "
+            "or nothing in its 'decision' column", decisions["decision"][bad].tolist(),
+            hint=f"{int(bad.sum())} decision(s) not understood ({listed})")
     position = {v: k for k, v in enumerate(ids)}
     out = {}
     for a, b, d in decisions[["id_1", "id_2", "decision"]].itertuples(index=False):
         if _isna(d) or str(a) not in position or str(b) not in position:
             continue
         d = str(d).strip().lower()
-        if d not in {"duplicate", "distinct"}:
-            raise DesignError(f"decisions: decision must be 'duplicate' or 'distinct'; got {d!r}")
         i, j = sorted((position[str(a)], position[str(b)]))
         out[(i, j)] = d
     return out
@@ -537,7 +545,9 @@ def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "do
         A copy with ``duplicate_of`` (the identifier of the group's earliest row;
         missing for originals and unique rows), ``duplicate_group`` (Int64, the group's
         earliest row position; missing for unique rows) and ``duplicate_reason``.
-        ``attrs`` are kept; ``attrs["n_review"]`` counts the pairs left for review.
+        ``attrs``: ``source`` and ``synthetic`` of ``data`` (a reader's set-aside
+        records stay on ``data``), and ``n_review``, the pairs left for review
+        (:func:`duplicate_review` lists them).
 
     Examples
     --------
@@ -549,12 +559,11 @@ def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "do
     >>> flag_duplicates(df)["duplicate_of"].tolist()
     [<NA>, 'A', <NA>, <NA>]
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    id, ids = _ids(data, id)
-    cols = _columns(data, doi=doi, title=title, year=year, authors=authors, journal=journal,
+    check_frame(data, function="flag_duplicates")
+    id, ids = _ids(data, id, "flag_duplicates")
+    cols = _columns(data, "flag_duplicates", doi=doi, title=title, year=year, authors=authors, journal=journal,
                     volume=volume, pages=pages)
-    r, matched, review = _pairs(data, cols, _decision_pairs(decisions, ids))
+    r, matched, review = _pairs(data, cols, _decision_pairs(decisions, ids, "flag_duplicates"))
     roots, reason, refused = _group(r, matched)
     sizes: dict[int, int] = {}
     for root in roots:
@@ -566,6 +575,8 @@ def flag_duplicates(data: pd.DataFrame, *, id: str | None = None, doi: str = "do
                                       dtype="Int64")
     out["duplicate_reason"] = pd.array([reason.get(i, pd.NA) if sizes[roots[i]] > 1 else pd.NA
                                         for i in range(r.n)], dtype="string")
+    # scalars only (contract section 3): a reader's set-aside records stay on ``data``
+    out.attrs = result_attrs(data)
     out.attrs["n_review"] = len(review) + len(refused)
     return out
 
@@ -594,12 +605,11 @@ def duplicate_review(data: pd.DataFrame, *, id: str | None = None, doi: str = "d
     >>> flag_duplicates(df, decisions=table)["duplicate_of"].tolist()
     [<NA>, 'a']
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DesignError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    id, ids = _ids(data, id)
-    cols = _columns(data, doi=doi, title=title, year=year, authors=authors, journal=journal,
+    check_frame(data, function="duplicate_review")
+    id, ids = _ids(data, id, "duplicate_review")
+    cols = _columns(data, "duplicate_review", doi=doi, title=title, year=year, authors=authors, journal=journal,
                     volume=volume, pages=pages)
-    r, matched, review = _pairs(data, cols, _decision_pairs(decisions, ids))
+    r, matched, review = _pairs(data, cols, _decision_pairs(decisions, ids, "duplicate_review"))
     _, _, refused = _group(r, matched)
     rows = []
 
@@ -639,10 +649,9 @@ def merge_duplicates(data: pd.DataFrame, *, id: str | None = None) -> pd.DataFra
     >>> merged[["key", "abstract", "authors", "merged_ids", "field_sources"]].values.tolist()
     [['A', 'We observed...', 'Li, X.; Smith, J.', 'A; B', 'abstract=B; authors=B']]
     """
-    if not isinstance(data, pd.DataFrame) or "duplicate_of" not in data.columns:
-        raise DesignError("data: expected the output of flag_duplicates() (a 'duplicate_of' "
-                          "column)")
-    id, ids = _ids(data, id)
+    check_frame(data, function="merge_duplicates", columns=["duplicate_of"],
+                what="the output of flag_duplicates() (with its 'duplicate_of' column)")
+    id, ids = _ids(data, id, "merge_duplicates")
     skip = {"duplicate_of", "duplicate_group", "duplicate_reason"}
     columns = [c for c in data.columns if c not in skip]
     groups: dict[str, list[int]] = {}

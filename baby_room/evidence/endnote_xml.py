@@ -17,7 +17,7 @@ import pandas as pd
 from baby_room.errors import FileFormatError
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
-    check_on_error,
+    check_reader_options,
     finish,
     frame_from_records,
     read_bytes,
@@ -92,7 +92,7 @@ def read_endnote_xml(path, *, on_error: str = "set_aside") -> pd.DataFrame:
     >>> df.loc[0, ["record_type", "title", "authors"]].tolist(), int(df.loc[0, "year"])
     (['Journal Article', 'Baby rooms', 'Smith, J.'], 2019)
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_endnote_xml", on_error=on_error)
     p = os.fspath(path)
     return endnote_xml_frame(read_bytes(p), p, on_error=on_error)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from baby_room.errors import FileFormatError
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
-    check_on_error,
+    check_reader_options,
     finish,
     frame_from_records,
     read_text,
@@ -73,7 +73,7 @@ def read_medline(path, *, encoding: str = "utf-8", on_error: str = "set_aside") 
     >>> df.loc[0, ["title", "authors", "doi"]].tolist(), df.loc[0, "extra"]["PMID"]
     (['Baby rooms and ratios.', 'Smith, John', '10.1/x'], '1')
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_medline", on_error=on_error, encoding=encoding)
     p = os.fspath(path)
     return medline_frame(read_text(p, encoding), p, on_error=on_error)
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
-    check_on_error,
+    check_reader_options,
     read_text,
 )
 from baby_room.evidence.tagged import TagMap, tagged_frame
@@ -263,7 +263,7 @@ def read_ris(path, *, encoding: str = "utf-8", on_error: str = "set_aside") -> p
     >>> df.loc[0, ["title", "authors"]].tolist(), int(df.loc[0, "year"])
     (['Baby rooms', 'Smith, J.'], 2019)
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_ris", on_error=on_error, encoding=encoding)
     text = read_text(path, encoding)
     return ris_frame(text, os.fspath(path), on_error=on_error)
 

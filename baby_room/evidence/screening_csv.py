@@ -28,7 +28,7 @@ from baby_room.errors import FileFormatError
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
     MAX_FILE_BYTES,
-    check_on_error,
+    check_reader_options,
     finish,
     frame_from_records,
     isna,
@@ -264,7 +264,7 @@ def read_rayyan(path, *, encoding: str = "utf-8", on_error: str = "set_aside") -
     >>> df[["title", "decision_ana", "decision"]].iloc[0].tolist()
     ['Baby rooms', 'included', 'included']
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_rayyan", on_error=on_error, encoding=encoding)
     p = os.fspath(path)
     return rayyan_frame(read_text(p, encoding), p, on_error=on_error)
 
@@ -379,7 +379,7 @@ def read_covidence(path, *, encoding: str = "utf-8", on_error: str = "set_aside"
     >>> df.loc[0, ["key", "title", "doi"]].tolist(), int(df.loc[0, "year"]), df.loc[0, "extra"]
     (['#12', 'A', '10.1/a'], 2020, {'Tags': 't'})
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_covidence", on_error=on_error, encoding=encoding)
     p = os.fspath(path)
     return mapped_frame(read_text(p, encoding), p, COVIDENCE_COLUMNS, kind="Covidence",
                          fmt="covidence_csv", on_error=on_error)
@@ -403,7 +403,7 @@ def read_zotero_csv(path, *, encoding: str = "utf-8",
     >>> df.loc[0, ["key", "record_type", "title"]].tolist(), int(df.loc[0, "year"])
     (['AB12', 'journalArticle', 'Rooms'], 2021)
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_zotero_csv", on_error=on_error, encoding=encoding)
     p = os.fspath(path)
     return mapped_frame(read_text(p, encoding), p, ZOTERO_COLUMNS, kind="Zotero CSV",
                          fmt="zotero_csv", on_error=on_error)

@@ -20,7 +20,7 @@ from baby_room.errors import FileFormatError
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
     MAX_FILE_BYTES,
-    check_on_error,
+    check_reader_options,
     read_text,
     split_lines,
 )
@@ -177,7 +177,7 @@ def read_wos(path, *, encoding: str = "utf-8", on_error: str = "set_aside") -> p
     >>> df.loc[0, ["title", "authors", "doi"]].tolist()
     ['Baby rooms in England', 'Smith, J; Li, X', '10.1/x']
     """
-    check_on_error(on_error)
+    check_reader_options(function="read_wos", on_error=on_error, encoding=encoding)
     p = os.fspath(path)
     return wos_frame(read_text(p, encoding), p, on_error=on_error)
 

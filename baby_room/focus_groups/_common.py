@@ -156,6 +156,18 @@ def positions(df: pd.DataFrame, func: str) -> pd.DataFrame:
     return df.assign(start=start.astype("int64"), end=end.astype("int64"))
 
 
+def coding_error(coding: pd.DataFrame, column: str, value, check: str) -> DataValidationError:
+    """A :class:`DataValidationError` about the coding as a whole (no one row is at fault).
+
+    ``file`` is the coding's source file (``<DataFrame>`` when it has none), ``row`` is
+    missing, ``value`` says what the column holds and ``check`` names the function and
+    what it needs.
+    """
+    failures = pd.DataFrame([{"file": coding.attrs.get("file", "<DataFrame>"), "row": pd.NA,
+                              "column": column, "value": value, "check": check}])
+    return DataValidationError(failures, kind="focus-group coding")
+
+
 def merge_intervals(iv: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Union of [start, end) intervals within each key group (disjoint, sorted)."""
     iv = iv.sort_values([*keys, "start", "end"]).reset_index(drop=True)

@@ -41,12 +41,13 @@ import numpy as np
 import pandas as pd
 
 from baby_room._args import check_conf_level, check_frame, one_of
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 from baby_room.focus_groups._common import (
     ALL_CODES,
     check_codebook,
     code_order,
     coder_labels,
+    coding_error,
     conference_order,
     finish,
     natural_key,
@@ -229,11 +230,15 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
         m1 = m1[:, None]
     if m2.ndim == 1:
         m2 = m2[:, None]
-    if m1.shape != m2.shape or m1.ndim != 2:
-        raise DesignError(
-            "agreement_from_presence: `coder_1` and `coder_2` must be 2-D arrays of the same "
-            f"shape (units x codes); got {m1.shape} and {m2.shape}."
-        )
+    for name, m in (("coder_1", m1), ("coder_2", m2)):
+        if m.ndim != 2:
+            raise ArgumentError("agreement_from_presence", name,
+                                "a 1-D or 2-D 0/1 array (units x codes)",
+                                f"an array of shape {m.shape}")
+    if m1.shape != m2.shape:
+        raise ArgumentError("agreement_from_presence", "coder_2",
+                            f"an array of coder_1's shape {m1.shape} (units x codes)",
+                            f"an array of shape {m2.shape}")
     m1 = m1.astype(bool, copy=False)
     m2 = m2.astype(bool, copy=False)
     n_units, k = m1.shape
@@ -241,9 +246,8 @@ def agreement_from_presence(coder_1, coder_2, *, codes: Sequence[str] | None = N
         codes = [f"code_{j}" for j in range(k)]
     codes = [str(c) for c in codes]
     if len(codes) != k:
-        raise DesignError(
-            f"agreement_from_presence: `codes` must name the {k} columns; got {len(codes)} names."
-        )
+        raise ArgumentError("agreement_from_presence", "codes",
+                            f"{k} names, one per column of coder_1, or None", codes)
     s1 = np.count_nonzero(m1, axis=0)
     s2 = np.count_nonzero(m2, axis=0)
     a = np.count_nonzero(m1 & m2, axis=0)
@@ -291,16 +295,18 @@ def _coder_pairs(coding: pd.DataFrame, coders, func: str, share: str = "segment_
         chosen = [coders] if isinstance(coders, str) else [str(c) for c in coders]
         unknown = [c for c in chosen if c not in present]
         if unknown:
-            raise DesignError(
-                f"{func}: `coders` names coder(s) not in the data: "
-                f"{', '.join(map(repr, unknown))}; coders present: "
-                f"{', '.join(map(repr, present))}."
-            )
+            raise ArgumentError(
+                func, "coders", "None or two or more coder names present in data", coders,
+                hint=f"Not in data: {', '.join(map(repr, unknown))}. "
+                     f"Coders present: {', '.join(map(repr, present)) or 'none'}")
+        if len(set(chosen)) < 2:
+            raise ArgumentError(
+                func, "coders", "None or two or more coder names present in data", coders,
+                hint=f"Agreement needs two coders. Coders present: "
+                     f"{', '.join(map(repr, present))}")
     if len(set(chosen)) < 2:
-        raise DesignError(
-            f"{func}: agreement needs two coders; `coders` gave {chosen!r} "
-            f"(coders present: {', '.join(map(repr, present)) or 'none'})."
-        )
+        raise coding_error(coding, "coder", "; ".join(present) or "<none>",
+                           f"{func}: agreement needs codings by at least two coders")
     if coders is not None and len(chosen) == 2:
         return [(chosen[0], chosen[1])]
     unit_i, _ = pd.factorize(coding[share])
@@ -311,10 +317,10 @@ def _coder_pairs(coding: pd.DataFrame, coders, func: str, share: str = "segment_
     pairs = [(x, y) for x, y in combinations(chosen, 2) if (seen[row[x]] & seen[row[y]]).any()]
     if not pairs:
         what = "segment" if share == "segment_id" else "transcript"
-        raise DesignError(
-            f"{func}: no {what} was coded by two of the coders {chosen!r}; agreement needs "
-            f"a double-coded subset (the same {share} coded by both coders){hint}."
-        )
+        raise coding_error(
+            coding, share, f"no {what} coded by two of the coders {', '.join(chosen)}",
+            f"{func}: agreement needs a double-coded subset (the same {share} coded by two "
+            f"coders){hint}")
     return pairs
 
 
@@ -517,12 +523,11 @@ def intercoder_agreement(
         else:
             m1, m2 = _character_matrices(df, c1, c2, codes, scope, func)
         if m1.shape[0] == 0:
-            raise DesignError(
-                f"{func}: coders {c1!r} and {c2!r} share no double-coded "
-                f"{'segments' if unit == 'segment' else 'character positions'}"
-                + (" (try scope='transcript')" if unit == "character" else "")
-                + "."
-            )
+            what = "segments" if unit == "segment" else "character positions"
+            raise coding_error(
+                df, share, f"no {what} coded by both {c1} and {c2}",
+                f"{func}: agreement needs {what} coded by both coders"
+                + (" (try scope='transcript')" if unit == "character" else ""))
         res = agreement_from_presence(m1, m2, codes=codes, conf_level=conf_level)
         res.insert(0, "theme", res["code"].map(themes).astype("string"))
         res.insert(0, "coder_2", c2)
@@ -599,9 +604,8 @@ def disagreements(
     if wanted is not None:
         unknown = [c for c in wanted if c not in set(df["code"])]
         if unknown:
-            raise DesignError(
-                f"{func}: `code` names code(s) not in the data: {', '.join(map(repr, unknown))}."
-            )
+            raise ArgumentError(func, "code", "None or code(s) present in data", code,
+                                hint=f"Not in data: {', '.join(map(repr, unknown))}")
     themes = theme_of(df, None)
     conf_rank = {c: i for i, c in enumerate(conference_order(coding))}
     has_pos = "start" in df.columns and "end" in df.columns

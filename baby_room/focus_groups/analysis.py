@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from baby_room._args import as_columns, check_frame, one_of
-from baby_room.errors import DesignError
+from baby_room.errors import ArgumentError
 from baby_room.focus_groups._common import (
     LEVELS,
     UNIT_KEYS,
@@ -321,13 +321,14 @@ def code_cooccurrence(
         ``pivot(index="code_1", columns="code_2")`` gives the matrix):
 
         * ``code_1``, ``code_2`` (``theme_1``, ``theme_2`` at ``level="theme"``);
+        * ``n`` - units with any coding (characters coded for ``"overlap"``), the same
+          on every row; ``attrs["unit"]`` names the unit;
         * ``count`` - units (pairs of codings for ``"overlap"``) in which both occur;
           on the diagonal, the units in which the code occurs;
         * ``n_1``, ``n_2`` - units (characters for ``"overlap"``) with code 1, code 2;
         * ``jaccard`` - ``|X and Y| / |X or Y|`` = ``count / (n_1 + n_2 - count)``
           (character-based for ``"overlap"``); 1 on the diagonal, NaN when neither code
-          occurs;
-        * ``n`` - units with any coding (characters coded for ``"overlap"``).
+          occurs.
 
     References
     ----------
@@ -392,14 +393,16 @@ def code_cooccurrence(
     union = n1 + n2 - both
     with np.errstate(invalid="ignore", divide="ignore"):
         jac = np.where(union > 0, both / np.where(union > 0, union, 1), np.nan)
+    out["n"] = np.full(len(out), int(n_total), dtype="int64")
     out["count"] = cnt.astype("int64")
     out["n_1"] = n1.astype("int64")
     out["n_2"] = n2.astype("int64")
     out["jaccard"] = jac.astype("float64")
-    out["n"] = int(n_total)
     for c in (f"{item}_1", f"{item}_2"):
         out[c] = out[c].astype("string")
-    return finish(out, coding)
+    unit = {"segment": "segments", "speaker": "speakers", "group": "groups",
+            "overlap": "characters"}[within]
+    return finish(out, coding, unit=unit)
 
 
 def _diag_count(df, item, within, keys, n_item, out):
@@ -525,11 +528,12 @@ def saturation_curve(
         have = set(groups["group_id"])
         missing = sorted(have - set(sequence), key=natural_key)
         unknown = [g for g in sequence if g not in have]
-        if missing or unknown or len(set(sequence)) != len(sequence):
-            raise DesignError(
-                f"{func}: `order` must list every group_id in the data exactly once; "
-                f"missing: {missing or 'none'}; not in the data: {unknown or 'none'}."
-            )
+        repeated = sorted({g for g in sequence if sequence.count(g) > 1}, key=natural_key)
+        if missing or unknown or repeated:
+            raise ArgumentError(
+                func, "order", "'conference' or a list of every group_id in data, each once",
+                order, hint=f"Missing: {missing or 'none'}; not in data: {unknown or 'none'}; "
+                            f"listed twice: {repeated or 'none'}")
         groups = groups.set_index("group_id")
     codes_by_group = df.groupby(df["group_id"].astype(str))[level].agg(
         lambda s: set(s.dropna().astype(str))
@@ -613,15 +617,14 @@ def export_quotes(
     coding = check_frame(data, function=func)
     codes = as_columns(code, function=func, parameter="code")
     if not codes:
-        raise DesignError(f"{func}: `code` must name at least one code; got {code!r}.")
+        raise ArgumentError(func, "code", "a code or a list of codes present in data", code)
     require_columns(coding, ["segment_id", "conference", "group_id", "code", "coder", "text"],
                      func)
     known = set(coding["code"].dropna().astype(str))
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise DesignError(
-            f"{func}: `code` names code(s) not in the data: {', '.join(map(repr, unknown))}."
-        )
+        raise ArgumentError(func, "code", "a code or a list of codes present in data", code,
+                            hint=f"Not in data: {', '.join(map(repr, unknown))}")
     conf_rank = {c: i for i, c in enumerate(conference_order(coding))}
     has_speaker = "speaker" in coding.columns
     labels: dict[tuple[str, str], str] = {}

@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from baby_room._args import check_frame
+from baby_room._args import check_frame, result_attrs
 from baby_room.errors import ArgumentError
 from baby_room.reference import EYFS_UNDER2_CHILDREN_PER_ADULT
-from baby_room.style import carry_source
 
 #: The room is identified by these two columns.
 ROOM_KEY = ("setting_id", "room_id")
@@ -130,7 +129,9 @@ def build_rooms(data, *, function: str) -> pd.DataFrame:
     table = df.loc[chosen_idx].copy()
     table["n_respondents"] = counts.reindex(order.loc[chosen_idx, "_room"]).to_numpy()
     table = derive(table.reset_index(drop=True))
-    carry_source(table, data)
+    # scalars only (contract section 3): the loader's set-aside records and unused
+    # headers stay on ``data``; pandas would otherwise carry them over from ``df``
+    table.attrs = result_attrs(data, unit="rooms")
     table.attrs.update(
         room_priority=" > ".join(ROLE_PRIORITY),
         n_respondents=len(df),

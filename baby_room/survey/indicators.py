@@ -129,7 +129,8 @@ def rooms(data: pd.DataFrame) -> pd.DataFrame:
           (as R's ``svymean(~I(r1 & r2 & r3), design, na.rm = TRUE)`` on a variable
           that is NA whenever any rule is NA).
 
-        ``attrs`` holds ``source``/``synthetic`` from the input and ``room_priority``,
+        ``attrs`` (scalars only) holds ``source``/``synthetic`` from the input,
+        ``unit`` (``"rooms"``) and ``room_priority``,
         ``n_respondents``, ``n_rooms``, ``n_rooms_shared`` (rooms with more than one
         respondent), ``n_rooms_conflicting`` (shared rooms whose respondents gave
         different non-missing values in any of ``group_size``, ``staff_in_room``,

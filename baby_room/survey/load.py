@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from baby_room._args import check_frame, result_attrs
 from baby_room._loading import load
 from baby_room._validate import Failures
 from baby_room.codebook import SURVEY
@@ -132,7 +133,8 @@ def conflicting_rooms(data: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per (room, column) that disagrees: ``setting_id``, ``room_id``,
         ``column``, ``respondents`` (how many described the room), ``values``
-        (the distinct answers, sorted, as text).
+        (the distinct answers, sorted, as text). ``attrs``: ``source`` and ``synthetic``
+        of ``data``.
 
     Examples
     --------
@@ -143,8 +145,9 @@ def conflicting_rooms(data: pd.DataFrame) -> pd.DataFrame:
     >>> conflicting_rooms(df)[["column", "values"]].to_dict("records")
     [{'column': 'group_size', 'values': '12; 14'}]
     """
-    cols = [c for c in ROOM_COLUMNS if c in data.columns]
     keys = ["setting_id", "room_id"]
+    check_frame(data, function="conflicting_rooms", columns=keys)
+    cols = [c for c in ROOM_COLUMNS if c in data.columns]
     multi = data[data.duplicated(keys, keep=False)]
     out = []
     if not multi.empty:
@@ -158,4 +161,6 @@ def conflicting_rooms(data: pd.DataFrame) -> pd.DataFrame:
                 out.append({"setting_id": key[0], "room_id": key[1], "column": col,
                             "respondents": int(sizes[key]),
                             "values": "; ".join(str(v) for v in vals)})
-    return pd.DataFrame(out, columns=["setting_id", "room_id", "column", "respondents", "values"])
+    table = pd.DataFrame(out, columns=["setting_id", "room_id", "column", "respondents", "values"])
+    table.attrs = result_attrs(data)
+    return table

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from baby_room._args import check_ci_method, check_conf_level
 from baby_room.reference import (
     EYFS_UNDER2_CHILDREN_PER_ADULT,
     RECOMMENDED_GROUP_SIZE,
@@ -79,6 +80,18 @@ def _recommended_band(ax, *, orientation="vertical", label=True, pad=0.0):
     return ax.axhspan(lo, hi, label=text, **kw)
 
 
+def _ci(conf_level: float) -> str:
+    """``"95% CI"`` for conf_level 0.95 (``"97.5% CI"`` for 0.975)."""
+    return f"{100 * conf_level:.10g}% CI"
+
+
+def _options(function, conf_level, ci_method=None):
+    conf_level = check_conf_level(conf_level, function=function)
+    if ci_method is not None:
+        check_ci_method(ci_method, function=function)
+    return conf_level
+
+
 def _percent_axis(ax, axis="x"):
     from matplotlib.ticker import PercentFormatter
 
@@ -105,11 +118,12 @@ def _hbar_with_ci(ax, labels, est, lo, hi, n, *, color):
     return y
 
 
-def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, ax=None):
+def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None,
+                                 conf_level: float = 0.95, ax=None):
     """Histogram of babies per room, with the mean (and its CI) and the recommended 6-8 band.
 
     Each room is counted once (:func:`baby_room.survey.indicators.rooms`); bars count rooms
-    in the sample. The mean and its 95% CI come from
+    in the sample. The mean and its confidence interval (95% by default) come from
     :func:`~baby_room.survey.indicators.group_size_summary` (with ``design`` if given).
 
     Parameters
@@ -120,6 +134,8 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
         Design on the respondent table, used for the mean.
     bins : int or sequence, optional
         Histogram bins; default one bar per group size.
+    conf_level : float, default 0.95
+        Confidence level of the intervals (:func:`~baby_room.survey.group_size_summary`).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -142,8 +158,10 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
     """
     from baby_room.survey.indicators import group_size_summary, room_design
 
+    conf_level = _options("plot_group_size_distribution", conf_level)
     table, _ = room_design(data, design=design)
-    summary = group_size_summary(data, design=design, thresholds=()).set_index("measure")
+    summary = group_size_summary(data, design=design, thresholds=(),
+                                 conf_level=conf_level).set_index("measure")
     ax = _axes(ax)
     g = table["group_size"].astype("Float64").dropna().to_numpy(dtype=float)
     if bins is None and len(g):
@@ -158,7 +176,7 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
                    zorder=1)
         ax.axvline(m["estimate"], color=PALETTE["secondary"], lw=2, zorder=3,
                    label=(f"Mean {m['estimate']:.1f} babies "
-                          f"(95% CI {m['ci_low']:.1f}\u2013{m['ci_high']:.1f})"))
+                          f"({_ci(conf_level)} {m['ci_low']:.1f}\u2013{m['ci_high']:.1f})"))
     ax.set_xlabel("Babies in the room (group size)")
     ax.set_ylabel("Rooms (number in sample)")
     ax.set_title(f"Baby-room group size ({int(summary.loc['rooms', 'n'])} rooms)")
@@ -167,8 +185,9 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None, 
     return ax
 
 
-def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, ax=None):
-    """Mean babies per room with 95% CIs by subgroup (horizontal), with the 6-8 band.
+def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None,
+                       conf_level: float = 0.95, ax=None):
+    """Mean babies per room with CIs (95% by default) by subgroup, with the 6-8 band.
 
     Parameters
     ----------
@@ -177,6 +196,8 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     by : str, default "region"
         Subgroup column of the room table (``"region"``, ``"setting_type"`` ...).
     design : SurveyDesign, optional
+    conf_level : float, default 0.95
+        Confidence level of the intervals (:func:`~baby_room.survey.group_size_summary`).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -200,9 +221,10 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     """
     from baby_room.survey.indicators import group_size_summary
 
-    s = group_size_summary(data, by=by, design=design, thresholds=())
+    conf_level = _options("plot_group_size_by", conf_level)
+    s = group_size_summary(data, by=by, design=design, thresholds=(), conf_level=conf_level)
     s = s[s["measure"] == "mean"].reset_index(drop=True)
-    overall = group_size_summary(data, design=design, thresholds=())
+    overall = group_size_summary(data, design=design, thresholds=(), conf_level=conf_level)
     overall = overall.set_index("measure").loc["mean"]
     ax = _axes(ax, figsize=(9.5, 0.4 * len(s) + 1.8))
     y = np.arange(len(s))[::-1]
@@ -214,7 +236,8 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     err = np.vstack([est - s["ci_low"].to_numpy(float), s["ci_high"].to_numpy(float) - est])
     err = np.where(np.isfinite(err), err, 0.0)
     ax.errorbar(est[ok], y[ok], xerr=err[:, ok], fmt="o", color=PALETTE["primary"],
-                ecolor=PALETTE["primary"], capsize=3, zorder=3, label="Mean (95% CI)")
+                ecolor=PALETTE["primary"], capsize=3, zorder=3,
+                label=f"Mean ({_ci(conf_level)})")
     labels = [f"{_nice(v)} (n={int(k)})" for v, k in zip(s[by], s["n"], strict=True)]
     ax.set_yticks(y, labels)
     for yy, e in zip(y, est, strict=True):
@@ -226,7 +249,7 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Mean babies per room (95% CI)")
+    ax.set_xlabel(f"Mean babies per room ({_ci(conf_level)})")
     ax.set_ylabel(_LABELS.get(by, by))
     ax.set_title(f"Baby-room group size by {_LABELS.get(by, by).lower()}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
@@ -234,8 +257,9 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None, a
     return ax
 
 
-def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=None, ax=None):
-    """Share of rooms meeting the EYFS under-2 ratio (1:3), with 95% CIs.
+def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=None,
+                          conf_level: float = 0.95, ci_method: str = "logit", ax=None):
+    """Share of rooms meeting the EYFS under-2 ratio (1:3), with CIs (95% by default).
 
     Parameters
     ----------
@@ -244,6 +268,10 @@ def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=N
     by : str, optional
         Subgroup column of the room table; None shows all rooms.
     design : SurveyDesign, optional
+    conf_level : float, default 0.95
+        Confidence level of the intervals (:func:`~baby_room.survey.ratio_summary`).
+    ci_method : str, default "logit"
+        Interval method of the shares (``baby_room._args.CI_METHODS``).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -265,16 +293,18 @@ def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=N
     """
     from baby_room.survey.indicators import ratio_summary
 
-    parts = [ratio_summary(data, design=design).assign(_g="All rooms")]
+    conf_level = _options("plot_ratio_compliance", conf_level, ci_method)
+    opts = {"design": design, "conf_level": conf_level, "ci_method": ci_method}
+    parts = [ratio_summary(data, **opts).assign(_g="All rooms")]
     if by is not None:
-        sub = ratio_summary(data, by=by, design=design)
+        sub = ratio_summary(data, by=by, **opts)
         parts.append(sub.assign(_g=[_nice(v) for v in sub[by]]))
     s = pd.concat([p[p["measure"] == "share_meeting_eyfs_ratio"] for p in parts],
                   ignore_index=True)
     ax = _axes(ax, figsize=(7, 0.4 * len(s) + 1.8))
     _hbar_with_ci(ax, s["_g"].tolist(), s["estimate"], s["ci_low"], s["ci_high"], s["n"],
                   color=PALETTE["primary"])
-    ax.set_xlabel("Rooms meeting the ratio (%, 95% CI)")
+    ax.set_xlabel(f"Rooms meeting the ratio (%, {_ci(conf_level)})")
     if by is not None:
         ax.set_ylabel(_LABELS.get(by, by))
     k = EYFS_UNDER2_CHILDREN_PER_ADULT
@@ -283,14 +313,19 @@ def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=N
     return ax
 
 
-def plot_workforce_rules(data: pd.DataFrame, *, design=None, ax=None):
-    """Share of rooms meeting each EYFS under-2 staffing rule, with 95% CIs.
+def plot_workforce_rules(data: pd.DataFrame, *, design=None, conf_level: float = 0.95,
+                         ci_method: str = "logit", ax=None):
+    """Share of rooms meeting each EYFS under-2 staffing rule, with CIs (95% by default).
 
     Parameters
     ----------
     data : pandas.DataFrame
         Respondent table with the staff columns.
     design : SurveyDesign, optional
+    conf_level : float, default 0.95
+        Confidence level of the intervals (:func:`~baby_room.survey.workforce_summary`).
+    ci_method : str, default "logit"
+        Interval method of the shares (``baby_room._args.CI_METHODS``).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -313,20 +348,22 @@ def plot_workforce_rules(data: pd.DataFrame, *, design=None, ax=None):
     """
     from baby_room.survey.indicators import workforce_summary
 
-    w = workforce_summary(data, design=design)
+    conf_level = _options("plot_workforce_rules", conf_level, ci_method)
+    w = workforce_summary(data, design=design, conf_level=conf_level, ci_method=ci_method)
     w = w[w["unit"] == "room"].reset_index(drop=True)
     ax = _axes(ax, figsize=(7, 3.2))
     labels = [_RULE_LABELS.get(r, r) for r in w["measure"]]
     _hbar_with_ci(ax, labels, w["estimate"], w["ci_low"], w["ci_high"], w["n"],
                   color=PALETTE["accent"])
-    ax.set_xlabel("Rooms meeting the rule (%, 95% CI)")
+    ax.set_xlabel(f"Rooms meeting the rule (%, {_ci(conf_level)})")
     ax.set_title("EYFS under-2 staffing rules met")
     _label(ax, data)
     return ax
 
 
-def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, ax=None):
-    """Share of respondents with baby-specific CPD in the past year, with 95% CIs.
+def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None,
+                   conf_level: float = 0.95, ci_method: str = "logit", ax=None):
+    """Share of respondents with baby-specific CPD in the past year, with CIs (95% default).
 
     A dashed line marks one third (the project reported "fewer than a third").
 
@@ -338,6 +375,10 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, 
     by : str, optional, default "role"
         Subgroup column of the respondent table; the overall share is always shown first.
     design : SurveyDesign, optional
+    conf_level : float, default 0.95
+        Confidence level of the intervals (:func:`~baby_room.survey.workforce_summary`).
+    ci_method : str, default "logit"
+        Interval method of the shares (``baby_room._args.CI_METHODS``).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -364,9 +405,11 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, 
     def cpd(table):
         return table[table["measure"] == "cpd_baby_past_year"].reset_index(drop=True)
 
-    parts = [cpd(workforce_summary(data, design=design)).assign(_g="All respondents")]
+    conf_level = _options("plot_cpd_share", conf_level, ci_method)
+    opts = {"design": design, "conf_level": conf_level, "ci_method": ci_method}
+    parts = [cpd(workforce_summary(data, **opts)).assign(_g="All respondents")]
     if by is not None:
-        sub = cpd(workforce_summary(data, by=by, design=design))
+        sub = cpd(workforce_summary(data, by=by, **opts))
         parts.append(sub.assign(_g=[_nice(v) for v in sub[by]]))
     s = pd.concat(parts, ignore_index=True)
     ax = _axes(ax, figsize=(7, 0.45 * len(s) + 1.8))
@@ -375,7 +418,7 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None, 
     ax.axvline(1 / 3, color="#333333", ls="--", lw=1, zorder=4,
                label="One third (published: fewer than a third)")
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_xlabel("Respondents with baby-specific CPD in the past year (%, 95% CI)")
+    ax.set_xlabel(f"Respondents with baby-specific CPD in the past year (%, {_ci(conf_level)})")
     if by is not None:
         ax.set_ylabel(_LABELS.get(by, by))
     ax.set_title("Baby-specific CPD in the past 12 months")
