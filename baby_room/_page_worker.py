@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from baby_room.errors import BabyRoomError, ReportError
+
 
 def prepare(work, data_dir, *, threshold: int) -> dict:
     """Write the page's data-only outputs into ``work``; return :func:`page_data`'s dict.
@@ -61,8 +63,6 @@ class PageJob:
 
     def result(self) -> dict:
         """Wait for the child; return its dict or raise its error."""
-        from baby_room.report import ReportError
-
         _, stderr = self.process.communicate()
         try:
             with open(self.result_path, "rb") as f:
@@ -88,8 +88,6 @@ class PageJob:
 
 def main(argv: list[str]) -> int:
     work, data_dir, threshold, result = argv
-    from baby_room.errors import BabyRoomError
-
     try:
         payload = ("ok", prepare(work, data_dir, threshold=int(threshold)))
     except BabyRoomError as exc:  # the parent raises it as if it had happened there
@@ -98,8 +96,6 @@ def main(argv: list[str]) -> int:
         data = pickle.dumps(payload)
         pickle.loads(data)  # an error class whose arguments do not round-trip
     except Exception:  # noqa: BLE001 - any failure to pickle: send the message instead
-        from baby_room.report import ReportError
-
         exc = payload[1]
         data = pickle.dumps(("error", ReportError(f"{type(exc).__name__}: {exc}")))
     Path(result).write_bytes(data)

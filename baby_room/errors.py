@@ -28,7 +28,21 @@ class BabyRoomError(Exception):
     ... except br.BabyRoomError as exc:
     ...     print(exc)
     no/such/file.csv: file not found
+
+    Every one pickles and unpickles to an equal error, whatever its constructor takes
+    (the report's page worker sends its error to the build this way).
     """
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls, args, state):
+    """Unpickle a :class:`BabyRoomError` without calling its constructor."""
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 class FileFormatError(BabyRoomError, ValueError):
@@ -193,6 +207,16 @@ class DesignError(ArgumentError):
 
 class ConvergenceError(DesignError):
     """An iterative procedure (such as raking) did not converge."""
+
+
+class ReportError(BabyRoomError):
+    """The report could not be built (the previous report is left as it was).
+
+    Examples
+    --------
+    >>> str(ReportError("notebook 01-x.ipynb failed in cell 3: ValueError: bad"))
+    'notebook 01-x.ipynb failed in cell 3: ValueError: bad'
+    """
 
 
 class RowsSetAsideWarning(UserWarning):

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from baby_room._version import __version__
-from baby_room.errors import BabyRoomError
+from baby_room.errors import ReportError
 from baby_room.kinds import KINDS, OPTIONAL_KINDS
 
 #: Packages whose versions the manifest records and the cache key includes.
@@ -65,16 +65,6 @@ _READS = re.compile(r"\bproject\.(survey|coding|codebook|evidence|set_aside|set_
 MARKER = ".baby_room-report"
 MARKER_TEXT = ("This folder is a report built by baby_room (baby-room report).\n"
                "The next build replaces the whole folder: keep nothing else here.\n")
-
-
-class ReportError(BabyRoomError):
-    """The report could not be built (the previous report is left as it was).
-
-    Examples
-    --------
-    >>> str(ReportError("notebook 01-x.ipynb failed in cell 3: ValueError: bad"))
-    'notebook 01-x.ipynb failed in cell 3: ValueError: bad'
-    """
 
 
 @dataclass

@@ -346,3 +346,32 @@ def test_unreadable_file_is_named(workspace):
             _build(workspace)
     finally:
         path.chmod(0o644)
+
+
+def test_page_worker_error_reaches_the_build_as_the_same_error(tmp_path):
+    """The front page's data step runs in a child process (baby_room._page_worker); a data
+    error there is raised in the build as the very error load_project gives in-process."""
+    import baby_room as br
+    from baby_room._page_worker import PageJob
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "survey.csv").write_bytes(b"\x00\x01 not a survey")
+    with pytest.raises(br.FileFormatError) as in_process:
+        br.load_project(data).survey
+    job = PageJob(tmp_path / "work", data, threshold=5)
+    with pytest.raises(br.FileFormatError) as from_child:
+        job.result()
+    assert str(from_child.value) == str(in_process.value)
+    assert "NUL bytes" in str(from_child.value)
+
+
+def test_errors_pickle_whatever_their_constructor():
+    import pickle
+
+    import baby_room as br
+
+    exc = br.ArgumentError("f", "x", "a number", "two")
+    back = pickle.loads(pickle.dumps(exc))
+    assert (type(back), str(back), back.function, back.parameter) == (
+        br.ArgumentError, str(exc), "f", "x")
