@@ -358,7 +358,7 @@ def test_page_worker_error_reaches_the_build_as_the_same_error(tmp_path):
     data.mkdir()
     (data / "survey.csv").write_bytes(b"\x00\x01 not a survey")
     with pytest.raises(br.FileFormatError) as in_process:
-        br.load_project(data).survey
+        _ = br.load_project(data).survey
     job = PageJob(tmp_path / "work", data, threshold=5)
     with pytest.raises(br.FileFormatError) as from_child:
         job.result()
