@@ -97,6 +97,10 @@ def _texts(out: Path):
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
                 yield path, "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        elif path.suffix == ".docx":  # the Word report: its XML parts (not the images)
+            with zipfile.ZipFile(path) as z:
+                yield path, "\n".join(z.read(n).decode("utf-8") for n in z.namelist()
+                                      if n.endswith((".xml", ".rels")))
         elif path.suffix in {".html", ".csv", ".json", ".svg"}:
             yield path, path.read_text(encoding="utf-8")
 
@@ -167,8 +171,14 @@ def test_the_scan_finds_planted_leaks(tmp_path):
     import pandas as pd
 
     pd.DataFrame({"c": [comment]}).to_excel(tmp_path / "c.xlsx", index=False)
-    kinds = sorted(kind for _, kind, _ in find_leaks(tmp_path))
-    assert kinds == ["free text", "identifier", "speaker name"]
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(f"Setting {survey['setting_id'].iloc[0]} said so")
+    document.save(tmp_path / "d.docx")
+    found = sorted((name, kind) for name, kind, _ in find_leaks(tmp_path))
+    assert found == [("a.csv", "identifier"), ("b.html", "speaker name"),
+                     ("c.xlsx", "free text"), ("d.docx", "identifier")]
 
 
 @pytest.mark.parametrize("text", [
