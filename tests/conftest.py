@@ -16,6 +16,29 @@ matplotlib.use("Agg")
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Make ``make test``'s ``--dist loadgroup`` keep each ``xdist_group`` on one worker.
+
+    pytest-xdist (3.8) tells its scheduler an item's group by appending ``@group`` to the
+    item's ``_nodeid``; pytest 9.2 keeps node ids in ``_id`` instead, so the suffix is lost
+    and every test is scheduled alone: the report build then ran on both workers (one of them
+    waiting on the report's lock) and module-scoped fixtures of the grouped modules were
+    built twice (pytest-dev/pytest-xdist#1386). On a worker under loadgroup, this adds the
+    suffix the way xdist means to, unless xdist already did (an older pytest).
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                 for mark in item.iter_markers("xdist_group")}
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
 @pytest.fixture
 def survey_raw():
     from baby_room import synthetic

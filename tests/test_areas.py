@@ -24,6 +24,10 @@ from baby_room.errors import ArgumentError
 from baby_room.survey import SurveyDesign
 from baby_room.survey.indicators import compare_area
 
+# one xdist worker runs this module (make test: --dist loadgroup), so the briefings
+# (module fixtures) are made once
+pytestmark = pytest.mark.xdist_group("test_areas")
+
 COLS = ["area_estimate", "area_ci_low", "area_ci_high", "area_n", "rest_estimate", "rest_n",
         "estimate", "se", "ci_low", "ci_high", "df", "p_value"]
 

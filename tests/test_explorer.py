@@ -23,6 +23,10 @@ from baby_room.evidence import breakdowns as bd
 from baby_room.evidence.explorer import evidence_explorer
 from baby_room.evidence.prisma import prisma_counts
 
+# one xdist worker runs this module (make test: --dist loadgroup), so the page and the browser
+# (module fixtures) are made once
+pytestmark = pytest.mark.xdist_group("test_explorer")
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "baby_room"
 
 #: Private names still imported across modules (importer, source, name) when this test was
@@ -126,8 +128,14 @@ def _package_edges(edges):
     return out
 
 
-def test_no_import_cycles_among_modules():
-    edges, _ = import_graph()
+@pytest.fixture(scope="module")
+def package_graph():
+    """The package's import graph, read once for the tests below (about a second)."""
+    return import_graph()
+
+
+def test_no_import_cycles_among_modules(package_graph):
+    edges, _ = package_graph
     cycles = _cycles(_package_edges(edges))
     assert [c for c in cycles if c not in ALLOWED_CYCLES] == []
 
@@ -136,14 +144,14 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-def test_findings_and_report_do_not_import_each_other():
-    edges, _ = import_graph()
+def test_findings_and_report_do_not_import_each_other(package_graph):
+    edges, _ = package_graph
     assert "baby_room.report" not in edges["baby_room.findings"]
     assert "baby_room.findings" not in edges["baby_room.report"]
 
 
-def test_no_private_names_imported_from_a_sibling():
-    _, private = import_graph()
+def test_no_private_names_imported_from_a_sibling(package_graph):
+    _, private = package_graph
     assert set(private) - ALLOWED_PRIVATE_IMPORTS == set()
 
 

@@ -41,6 +41,9 @@ SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 FEW = settings(SETTINGS, max_examples=40)
+# for properties whose one example calls the library several times (all table loaders,
+# several estimators): fewer examples, each still a fresh table
+COSTLY = settings(SETTINGS, max_examples=30)
 DOCUMENTED = (br.FileFormatError, br.DataValidationError)
 
 
@@ -155,7 +158,7 @@ def small_tables(draw):
 TABLE_LOADERS = [br.load_survey, br.load_coding, br.load_codebook, br.load_evidence]
 
 
-@SETTINGS
+@COSTLY
 @given(table=small_tables(), on_error=st.sampled_from(["raise", "set_aside"]))
 def test_loaders_on_arbitrary_dataframes_raise_only_documented_errors(table, on_error):
     for func in TABLE_LOADERS:
@@ -167,7 +170,7 @@ def test_loaders_on_arbitrary_dataframes_raise_only_documented_errors(table, on_
         assert len(out) + len(br.set_aside_rows(out)) == len(table)
 
 
-@SETTINGS
+@COSTLY
 @given(table=small_tables(), sep=st.sampled_from([",", "\t"]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
 def test_loaders_on_arbitrary_csv_files_raise_only_documented_errors(table, sep, encoding,
@@ -192,7 +195,7 @@ def test_loaders_on_arbitrary_csv_files_raise_only_documented_errors(table, sep,
 VALUES = st.lists(st.integers(-1000, 1000), min_size=2, max_size=40)
 
 
-@SETTINGS
+@COSTLY
 @given(y=VALUES, c=st.floats(0.01, 1000), flag_seed=st.integers(0, 2**16))
 def test_equal_weights_give_the_unweighted_estimates(y, c, flag_seed):
     y = np.asarray(y, dtype=float)
@@ -299,7 +302,7 @@ def presence(draw):
     return m
 
 
-@SETTINGS
+@COSTLY
 @given(m=presence(), constant_code=st.booleans())
 def test_identical_coders_give_kappa_and_alpha_of_one(m, constant_code):
     from baby_room.focus_groups import intercoder_agreement
@@ -329,12 +332,13 @@ def test_identical_coders_give_kappa_and_alpha_of_one(m, constant_code):
 
 # --------------------------------------------------------------------------- evidence breakdowns
 
-COUNTRY_CELLS = st.sampled_from([None, "", "UK", "England", "England; Scotland", "USA; Canada",
-                                 "Norway and Sweden", "Atlantis", "Nordic countries",
-                                 "International", "Wales; Wales", "xyz; UK", "  ;  ",
-                                 "Northern Ireland", "Europe"])
-INSTRUMENT_CELLS = st.sampled_from([None, "", "ITERS-R", "ITERS-R; CLASS Infant", "CLASS Toddler",
-                                    "home-made checklist", "ITERS-3; ITERS-R", ";"])
+COUNTRY_VALUES = [None, "", "UK", "England", "England; Scotland", "USA; Canada",
+                  "Norway and Sweden", "Atlantis", "Nordic countries", "International",
+                  "Wales; Wales", "xyz; UK", "  ;  ", "Northern Ireland", "Europe"]
+INSTRUMENT_VALUES = [None, "", "ITERS-R", "ITERS-R; CLASS Infant", "CLASS Toddler",
+                     "home-made checklist", "ITERS-3; ITERS-R", ";"]
+COUNTRY_CELLS = st.sampled_from(COUNTRY_VALUES)
+INSTRUMENT_CELLS = st.sampled_from(INSTRUMENT_VALUES)
 
 
 @st.composite
@@ -361,33 +365,64 @@ def items(draw):
 SINGLE_VALUED = {"year", "decade", "publication_type", "design", "age_focus"}
 
 
-@FEW
+def _every_cell():
+    """Every listed country and instrument cell at once (multi-valued, repeated, unknown and
+    empty cells), with every category of the other columns."""
+    n = len(COUNTRY_VALUES)
+    dims = [None, "; ".join(QUALITY_DIMENSIONS[:3]), "Ratio", "group-size; other",
+            QUALITY_DIMENSIONS[0]]
+
+    def cycle(values):
+        return [values[i % len(values)] for i in range(n)]
+
+    return pd.DataFrame({
+        "item_id": [f"EV{i:03d}" for i in range(n)],
+        "countries": COUNTRY_VALUES,
+        "instruments": cycle(INSTRUMENT_VALUES),
+        "dimensions": cycle(dims),
+        "year": pd.array(cycle([None, 1950, 1999, 2000, 2025]), dtype="Int64"),
+        "publication_type": cycle([None, *PUBLICATION_TYPES]),
+        "design": cycle([None, *STUDY_DESIGNS]),
+        "age_focus": cycle([None, *AGE_FOCUS]),
+    })
+
+
+def _facets():
+    from baby_room.evidence.breakdowns import FACETS
+
+    return list(FACETS)
+
+
+# each facet is its own test with a few drawn tables (a breakdown call is the costly part,
+# and a failure names its facet)
+@pytest.mark.parametrize("facet", _facets())
+@settings(SETTINGS, max_examples=6)
+@example(data=_every_cell())
 @given(data=items())
-def test_every_breakdown_reconciles_with_the_item_count(data):
-    from baby_room.evidence.breakdowns import FACETS, breakdown
+def test_every_breakdown_reconciles_with_the_item_count(facet, data):
+    from baby_room.evidence.breakdowns import breakdown
 
-    for facet in FACETS:
-        frac = _quiet(breakdown, data, facet=facet, count="fractional")
-        item = _quiet(breakdown, data, facet=facet, count="item")
-        if facet == "uk_nation":  # documented: shares among the items naming the UK
-            from baby_room.evidence.countries import normalise_countries
+    frac = _quiet(breakdown, data, facet=facet, count="fractional")
+    item = _quiet(breakdown, data, facet=facet, count="item")
+    if facet == "uk_nation":  # documented: shares among the items naming the UK
+        from baby_room.evidence.countries import normalise_countries
 
-            long = _quiet(normalise_countries, data["countries"].reset_index(drop=True))
-            n_items = int(long.loc[long["iso3"].astype(str) == "GBR", "position"].nunique())
-        else:
-            n_items = len(data)
-        assert frac.attrs["n_items"] == item.attrs["n_items"] == n_items
-        # fractional: each item adds 1 in total, so nothing is dropped or double-counted
-        assert frac["count_fractional"].sum() == pytest.approx(n_items), facet
-        assert frac["share_fractional"].sum() == pytest.approx(1.0 if n_items else 0.0), facet
-        assert (item["n"] == n_items).all(), facet  # n is the base on every row
-        # item: each item is counted at least once (exactly once for single-valued facets)
-        if facet in SINGLE_VALUED:
-            assert int(item["count"].sum()) == n_items, facet
-        else:
-            assert int(item["count"].sum()) >= n_items, facet
-        assert item["count"].tolist() == frac["count"].tolist()
-        assert (item["count"] >= 0).all()
+        long = _quiet(normalise_countries, data["countries"].reset_index(drop=True))
+        n_items = int(long.loc[long["iso3"].astype(str) == "GBR", "position"].nunique())
+    else:
+        n_items = len(data)
+    assert frac.attrs["n_items"] == item.attrs["n_items"] == n_items
+    # fractional: each item adds 1 in total, so nothing is dropped or double-counted
+    assert frac["count_fractional"].sum() == pytest.approx(n_items)
+    assert frac["share_fractional"].sum() == pytest.approx(1.0 if n_items else 0.0)
+    assert (item["n"] == n_items).all()  # n is the base on every row
+    # item: each item is counted at least once (exactly once for single-valued facets)
+    if facet in SINGLE_VALUED:
+        assert int(item["count"].sum()) == n_items
+    else:
+        assert int(item["count"].sum()) >= n_items
+    assert item["count"].tolist() == frac["count"].tolist()
+    assert (item["count"] >= 0).all()
 
 
 # --------------------------------------------------------------------------- export safety

@@ -161,6 +161,7 @@ def test_manifest_records_inputs_and_outputs(base):
 
 
 def test_threshold_is_passed_to_the_notebooks(workspace):
+    (workspace["notebooks"] / "02-evidence.ipynb").unlink()  # only the notebook checked runs
     _build(workspace, threshold=60)
     t = pd.read_csv(workspace["out"] / "tables" / "survey-regions.csv")
     counts = synthetic.survey()["region"].value_counts()
@@ -247,23 +248,33 @@ def test_a_killed_builds_leftovers_are_removed(workspace):
     assert not (workspace["cache"] / ".work").exists()
 
 
-def test_a_second_build_waits_for_the_first(workspace):
+def test_a_second_build_waits_for_the_first(workspace, monkeypatch):
     import fcntl
 
-    finished = []
+    finished, waiting = [], threading.Event()
+    flock = fcntl.flock
+
+    def watched_flock(fh, op):
+        # the build asks for the cache's lock without blocking first; a blocking request
+        # for a lock this test holds means the build has found it taken and waits
+        if op == fcntl.LOCK_EX and Path(fh.name) == workspace["cache"] / ".lock":
+            waiting.set()
+        return flock(fh, op)
 
     def build():
         result = _build(workspace)
         finished.append((time.monotonic(), result))
 
     with open(workspace["cache"] / ".lock", "a+b") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # a build in progress
+        flock(held, fcntl.LOCK_EX)  # a build in progress
+        monkeypatch.setattr(fcntl, "flock", watched_flock)
         thread = threading.Thread(target=build)
         thread.start()
-        thread.join(timeout=8)  # a build from the cache takes well under a second unlocked
+        assert waiting.wait(timeout=120)
+        thread.join(timeout=0.5)
         assert thread.is_alive() and not finished
         released = time.monotonic()
-        fcntl.flock(held, fcntl.LOCK_UN)
+        flock(held, fcntl.LOCK_UN)
         thread.join(timeout=120)
     assert finished and finished[0][0] >= released
     assert finished[0][1].reused == ["01-survey.ipynb", "02-evidence.ipynb"]

@@ -97,8 +97,46 @@ def _texts(out: Path):
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
                 yield path, "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        elif path.suffix == ".docx":  # the Word report: its XML parts (not the images)
+            with zipfile.ZipFile(path) as z:
+                yield path, "\n".join(z.read(n).decode("utf-8") for n in z.namelist()
+                                      if n.endswith((".xml", ".rels")))
         elif path.suffix in {".html", ".csv", ".json", ".svg"}:
             yield path, path.read_text(encoding="utf-8")
+
+
+class _Occurrences:
+    """Whether any of many strings occurs in a text (``whole_words``: with the regular
+    expression ``\\b`` on both sides), in one pass over the text instead of one per string:
+    an occurrence of a string of length >= 2k - 1 covers a whole k-character chunk of the
+    text that starts at a multiple of k, so only those chunks are looked up among the
+    strings' k-grams, and each hit is compared in full."""
+
+    def __init__(self, strings, *, whole_words=False):
+        strings = sorted(set(strings))
+        self.whole_words = whole_words
+        self.k = max(1, (min(map(len, strings), default=1) + 1) // 2)
+        self.grams: dict[str, list[tuple[str, int]]] = {}
+        for s in strings:
+            for offset in range(len(s) - self.k + 1):
+                self.grams.setdefault(s[offset:offset + self.k], []).append((s, offset))
+
+    @staticmethod
+    def _boundary(text: str, i: int) -> bool:
+        def word(j):  # the regular expression module's \w: alphanumeric or underscore
+            return 0 <= j < len(text) and (text[j].isalnum() or text[j] == "_")
+
+        return word(i - 1) != word(i)
+
+    def first_in(self, text: str) -> str | None:
+        k = self.k
+        for start in range(0, len(text) - k + 1, k):
+            for s, offset in self.grams.get(text[start:start + k], ()):
+                at = start - offset
+                if at >= 0 and text.startswith(s, at) and (not self.whole_words or (
+                        self._boundary(text, at) and self._boundary(text, at + len(s)))):
+                    return s
+        return None
 
 
 def find_leaks(out: Path) -> list[tuple[str, str, str]]:
@@ -107,19 +145,17 @@ def find_leaks(out: Path) -> list[tuple[str, str, str]]:
     ids = (set(survey["respondent_id"]) | set(survey["setting_id"])
            | set(coding["segment_id"]))
     names = set(coding["speaker"].dropna())
-    free_text = set(survey["comments"].dropna()) | set(coding["text"].dropna())
+    free_text = _Occurrences(set(survey["comments"].dropna()) | set(coding["text"].dropna()))
     name_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b")
-    id_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ids))) + r")\b")
+    ids = _Occurrences(ids, whole_words=True)  # as name_re, for 2,000 strings
     leaks = []
     for path, text in _texts(out):
-        if m := id_re.search(text):
-            leaks.append((path.name, "identifier", m.group()))
+        if found := ids.first_in(text):
+            leaks.append((path.name, "identifier", found))
         if m := name_re.search(text):
             leaks.append((path.name, "speaker name", m.group()))
-        for fragment in free_text:
-            if fragment in text:
-                leaks.append((path.name, "free text", fragment[:40]))
-                break
+        if fragment := free_text.first_in(text):
+            leaks.append((path.name, "free text", fragment[:40]))
     return leaks
 
 
@@ -135,5 +171,27 @@ def test_the_scan_finds_planted_leaks(tmp_path):
     import pandas as pd
 
     pd.DataFrame({"c": [comment]}).to_excel(tmp_path / "c.xlsx", index=False)
-    kinds = sorted(kind for _, kind, _ in find_leaks(tmp_path))
-    assert kinds == ["free text", "identifier", "speaker name"]
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(f"Setting {survey['setting_id'].iloc[0]} said so")
+    document.save(tmp_path / "d.docx")
+    found = sorted((name, kind) for name, kind, _ in find_leaks(tmp_path))
+    assert found == [("a.csv", "identifier"), ("b.html", "speaker name"),
+                     ("c.xlsx", "free text"), ("d.docx", "identifier")]
+
+
+@pytest.mark.parametrize("text", [
+    "BRI-1-S001", "x BRI-1-S001.", "xBRI-1-S001", "BRI-1-S001_", "BRI-1-S0012", "-BRI-1-S001-",
+    "ab BRI-1-S00 BRI-1-S001", "BRI-1-BRI-1-S001", "", "BRI", "é BRI-1-S001é", "S001 S002",
+    "In the baby room the staff talk", "the baby room the staff talk ok"])
+def test_the_one_pass_search_finds_what_the_regular_expression_finds(text):
+    # reference: the re module (\b...\b) and the in operator, one string at a time
+    ids = ["BRI-1-S001", "BRI-1-S002", "RI-1-S00", "S001"]
+    found = _Occurrences(ids, whole_words=True).first_in(text)
+    assert (found is not None) == any(re.search(rf"\b{re.escape(i)}\b", text) for i in ids)
+    assert found is None or re.search(rf"\b{re.escape(found)}\b", text)
+    phrases = ["the staff talk", "baby room the"]
+    found = _Occurrences(phrases).first_in(text)
+    assert (found is not None) == any(p in text for p in phrases)
+    assert found is None or found in text

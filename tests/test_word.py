@@ -18,6 +18,10 @@ import baby_room as br
 from baby_room.tables import summary_table
 from baby_room.word import REPORT_TABLES, write_report_docx
 
+# one xdist worker runs this module (make test: --dist loadgroup), so the two Word reports
+# (module fixtures) are made once
+pytestmark = pytest.mark.xdist_group("test_word")
+
 
 def _figures(folder):
     (folder / "figures").mkdir(parents=True)
