@@ -10,13 +10,16 @@ process rather than a thread: building the explorer's Vega bundle holds the inte
 lock for seconds, which would stall the event loop that drives the kernels.
 
 The child writes its files into the page's working folder and pickles its result (or its
-error) to a file the parent reads; the pickle never leaves the build's private cache.
+error) to a file the parent reads; the pickle never leaves the build's private cache. The
+step's files and result are cached under a hash of what it reads (:func:`start`), so a
+build that re-executes a notebook with the same data does not redo it.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,10 +50,43 @@ def prepare(work, data_dir, *, threshold: int) -> dict:
     return page_data(work, project, threshold=threshold)
 
 
+def start(work, data_dir, *, threshold: int, cache_entry, force: bool = False):
+    """The data step for ``work``: from ``cache_entry`` when it holds one, else a child.
+
+    ``cache_entry`` is a folder named by a hash of everything the step reads (the inputs,
+    the package source, the dependency versions, the settings): the front page changes
+    with every re-executed notebook, its data step only with the data and the code.
+    With ``force`` the step runs again. Either way the result has ``work``, ``result()``
+    and ``stop()``; a finished child's files and result are stored in ``cache_entry``.
+    """
+    cache_entry = Path(cache_entry)
+    if not force and (cache_entry / "result.pickle").is_file():
+        return CachedPageData(work, cache_entry)
+    return PageJob(work, data_dir, threshold=threshold, cache_entry=cache_entry)
+
+
+class CachedPageData:
+    """A data step done by an earlier build: its files copied into ``work``."""
+
+    def __init__(self, work, cache_entry: Path):
+        self.work = Path(work)
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.copytree(cache_entry / "files", self.work)
+        self._result = cache_entry / "result.pickle"
+
+    def result(self) -> dict:
+        with open(self._result, "rb") as f:
+            return pickle.load(f)
+
+    def stop(self) -> None:
+        pass
+
+
 class PageJob:
     """The data step running in a child process: :meth:`result` waits for it."""
 
-    def __init__(self, work: Path, data_dir: Path, *, threshold: int):
+    def __init__(self, work: Path, data_dir: Path, *, threshold: int, cache_entry=None):
+        self.cache_entry = Path(cache_entry) if cache_entry is not None else None
         self.work = Path(work)
         self.result_path = self.work.with_name(self.work.name + ".result.pickle")
         self.result_path.unlink(missing_ok=True)
@@ -76,7 +112,18 @@ class PageJob:
             self.result_path.unlink(missing_ok=True)
         if status == "error":
             raise value
+        if self.cache_entry is not None:
+            self._store(value)
         return value
+
+    def _store(self, value: dict) -> None:
+        staging = self.cache_entry.with_name(self.cache_entry.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(self.work, staging / "files")
+        (staging / "result.pickle").write_bytes(pickle.dumps(value))
+        shutil.rmtree(self.cache_entry.parent, ignore_errors=True)  # one entry is kept
+        self.cache_entry.parent.mkdir(parents=True)
+        staging.rename(self.cache_entry)
 
     def stop(self) -> None:
         """End the child if it still runs (the build failed elsewhere)."""

@@ -832,10 +832,15 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
              "notebooks": [j.entry.name for j in jobs]}, sort_keys=True).encode()
         ).hexdigest()[:32]
         if force or not (cache / "_summary" / page_key).is_dir():
-            from baby_room._page_worker import PageJob  # runs while the notebooks do
+            from baby_room import _page_worker  # runs while the notebooks do
 
+            data_key = hashlib.sha256(json.dumps(
+                {"inputs": input_hashes, "settings": settings, "bundled": bundled},
+                sort_keys=True).encode()).hexdigest()[:32]
             shutil.rmtree(cache / ".work" / "_summary", ignore_errors=True)
-            page_job = PageJob(cache / ".work" / "_summary", folder, threshold=threshold)
+            page_job = _page_worker.start(cache / ".work" / "_summary", folder,
+                                          threshold=threshold, force=force,
+                                          cache_entry=cache / "_page_data" / data_key)
         for job in jobs:
             if job not in to_run:
                 bar.step(f"{job.path.stem}: unchanged, reused")

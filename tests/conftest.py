@@ -13,6 +13,11 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 matplotlib.use("Agg")
 
+# nbformat as the report imports it: without jsonschema's IRI grammar (3.5 s per worker)
+from baby_room.report import _nbformat  # noqa: E402
+
+_nbformat()
+
 REPO = Path(__file__).resolve().parents[1]
 
 
