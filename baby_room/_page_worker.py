@@ -92,7 +92,8 @@ class PageJob:
         self.result_path.unlink(missing_ok=True)
         self.work.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "baby_room._page_worker", str(self.work), str(data_dir),
+            [sys.executable, "-m", "baby_room._page_worker", str(self.work),
+             "" if data_dir is None else str(data_dir),  # "": the bundled data
              str(threshold), str(self.result_path)],
             env=dict(os.environ, PYTHONHASHSEED="0"), stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE)
@@ -117,7 +118,7 @@ class PageJob:
         return value
 
     def _store(self, value: dict) -> None:
-        staging = self.cache_entry.with_name(self.cache_entry.name + ".partial")
+        staging = self.work.with_name(self.work.name + ".to-cache")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(self.work, staging / "files")
         (staging / "result.pickle").write_bytes(pickle.dumps(value))
@@ -136,7 +137,7 @@ class PageJob:
 def main(argv: list[str]) -> int:
     work, data_dir, threshold, result = argv
     try:
-        payload = ("ok", prepare(work, data_dir, threshold=int(threshold)))
+        payload = ("ok", prepare(work, data_dir or None, threshold=int(threshold)))
     except BabyRoomError as exc:  # the parent raises it as if it had happened there
         payload = ("error", exc)
     try:

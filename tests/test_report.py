@@ -386,3 +386,28 @@ def test_errors_pickle_whatever_their_constructor():
     back = pickle.loads(pickle.dumps(exc))
     assert (type(back), str(back), back.function, back.parameter) == (
         br.ArgumentError, str(exc), "f", "x")
+
+
+def test_page_data_step_is_cached_apart_from_the_page(tmp_path):
+    """The data step's files and result are stored under its cache entry; a second start
+    with the same entry copies them instead of running the child; force runs it again."""
+    from baby_room import _page_worker
+
+    entry = tmp_path / "cache" / "_page_data" / "key1"
+    first = _page_worker.start(tmp_path / "w1", None, threshold=5, cache_entry=entry)
+    assert isinstance(first, _page_worker.PageJob)
+    data = first.result()
+    again = _page_worker.start(tmp_path / "w2", None, threshold=5, cache_entry=entry)
+    assert isinstance(again, _page_worker.CachedPageData)
+    files = sorted(p.relative_to(tmp_path / "w1") for p in (tmp_path / "w1").rglob("*"))
+    assert sorted(p.relative_to(tmp_path / "w2") for p in (tmp_path / "w2").rglob("*")) == files
+    for rel in files:
+        if (tmp_path / "w1" / rel).is_file():
+            assert (tmp_path / "w1" / rel).read_bytes() == (tmp_path / "w2" / rel).read_bytes()
+    cached = again.result()
+    pd.testing.assert_frame_equal(cached["findings"], data["findings"])
+    assert cached["quality"] == data["quality"]
+    forced = _page_worker.start(tmp_path / "w3", None, threshold=5, cache_entry=entry,
+                                force=True)
+    assert isinstance(forced, _page_worker.PageJob)
+    forced.stop()
