@@ -546,6 +546,18 @@ def _record_rows(p: Path, lines, sep: str) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
+def release_parser_memory() -> None:
+    """Give the memory pyarrow's allocator keeps from freed columns back to the system.
+
+    The allocator keeps freed blocks for reuse; once a loader has converted and dropped
+    a large file's text columns (hundreds of MB), the pandas/numpy work that follows
+    cannot use them.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _parse_delimited(p: Path, utf8: _Utf8Input, sep: str, header: list[str], *,
                      skip_after_header: int, first_row: int, text) -> pd.DataFrame:
     """Parse delimited text into string columns with pyarrow's multi-threaded CSV reader.
