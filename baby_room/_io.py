@@ -307,18 +307,14 @@ class _FileBytes:
     otherwise (``data=None``) every question about the bytes (line ends, NUL bytes, blank
     lines) is answered block by block and the parser reads the file itself, so a
     450 MB export never has its bytes in memory next to the parsed columns.
+    :meth:`blocks` and :meth:`head` read the file.
     """
 
     def __init__(self, path: Path, data: bytes | None = None):
         self.path, self.data = path, data
 
     def blocks(self, start: int = 0):
-        """The bytes from ``start`` on, in blocks of at most 16 MiB."""
-        if self.data is not None:
-            view = memoryview(self.data)
-            for i in range(start, len(view), _BLOCK_BYTES):
-                yield view[i:i + _BLOCK_BYTES].tobytes()
-            return
+        """The file's bytes from ``start`` on, read in blocks of at most 16 MiB."""
         try:
             with open(self.path, "rb") as fh:
                 fh.seek(start)
@@ -328,8 +324,7 @@ class _FileBytes:
             raise FileFormatError(self.path, f"cannot be read: {exc.strerror or exc}") from None
 
     def head(self, size: int) -> bytes:
-        if self.data is not None:
-            return self.data[:size]
+        """The file's first ``size`` bytes."""
         try:
             with open(self.path, "rb") as fh:
                 return fh.read(size)
@@ -347,6 +342,7 @@ class _FileBytes:
         return any(block.find(byte) >= 0 for block in self.blocks())
 
     def whole(self) -> bytes:
+        """All the bytes (read now when they were not)."""
         return self.data if self.data is not None else read_bytes(self.path)
 
 
