@@ -137,7 +137,7 @@ def read_table(path, *, sheet=0, format: str | None = None) -> RawTable:
     try:
         if fmt in {"csv", "tsv", "txt", "qualtrics"}:
             check_limit(p, "bytes", size, MAX_TEXT_BYTES)
-            return _read_text(p, fmt)
+            return _read_text(p, fmt, size)
         if fmt in {"xlsx", "xlsm", "excel"}:
             return _read_excel(p, sheet)
         if fmt in {"parquet", "pq"}:
@@ -297,43 +297,95 @@ def _sniff_delimiter(header_line: str, default: str | None) -> str:
 
 
 _HEAD_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 24
 
 
-def _utf8_head(raw: bytes, p: Path) -> tuple[str, str] | None:
+class _FileBytes:
+    """The bytes of a text file, without holding a large UTF-8 file in memory.
+
+    ``data`` is the whole file when it was read (small files, files decoded as a whole);
+    otherwise (``data=None``) every question about the bytes (line ends, NUL bytes, blank
+    lines) is answered block by block and the parser reads the file itself, so a
+    450 MB export never has its bytes in memory next to the parsed columns.
+    :meth:`blocks` and :meth:`head` read the file.
+    """
+
+    def __init__(self, path: Path, data: bytes | None = None):
+        self.path, self.data = path, data
+
+    def blocks(self, start: int = 0):
+        """The file's bytes from ``start`` on, read in blocks of at most 16 MiB."""
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(start)
+                while block := fh.read(_BLOCK_BYTES):
+                    yield block
+        except OSError as exc:
+            raise FileFormatError(self.path, f"cannot be read: {exc.strerror or exc}") from None
+
+    def head(self, size: int) -> bytes:
+        """The file's first ``size`` bytes."""
+        try:
+            with open(self.path, "rb") as fh:
+                return fh.read(size)
+        except OSError as exc:
+            raise FileFormatError(self.path, f"cannot be read: {exc.strerror or exc}") from None
+
+    def count(self, byte: bytes) -> int:
+        if self.data is not None:
+            return self.data.count(byte)
+        return sum(block.count(byte) for block in self.blocks())
+
+    def contains(self, byte: bytes) -> bool:
+        if self.data is not None:
+            return self.data.find(byte) >= 0
+        return any(block.find(byte) >= 0 for block in self.blocks())
+
+    def whole(self) -> bytes:
+        """All the bytes (read now when they were not)."""
+        return self.data if self.data is not None else read_bytes(self.path)
+
+
+def _utf8_head(source: _FileBytes, size: int, p: Path) -> tuple[str, str] | None:
     """The first ~1 MB of a UTF-8 file as text (whole lines), or None to decode it all.
 
-    A large UTF-8 file is never decoded as a whole: the parser reads its bytes and checks
-    the UTF-8 itself; a file that is not UTF-8 after all is then decoded in full.
+    A large UTF-8 file is never decoded as a whole, nor held in memory: the parser reads
+    it from the file and checks the UTF-8 itself; a file that is not UTF-8 after all is
+    then read and decoded in full.
     """
-    if len(raw) <= _HEAD_BYTES or raw.startswith((b"\xff\xfe", b"\xfe\xff")) or \
-            raw.find(b"\x00") >= 0:
+    if size <= _HEAD_BYTES:
         return None
-    cut = raw.rfind(b"\n", 0, _HEAD_BYTES)
+    first = source.head(_HEAD_BYTES)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")) or source.contains(b"\x00"):
+        return None
+    cut = max(first.rfind(b"\n"), first.rfind(b"\r"))  # whole lines: no character cut
     if cut < 0:
         return None
-    head, encoding = decode_text(raw[:cut + 1], p)
+    head, encoding = decode_text(first[:cut + 1], p)
     return (head, encoding) if encoding in {"utf-8", "utf-8-sig"} else None
 
 
-def _read_text(p: Path, fmt: str) -> RawTable:
-    raw = read_bytes(p)
-    fast = _utf8_head(raw, p)
+def _read_text(p: Path, fmt: str, size: int) -> RawTable:
+    streamed = _FileBytes(p)
+    fast = _utf8_head(streamed, size, p)
     if fast is not None:
         try:
-            return _read_decoded(p, fmt, raw, *fast, full=False)
+            return _read_decoded(p, fmt, streamed, *fast, full=False)
         except _NotUtf8:
             pass
+    raw = read_bytes(p)
     text, encoding = decode_text(raw, p)
-    return _read_decoded(p, fmt, raw, text, encoding, full=True)
+    return _read_decoded(p, fmt, _FileBytes(p, raw), text, encoding, full=True)
 
 
 class _NotUtf8(Exception):
     """The bytes after the head are not UTF-8: decode the whole file instead."""
 
 
-def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
+def _read_decoded(p: Path, fmt: str, raw: _FileBytes, text: str, encoding: str, *,
                   full: bool) -> RawTable:
-    """Parse delimited text whose head (``full=False``) or whole (``full=True``) is ``text``."""
+    """Parse delimited text whose head (``full=False``, the parser then reads the UTF-8
+    file itself) or whole (``full=True``) is ``text``."""
     if not text or text.isspace():
         if full:
             raise FileFormatError(p, "file has no content (only blank space)")
@@ -354,8 +406,10 @@ def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
         raise _NotUtf8
     header = [h.strip() for h in head[0]]
     check_limit(p, "columns", len(header), MAX_COLUMNS)
-    line_end = b"\n" if raw.find(b"\n") >= 0 else b"\r"
-    n_line_ends = raw.count(line_end)
+    n_line_ends = raw.count(b"\n")
+    line_end = b"\n" if n_line_ends else b"\r"
+    if not n_line_ends:
+        n_line_ends = raw.count(line_end)
     check_limit(p, "cells", (n_line_ends + 1) * len(header), MAX_CELLS)
     check_header(p, header)
     layout = qualtrics_layout(header, head[1:])
@@ -374,17 +428,17 @@ def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
             import_ids = {h: _import_id(c) for h, c in zip(header, head[2], strict=False)
                           if _import_id(c)}
     first_row = lead_lines + 2 + skip
-    # UTF-8 files go to the parser as the bytes read (no second copy of a large file);
     # leading blank lines are ASCII, so their characters are their bytes
-    if encoding == "utf-8":
-        utf8 = memoryview(raw)[lead_chars:]
-    elif encoding == "utf-8-sig":
-        utf8 = memoryview(raw)[3 + lead_chars:]
+    start = lead_chars + (3 if encoding == "utf-8-sig" else 0)
+    if not full:  # a large UTF-8 file: the parser reads it from the file
+        utf8 = _Utf8Input(p, start, None)
+    elif encoding in {"utf-8", "utf-8-sig"}:  # the bytes read, no second copy
+        utf8 = _Utf8Input(p, start, memoryview(raw.data)[start:])
     else:
-        utf8 = memoryview(text[lead_chars:].encode("utf-8"))
+        utf8 = _Utf8Input(p, 0, memoryview(text[lead_chars:].encode("utf-8")))
 
     def whole_text() -> str:
-        return text if full else decode_text(raw, p)[0]
+        return text if full else decode_text(raw.whole(), p)[0]
 
     try:
         frame = _parse_delimited(p, utf8, sep, header, skip_after_header=skip,
@@ -398,10 +452,10 @@ def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
     records = 1 + skip + len(frame)
     # as many line ends as records (the last line may lack one): no blank line, no
     # multi-line cell, so rows count on from the header; else look closer
-    if n_line_ends - lead_lines in (records, records - 1) or not _has_blank_line(utf8):
+    if n_line_ends - lead_lines in (records, records - 1) or not utf8.has_blank_line():
         rows = np.arange(first_row, first_row + len(frame))
     else:
-        rows = _record_rows(p, whole_text(), sep)[1 + skip:]
+        rows = _record_rows(p, _lines(text) if full else utf8.lines(encoding), sep)[1 + skip:]
     if len(rows) != len(frame):  # pragma: no cover - both count the same records
         raise FileFormatError(p, "the records could not be numbered consistently")
     return RawTable(frame, rows, str(p), "tsv" if sep == "\t" and fmt != "qualtrics" else fmt,
@@ -409,6 +463,51 @@ def _read_decoded(p: Path, fmt: str, raw: bytes, text: str, encoding: str, *,
 
 
 _LEADING_BLANK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+")
+
+
+class _Utf8Input:
+    """The UTF-8 text the parser reads: ``data`` in memory, or ``path`` from byte ``start`` on."""
+
+    def __init__(self, path: Path, start: int, data: memoryview | None):
+        self.path, self.start, self.data = path, start, data
+
+    def stream(self):
+        """A fresh pyarrow input stream over the text."""
+        import pyarrow as pa
+
+        if self.data is not None:
+            return pa.BufferReader(pa.py_buffer(self.data))
+        handle = pa.OSFile(str(self.path))
+        handle.seek(self.start)
+        return handle
+
+    def __len__(self) -> int:
+        return len(self.data) if self.data is not None else \
+            self.path.stat().st_size - self.start
+
+    def lines(self, encoding: str):
+        """The lines of the whole file (from its first byte) with their endings, read lazily."""
+        try:
+            with open(self.path, encoding=encoding, newline="") as fh:
+                yield from fh
+        except OSError as exc:
+            raise FileFormatError(self.path, f"cannot be read: {exc.strerror or exc}") from None
+
+    def has_blank_line(self) -> bool:
+        """True when an empty line follows the header somewhere (then rows are counted one
+        by one): LF LF or LF CR LF, or CR CR in a file whose lines end with CR alone."""
+        if self.data is not None:
+            return _has_blank_line(self.data)
+        blocks = _FileBytes(self.path).blocks(self.start)
+        lf = any(block.find(b"\n") >= 0 for block in blocks)
+        patterns = (b"\n\n", b"\n\r\n") if lf else (b"\r\r",)
+        tail = b""
+        for block in _FileBytes(self.path).blocks(self.start):
+            window = tail + block
+            if any(window.find(pattern) >= 0 for pattern in patterns):
+                return True
+            tail = window[-2:]
+        return False
 
 
 def _has_blank_line(utf8: memoryview) -> bool:
@@ -425,12 +524,13 @@ def _has_blank_line(utf8: memoryview) -> bool:
     return bool((arr[two - 1] == 13).any())
 
 
-def _record_rows(p: Path, text: str, sep: str) -> np.ndarray:
-    """Row numbers (as a spreadsheet shows them) of the non-empty records of delimited text.
+def _record_rows(p: Path, lines, sep: str) -> np.ndarray:
+    """Row numbers (as a spreadsheet shows them) of the non-empty records of delimited text
+    given as its lines with their endings.
 
     An empty line is a row of its own in a spreadsheet, so it counts, and is then skipped.
     """
-    reader = csv.reader(_lines(text), delimiter=sep)
+    reader = csv.reader(lines, delimiter=sep)
     out = []
     try:
         for number, record in enumerate(reader, start=1):
@@ -442,7 +542,19 @@ def _record_rows(p: Path, text: str, sep: str) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
-def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
+def release_parser_memory() -> None:
+    """Give the memory pyarrow's allocator keeps from freed columns back to the system.
+
+    The allocator keeps freed blocks for reuse; once a loader has converted and dropped
+    a large file's text columns (hundreds of MB), the pandas/numpy work that follows
+    cannot use them.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _parse_delimited(p: Path, utf8: _Utf8Input, sep: str, header: list[str], *,
                      skip_after_header: int, first_row: int, text) -> pd.DataFrame:
     """Parse delimited text into string columns with pyarrow's multi-threaded CSV reader.
 
@@ -462,14 +574,15 @@ def _parse_delimited(p: Path, utf8: memoryview, sep: str, header: list[str], *,
 
     def parse(block_size: int):
         return pa_csv.read_csv(
-            pa.BufferReader(pa.py_buffer(utf8)),
+            utf8.stream(),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1,
                                             skip_rows_after_names=skip_after_header,
                                             block_size=block_size),
             parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True,
                                               invalid_row_handler=on_bad_row),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                # large_string is what pandas keeps text in: no copy when converting
+                column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
         )
 

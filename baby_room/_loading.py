@@ -64,7 +64,7 @@ def row_rules(raw: RawTable, *, keep_previews: bool, keep_unfinished: bool,
         header = raw.find(name)
         if keep or header is None or header in used or (name == "Finished" and not qualtrics):
             continue
-        codes, uniques = pd.factorize(raw.data[header].astype(object), use_na_sentinel=True)
+        codes, uniques = pd.factorize(raw.data[header], use_na_sentinel=True)
         keys = [str(u).strip().casefold() for u in uniques]
         if name == "Status":
             per_value = np.array([PREVIEW_STATUS.get(k) if qualtrics or not k.isdigit() else None
@@ -104,10 +104,17 @@ def load(source, schema: Schema, *, columns: Mapping[str, str] | None, on_error:
         source_label = f"{source_label} (synthetic)"
     if mapping is not None:
         columns = {**mapping.columns, **(columns or {})}
+    headers = list(raw.data.columns)
+    # what is read after validation: the Qualtrics row columns, the design's raw columns
+    later = [raw.find(name) for name in ("Finished", "Status")] if respondent_rows else []
+    if mapping is not None:
+        for names in mapping.design.values():
+            later += [raw.find(name) for name in (names if isinstance(names, list) else [names])]
     frame, failures, unused = canonicalise(
         raw, schema, columns=columns, cross_checks=cross_checks, source=source_label,
         synthetic=synthetic,
         rules=mapping.rules if mapping is not None else (Rules() if respondent_rows else None),
+        keep_raw={h for h in later if h is not None},
     )
     identifying = tuple(schema.key) + tuple(c.name for c in schema.columns if not c.nullable)
     if mapping is not None and mapping.design:
@@ -118,7 +125,7 @@ def load(source, schema: Schema, *, columns: Mapping[str, str] | None, on_error:
         frame.attrs["mapping"] = mapping.path or "<mapping text>"
     excluded = None
     if respondent_rows:
-        used = {h for h in raw.data.columns if h not in unused}
+        used = {h for h in headers if h not in unused}
         excluded = row_rules(raw, keep_previews=bool(mapping and mapping.keep_previews),
                              keep_unfinished=bool(mapping and mapping.keep_unfinished),
                              used=used)

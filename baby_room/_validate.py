@@ -15,13 +15,13 @@ import datetime as _dt
 import difflib
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from baby_room._io import RawTable
+from baby_room._io import RawTable, release_parser_memory
 from baby_room.codebook import LIKERT_LEVELS, Column, Schema, normalise_header, normalise_label
 from baby_room.errors import FAILURE_COLUMNS, DataValidationError, RowsSetAsideWarning
 
@@ -411,11 +411,14 @@ def _category_check(col: Column, label: str, hint: bool) -> str:
 def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | None = None,
                  cross_checks: Callable[[pd.DataFrame, np.ndarray, Failures], None] | None = None,
                  source: str | None = None, synthetic: bool = False,
-                 rules: Rules | None = None):
+                 rules: Rules | None = None, keep_raw: Collection[str] | None = None):
     """Rename, type and validate a raw table against a schema.
 
     ``rules`` (a mapping file's ``[missing]``, ``[values]`` and ``[numbers]``) are applied
-    to each column before its type is checked.
+    to each column before its type is checked. With ``keep_raw`` (headers the caller
+    still needs) the raw table is consumed: every other column leaves ``raw.data`` as soon
+    as it is converted or found unused, so that a large file's text is never held beside
+    all of its converted columns.
 
     Returns
     -------
@@ -428,14 +431,21 @@ def canonicalise(raw: RawTable, schema: Schema, *, columns: Mapping[str, str] | 
     """
     failures = Failures(raw.path)
     renamed, unused = rename_columns(raw, schema, columns, failures)
+    loaded, n = set(renamed.columns), len(renamed)
+    if keep_raw is not None:
+        raw.data = raw.data[[h for h in raw.data.columns if h in keep_raw]]
     out = {}
     for col in schema.columns:
-        if col.name in renamed.columns:
-            out[col.name] = convert_column(renamed[col.name], col, raw.rows, failures, rules)
+        if col.name in loaded:
+            text = renamed.pop(col.name) if keep_raw is not None else renamed[col.name]
+            out[col.name] = convert_column(text, col, raw.rows, failures, rules)
+            del text
         else:
-            out[col.name] = _empty(col, len(renamed))
+            out[col.name] = _empty(col, n)
+    if keep_raw is not None:
+        release_parser_memory()
     frame = pd.DataFrame(out)
-    if schema.key and all(k in renamed.columns for k in schema.key):
+    if schema.key and all(k in loaded for k in schema.key):
         dup = frame.duplicated(list(schema.key), keep=False).to_numpy()
         dup = dup & frame[list(schema.key)].notna().all(axis=1).to_numpy()
         keyvals = frame.loc[dup, list(schema.key)].astype(str).agg(" / ".join, axis=1)

@@ -318,6 +318,44 @@ SURVEY = Schema(
     ),
 )
 
+#: How a questionnaire asks for each survey column: the Baby Room survey's wording and common
+#: variants. ``baby-room map`` compares an export's headers and question texts with these,
+#: the names, the aliases and the descriptions (:mod:`baby_room._question_match`); the
+#: Likert items are matched by their statement (the description).
+SURVEY_QUESTIONS = {
+    "respondent_id": ("Response ID", "Respondent ID", "Participant ID"),
+    "role": ("What is your role?", "What is your job title or role in the nursery?",
+             "Which best describes your position?"),
+    "setting_id": ("What is your nursery's unique reference number (URN)?",
+                   "Ofsted URN of your setting"),
+    "room_id": ("Which baby room do you work in?", "Which room do you work in?"),
+    "setting_type": ("What type of provider is your nursery?",
+                     "Which of these best describes your setting?", "Type of setting"),
+    "region": ("In which region is your nursery?", "Which English region is your setting in?"),
+    "local_authority": ("In which local authority is your nursery?",
+                        "Local authority area of your setting"),
+    "group_size": ("How many babies are in your room?",
+                   "How many children under 2 are usually in your baby room?",
+                   "Babies in the room"),
+    "staff_in_room": ("How many adults usually work in your room?",
+                      "How many staff work in the baby room?", "Adults in the room"),
+    "staff_level3": ("How many of the adults in your room hold a full and relevant Level 3 "
+                     "qualification or above?", "Staff with Level 3 or above"),
+    "staff_level2": ("How many of the adults in your room hold a Level 2 qualification?",
+                     "Staff with Level 2"),
+    "staff_baby_trained": ("How many of the adults in your room have training specific to "
+                           "babies?", "Staff with baby-specific training"),
+    "cpd_baby_past_year": ("Have you had baby-specific training (CPD) in the past 12 months?",
+                           "Have you attended training about babies in the last year?"),
+    "settling_in": ("How do new babies settle in to your room?",
+                    "How are babies settled in when they start?"),
+    "years_experience": ("How many years have you worked with children under 2?",
+                         "Years of experience working with babies"),
+    "own_qualification": ("What is your highest early-years qualification?",
+                          "Highest level of childcare qualification"),
+    "comments": ("Is there anything else you would like to tell us?", "Any other comments"),
+}
+
 CODING = Schema(
     kind="coding",
     title="Focus-group coding (long format)",

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from baby_room._question_match import MISSING_WORDS, match_columns, propose_value
 from baby_room._validate import Rules, label_key
 from baby_room.codebook import SURVEY, Schema, normalise_header, normalise_label
 from baby_room.errors import FileFormatError
@@ -391,24 +392,33 @@ META_COLUMNS = {
     "distributionchannel", "userlanguage", "responseset", "name", "emailaddress", "email",
     "starttime", "completiontime", "lastmodifiedtime", "startedon", "completedon",
     "started", "ended", "userno", "uniqueid", "trackinglink", "customvalue",
+    "qrecaptchascore", "qrelevantidduplicate", "qrelevantidduplicatescore",
+    "qrelevantidfrauds", "qrelevantidlaststartdate", "qballotboxstuffing",
 }
-MISSING_WORDS = ("not answered", "don't know", "dont know", "prefer not to say",
-                 "no answer", "not applicable", "n/a", "-99", "-9")
 _MAX_VALUES = 60
+#: A Qualtrics column holding the text typed for a choice ("Other, please specify") of the
+#: question before it: ``Q6_4_TEXT`` beside ``Q6``.
+_CHOICE_TEXT = re.compile(r"^(.+)_\d+_TEXT$")
 
 
 def draft_mapping(path, *, sheet=0, format: str | None = None, schema: Schema = SURVEY) -> str:
     """Draft a mapping file for an export: proposed columns, every answer with its proposed value.
 
-    For each header (and its question text) the canonical column is proposed from the
-    codebook's names and aliases, or else from the column whose name, aliases or
-    description share most words with the header and question (an F1 score of at least
-    0.4), marked ``# GUESS`` so that the user checks it; a header with no proposal is
-    written as a comment. For each proposed categorical or yes/no column every distinct answer
-    is listed under ``[values.<column>]`` with the category it matches (ignoring case and
-    spaces, or the nearest one) or ``"?"`` — reading the file fails on a ``"?"`` until the
-    user has filled it in. Answers that look like "no answer" (and the values an SPSS file
-    declares user-missing) are proposed under ``[missing]``, a weight column under
+    For each header (and its question text) the canonical column is the codebook's name
+    or alias when the header or question is one; otherwise it is proposed by
+    :func:`baby_room._question_match.match_columns`: the column whose name, aliases,
+    description or questionnaire wordings the question resembles most (a weighted Dice
+    coefficient of the two texts' words of at least 0.5, with inverse-document-frequency
+    weights), provided the answers fit the column's type (numbers in range for counts,
+    labels close to the categories for categorical columns, yes/no), each canonical
+    column proposed once, best score first. Such lines are marked ``# GUESS`` with their
+    score so that the user checks them; a header with no proposal (a name, an e-mail
+    address, an age, a consent question) is written as a comment with ``"?"`` and is not
+    loaded. For each proposed categorical or yes/no column every distinct answer is
+    listed under ``[values.<column>]`` with the category it matches (ignoring case and
+    spaces, or the nearest one) or ``"?"`` — reading the file fails on a ``"?"`` until
+    the user has filled it in. Answers that look like "no answer" (and the values an SPSS
+    file declares user-missing) are proposed under ``[missing]``, a weight column under
     ``[design]``.
 
     Parameters
@@ -428,67 +438,65 @@ def draft_mapping(path, *, sheet=0, format: str | None = None, schema: Schema = 
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = pathlib.Path(d) / "export.csv"
-    ...     _ = p.write_text("ResponseId,How many babies are in your room?,Provider\\n"
-    ...                      "R_1,12,Private day nursery\\n", encoding="utf-8")
+    ...     _ = p.write_text("ResponseId,How many babies are in your room?,Provider,Age\\n"
+    ...                      "R_1,12,Private day nursery,34\\n", encoding="utf-8")
     ...     text = draft_mapping(p)
     >>> print(text.split("[values")[0].split("[columns]")[1].strip())
     "ResponseId" = "respondent_id"
-    "How many babies are in your room?" = "group_size"  # GUESS from shared words, check it
-    "Provider" = "setting_type"  # GUESS from shared words, check it
+    "How many babies are in your room?" = "group_size"  # GUESS (score 1.00), check it
+    "Provider" = "setting_type"  # GUESS (score 0.67), check it
+    # "Age" = "?"  (not loaded)
     """
     from baby_room._io import read_table
 
     raw = read_table(path, sheet=sheet, format=format)
     lookup = schema.header_lookup()
-    proposals: dict[str, tuple[str, float]] = {}
+    questions, answers, exact = {}, {}, {}
+    headers = set(raw.data.columns)
     for header in raw.data.columns:
         question = raw.questions.get(header, "")
-        key = normalise_header(header).replace("_", "")
-        if key in META_COLUMNS:
+        if normalise_header(header).replace("_", "") in META_COLUMNS:
             continue
-        exact = lookup.get(normalise_header(header)) or (
+        other = _CHOICE_TEXT.match(str(header))
+        if other and other.group(1) in headers:  # Qualtrics: the text of an "other" choice
+            continue
+        questions[header] = question
+        answers[header] = _distinct_answers(raw.data[header])
+        found = lookup.get(normalise_header(header)) or (
             lookup.get(normalise_header(question)) if question else None)
-        if exact:
-            proposals[header] = (exact, 1.0)
-            continue
-        best = _closest_column(f"{header} {question}", schema)
-        if best:
-            proposals[header] = best
-    # one header per canonical column: the best-scoring one keeps the proposal
-    chosen: dict[str, str] = {}
-    for header, (canonical, score) in proposals.items():
-        if canonical not in chosen or score > proposals[chosen[canonical]][1]:
-            chosen[canonical] = header
-    taken = {h: c for c, h in chosen.items()}
+        if found:
+            exact[header] = found
+    proposals = match_columns(questions, answers, schema, exact)
     lines = [f"# Mapping file drafted by baby-room map from {Path(path).name}.",
              "# Check every line; replace each \"?\"; see docs/mapping.md.", "", "[columns]"]
     for header in raw.data.columns:
         question = raw.questions.get(header, "")
         note = f"  # {_one_line(question)}" if question and question != header else ""
-        if header in taken:
-            if proposals[header][1] < 1.0:  # shared words, not a codebook name or alias
+        if header in proposals:
+            canonical, score = proposals[header]
+            if header not in exact:
                 question_text = f": {note[4:]}" if note else ""
-                note = f"  # GUESS from shared words, check it{question_text}"
-            lines.append(f"{_q(header)} = {_q(taken[header])}{note}")
+                note = f"  # GUESS (score {score:.2f}), check it{question_text}"
+            lines.append(f"{_q(header)} = {_q(canonical)}{note}")
         else:
             lines.append(f"# {_q(header)} = \"?\"{note}  (not loaded)")
     missing_labels = set()
     for values in raw.user_missing.values():
         missing_labels.update(str(v) for v in values)
     value_lines = []
-    for header, canonical in taken.items():
+    for header, (canonical, _) in proposals.items():
         col = schema[canonical]
-        answers = _distinct_answers(raw.data[header])
-        missing_labels.update(a for a in answers if label_key(a) in MISSING_WORDS)
+        found = answers[header]
+        missing_labels.update(a for a in found if label_key(a) in MISSING_WORDS)
         if col.dtype not in {"category", "bool"}:
             continue
         value_lines += ["", f"[values.{canonical}]"]
-        for answer in answers[:_MAX_VALUES]:
+        for answer in found[:_MAX_VALUES]:
             if answer in missing_labels:
                 continue
-            value_lines.append(f"{_q(answer)} = {_q(_propose_value(col, answer))}")
-        if len(answers) > _MAX_VALUES:
-            value_lines.append(f"# ... and {len(answers) - _MAX_VALUES} more distinct answers")
+            value_lines.append(f"{_q(answer)} = {_q(propose_value(col, answer))}")
+        if len(found) > _MAX_VALUES:
+            value_lines.append(f"# ... and {len(found) - _MAX_VALUES} more distinct answers")
     lines += value_lines
     lines += ["", "[missing]", "# labels that mean \"no answer\", for every column or one",
               f"all = [{', '.join(_q(v) for v in sorted(missing_labels))}]", "", "[design]"]
@@ -513,58 +521,3 @@ def _distinct_answers(series: pd.Series) -> list[str]:
     counts = pd.Series([str(v).strip() for v in values if v is not None and str(v).strip()],
                        dtype=object).value_counts()
     return list(counts.index)
-
-
-_STOP = {"a", "an", "the", "of", "in", "on", "to", "for", "and", "or", "is", "are", "do", "does",
-         "you", "your", "my", "what", "which", "how", "many", "much", "who", "did", "have",
-         "has", "had", "with", "at", "this", "these", "that", "there", "be", "by", "from",
-         "id", "number", "please", "q"}
-
-
-def _stems(text: str) -> set[str]:
-    words = normalise_header(text).split("_")
-    return {w[:4] for w in words if len(w) > 1 and w not in _STOP and not w.isdigit()}
-
-
-def _closest_column(text: str, schema: Schema) -> tuple[str, float] | None:
-    """The canonical column whose name, aliases or description share most words with the
-    header and question text: the F1 score of the two word sets (words cut to 4 letters,
-    common words left out), weighted 1 for the name, 0.95 for an alias, 0.9 for the
-    description; None below 0.4."""
-    words = _stems(text)
-    if not words:
-        return None
-    best = None
-    for col in schema.columns:
-        for candidate, weight in [(col.name, 1.0), *((a, 0.95) for a in col.aliases),
-                                  (col.description, 0.9)]:
-            target = _stems(candidate)
-            if not target:
-                continue
-            score = weight * 2 * len(words & target) / (len(words) + len(target))
-            if best is None or score > best[1]:
-                best = (col.name, score)
-    return best if best and best[1] >= 0.4 else None
-
-
-def _propose_value(col, answer: str) -> str:
-    import difflib
-
-    if col.dtype == "bool":
-        key = normalise_label(answer)
-        return {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no",
-                "false": "no", "0": "no", "2": "no"}.get(key, "?")
-    keys = {normalise_label(c): c for c in col.categories or ()}
-    key = normalise_label(answer)
-    if key in keys:
-        return keys[key]
-    digits = set(re.findall(r"\d", key))
-    same_digits = [k for k in keys if set(re.findall(r"\d", k)) == digits]
-    prefix = [k for k in same_digits if k.startswith(key) or key.startswith(k)]
-    if len(prefix) == 1:
-        return keys[prefix[0]]
-    near = difflib.get_close_matches(key, same_digits, n=1, cutoff=0.6)
-    if not near:
-        words = set(key.split("_"))
-        near = [k for k in keys if k in words or k.replace("_", "") in words][:1]
-    return keys[near[0]] if near else "?"

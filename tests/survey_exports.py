@@ -168,20 +168,36 @@ def _meta(i: int, rid: str, status: str, finished: str, progress: str) -> list[s
             "51.5074", "-0.1278", "anonymous", "EN-GB"]
 
 
-def qualtrics_three_rows(folder, *, previews: int = 3, unfinished: int = 4):
+def survey_weights(n: int) -> list[str]:
+    """Unequal survey weights (0.5 to 3.0, as text) for ``n`` responses, as a survey team's
+    embedded-data field would carry them."""
+    return [f"{0.5 + (i * 37) % 11 / 4:g}" for i in range(n)]
+
+
+def qualtrics_three_rows(folder, *, previews: int = 3, unfinished: int = 4,
+                         weights: bool = False):
     """A Qualtrics CSV export (three header rows) of the canonical survey, plus previews and
-    partial responses. Returns (path, expected canonical table, {row: reason word})."""
+    partial responses. Returns (path, expected canonical table, {row: reason word}).
+
+    ``weights``: the export ends with an embedded-data field ``Weight`` (header, question
+    text and ImportId all "Weight", as Qualtrics writes embedded data), and the expected
+    table has its values as the Float64 column ``weight``.
+    """
     data = canonical()
     ids = response_ids(len(data) + previews + unfinished, "q3")
     texts = answer_texts(data)
+    if weights:
+        texts = texts.assign(Weight=survey_weights(len(data)))
     tags = [QUESTIONS[c][0] for c in QUESTIONS]
-    header = QUALTRICS_META + tags
-    second = QUALTRICS_META_TEXT + [QUESTIONS[c][1] for c in QUESTIONS]
+    header = QUALTRICS_META + tags + (["Weight"] if weights else [])
+    second = QUALTRICS_META_TEXT + [QUESTIONS[c][1] for c in QUESTIONS] + (
+        ["Weight"] if weights else [])
     third = QUALTRICS_META_IMPORT + [json.dumps({"ImportId": f"QID{t[1:]}" + (
         "_TEXT" if c in {"setting_id", "room_id", "local_authority", "comments",
                          "group_size", "staff_in_room", "staff_baby_trained",
                          "years_experience"} else "")}, separators=(",", ":"))
-        for c, t in zip(QUESTIONS, tags, strict=True)]
+        for c, t in zip(QUESTIONS, tags, strict=True)] + (
+        ['{"ImportId":"Weight"}'] if weights else [])
     records, aside = [], {}
     for i in range(len(data)):
         records.append(_meta(i, ids[i], "IP Address", "True", "100")
@@ -195,6 +211,8 @@ def qualtrics_three_rows(folder, *, previews: int = 3, unfinished: int = 4):
         answers = texts.iloc[k].tolist()
         cut = list(QUESTIONS).index("group_size")
         answers = answers[:cut] + [""] * (len(answers) - cut)
+        if weights:  # embedded data is set when the response starts
+            answers[-1] = texts["Weight"].iloc[k]
         records.append(_meta(500 + k, ids[len(data) + previews + k], "IP Address", "False",
                              "35") + answers)
         aside[len(records) + 3] = "unfinished response"
@@ -204,16 +222,20 @@ def qualtrics_three_rows(folder, *, previews: int = 3, unfinished: int = 4):
     path = folder / "baby_room_survey_export.csv"
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
     expected = data.assign(respondent_id=pd.array(ids[:len(data)], dtype="string"))
+    if weights:
+        expected["weight"] = pd.array(texts["Weight"].astype(float), dtype="Float64")
     return path, expected, aside
 
 
-def qualtrics_mapping_toml(*, by_text: bool = True) -> str:
-    """Columns by export tag for half the questions and by question text for the rest."""
+def qualtrics_mapping_toml(*, by_text: bool = True, weights: bool = False) -> str:
+    """Columns by export tag for half the questions and by question text for the rest;
+    ``weights``: a ``[design]`` naming the export's ``Weight`` field."""
     lines = ["# Baby Room survey, Qualtrics export", "[columns]"]
     for i, (column, (tag, text)) in enumerate(QUESTIONS.items()):
         key = text if by_text and i % 2 else tag
         lines.append(f"{json.dumps(key)} = {json.dumps(column)}")
-    return "\n".join(lines) + "\n\n" + values_toml()
+    design = '[design]\nweights = "Weight"\n' if weights else ""
+    return "\n".join(lines) + "\n\n" + values_toml() + design
 
 
 CODES = {column: {code: str(i + 1) for i, code in enumerate(labels)}

@@ -105,3 +105,35 @@ def test_large_file_not_utf8_after_its_first_megabyte(tmp_path):
     got = br.load_evidence(path)
     assert got["countries"].iloc[-1] == "Curaçao"
     assert len(got) == len(frame)
+
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_large_file_streamed_from_disk_keeps_row_numbers(tmp_path, monkeypatch, newline):
+    """A UTF-8 file over 1 MB is parsed from the file, never held whole: its row numbers
+    (as a spreadsheet shows them) must still count leading and inner blank lines, and a
+    record with a multi-line cell is one row. The expected numbers are counted here while
+    writing the file."""
+    import baby_room._io as io
+
+    parts, line, expected, values = [newline, "id,note" + newline], 3, [], []
+    for i in range(60_000):
+        if i % 9_999 == 5:
+            parts.append(newline)  # a blank line is a row of its own
+            line += 1
+        note = f"two{newline}lines é {i}" if i % 7_001 == 3 else f"note é {i}"
+        parts.append(f'R{i:05d},"{note}"{newline}')
+        expected.append(line)
+        values.append(note)
+        line += 1  # a multi-line cell stays in its row
+    path = tmp_path / "big.csv"
+    path.write_bytes(("\ufeff" + "".join(parts)).encode("utf-8"))
+    assert path.stat().st_size > 1.1 * 2**20
+
+    def never(path):
+        raise AssertionError(f"{path} was read whole")
+
+    monkeypatch.setattr(io, "read_bytes", never)
+    got = io.read_table(path)
+    assert got.rows.tolist() == expected
+    assert got.data["note"].tolist() == values

@@ -11,6 +11,7 @@ partial responses) set aside with its reason, never dropped.
 from __future__ import annotations
 
 import importlib.util
+import json
 import warnings
 from pathlib import Path
 
@@ -320,3 +321,121 @@ def test_smartsurvey_csv(tmp_path):
     _same_values(got, expected)
     assert got.attrs["format"] == "csv" and len(br.set_aside_rows(got)) == 0
     assert {"Started", "Ended", "Unique ID"} <= set(got.attrs["unused_columns"])
+
+
+# ---------------------------------------------------------------- drafting: the column matcher
+
+#: A Qualtrics CSV export (three header rows) as a survey team's own questionnaire would give
+#: it: Qualtrics' meta columns and fraud-score field, renamed export tags, "- Selected
+#: Choice" / "- ... - Text" columns, a matrix question, and questions about the respondent
+#: (consent, name, e-mail, age, gender) that no canonical column holds. Header, question
+#: text, ImportId, the canonical column the draft must propose ("?" for none), and answers.
+REALISTIC_QUALTRICS = [
+    ("Q_RecaptchaScore", "Q_RecaptchaScore", "Q_RecaptchaScore", "?", ["0.9", "1"]),
+    ("Q1", "I have read the participant information sheet and I agree to take part in this "
+           "survey.", "QID1", "?", ["I agree", "I do not agree"]),
+    ("Q2", "What is your name?", "QID2_TEXT", "?", ["Sam Jones", "Priya", "A. Smith"]),
+    ("Q3", "If you would like to enter the prize draw, please give your email address",
+     "QID3_TEXT", "?", ["sam@example.org", "p@example.com"]),
+    ("Q4", "What is your age?", "QID4_TEXT", "?", ["24", "37", "51", "19", "45"]),
+    ("Q5", "What is your gender? - Selected Choice", "QID5", "?",
+     ["Female", "Male", "Prefer not to say"]),
+    ("Q5_4_TEXT", "What is your gender? - Prefer to self-describe - Text", "QID5_4_TEXT", "?",
+     ["non-binary"]),
+    ("Q6", "Which of the following best describes your current role? - Selected Choice", "QID6",
+     "role", ["Practitioner", "Room leader", "Nursery manager", "Other (please specify)"]),
+    ("Q6_4_TEXT", "Which of the following best describes your current role? - Other (please "
+                  "specify) - Text", "QID6_4_TEXT", "?", ["Cook", "Apprentice"]),
+    ("Q7", "What type of setting do you work in?", "QID7", "setting_type",
+     ["Private day nursery", "Voluntary pre-school", "Maintained nursery school"]),
+    ("Q8", "Which region of England is your setting in?", "QID8", "region",
+     ["London", "North West", "South East"]),
+    ("Q9", "Your nursery's Ofsted URN", "QID9_TEXT", "setting_id", ["EY123456", "EY654321"]),
+    ("num_babies", "How many babies (children under two) are usually in your room at one time?",
+     "QID10_TEXT", "group_size", ["9", "12", "6", "15"]),
+    ("adults_room", "How many adults work in the baby room on a typical day?", "QID11_TEXT",
+     "staff_in_room", ["3", "4", "2"]),
+    ("Q12", "How many of these adults hold a Level 2 qualification?", "QID12_TEXT",
+     "staff_level2", ["1", "0", "2"]),
+    ("Q13", "How long have you worked with babies? (years)", "QID13_TEXT", "years_experience",
+     ["2", "10", "25", "0"]),
+    ("Q14", "In the last 12 months, have you attended any training specifically about babies?",
+     "QID14", "cpd_baby_past_year", ["Yes", "No"]),
+    ("Q15", "What is your highest early years qualification?", "QID15", "own_qualification",
+     ["Level 3", "Level 6 (degree)", "Level 2", "None"]),
+    ("Q16_1", "How much do you agree or disagree with the following statements? - I feel valued "
+              "by my manager", "QID16_1", "valued_by_manager",
+     ["Agree", "Strongly agree", "Disagree"]),
+    ("Q16_2", "How much do you agree or disagree with the following statements? - Parents value "
+              "the work I do", "QID16_2", "valued_by_parents", ["Agree", "Neither agree nor "
+                                                                 "disagree"]),
+    ("Q16_3", "How much do you agree or disagree with the following statements? - I feel "
+              "confident caring for babies", "QID16_3", "confident_with_babies",
+     ["Strongly agree", "Agree"]),
+    ("Q17", "Would you like to receive a summary of the findings?", "QID17", "?", ["Yes", "No"]),
+    ("Q18", "How did you hear about this survey?", "QID18", "?",
+     ["Local authority email", "Twitter", "A colleague"]),
+    ("Q19", "Is there anything else you would like to say about working in a baby room?",
+     "QID19_TEXT", "comments", ["We need more staff.", "", "Lovely job but tiring"]),
+]
+
+
+def _realistic_qualtrics(path):
+    import csv
+
+    meta = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+            "Finished", "RecordedDate", "ResponseId", "RecipientLastName",
+            "RecipientFirstName", "RecipientEmail", "ExternalReference", "LocationLatitude",
+            "LocationLongitude", "DistributionChannel", "UserLanguage"]
+    meta_text = ["Start Date", "End Date", "Response Type", "IP Address", "Progress",
+                 "Duration (in seconds)", "Finished", "Recorded Date", "Response ID",
+                 "Recipient Last Name", "Recipient First Name", "Recipient Email",
+                 "External Data Reference", "Location Latitude", "Location Longitude",
+                 "Distribution Channel", "User Language"]
+    meta_ids = ["startDate", "endDate", "status", "ipAddress", "progress", "duration",
+                "finished", "recordedDate", "_recordId", "recipientLastName",
+                "recipientFirstName", "recipientEmail", "externalDataReference",
+                "locationLatitude", "locationLongitude", "distributionChannel", "userLanguage"]
+    rows = [meta + [q[0] for q in REALISTIC_QUALTRICS],
+            meta_text + [q[1] for q in REALISTIC_QUALTRICS],
+            [f'{{"ImportId":"{i}"}}' for i in meta_ids + [q[2] for q in REALISTIC_QUALTRICS]]]
+    for i in range(24):
+        day = f"2026-05-0{1 + i % 9}"
+        rows.append([f"{day} 10:00:00", f"{day} 10:09:00",
+                     "IP Address", "", "100", "540", "True", "2026-05-01 10:09:00",
+                     f"R_{i:015d}", "", "", "", "", "51.5", "-0.12", "anonymous", "EN-GB"]
+                    + [q[4][i % len(q[4])] for q in REALISTIC_QUALTRICS])
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+
+
+def test_draft_proposes_columns_from_realistic_qualtrics_questions_and_leaves_the_rest(tmp_path):
+    """Qualtrics three-row export (layout as the real exports read with the search tool:
+    meta columns, Q_RecaptchaScore, "- Selected Choice" and "_TEXT" columns, a matrix):
+    every question the codebook has a column for is proposed, once, even worded as the
+    survey team worded it; the respondent's name, e-mail, age, gender, consent, the
+    "other" text of a choice question and questions of the survey's own (findings,
+    how they heard of it) are left as "?" — before, age was proposed as years_experience
+    and a name question as confident_with_babies. Ages are numbers in years_experience's
+    range and the findings question is answered Yes/No like cpd_baby_past_year, so the
+    answers' type alone does not decide."""
+    import re
+
+    from baby_room.mapping import draft_mapping
+
+    path = tmp_path / "Baby rooms survey_May 9, 2026_11.02.csv"
+    _realistic_qualtrics(path)
+    text = draft_mapping(path)
+    columns = text.split("[columns]\n")[1].split("\n\n")[0]
+    got = {}
+    for line in columns.splitlines():
+        m = re.match(r'^(?:# )?("(?:[^"\\]|\\.)*") = "([^"]*)"', line)
+        got[json.loads(m.group(1))] = m.group(2)
+    assert got["ResponseId"] == "respondent_id"
+    assert {h: got[h] for h, *_ in REALISTIC_QUALTRICS} == {
+        h: want for h, _, _, want, _ in REALISTIC_QUALTRICS}
+    proposed = [c for c in got.values() if c != "?"]
+    assert len(proposed) == len(set(proposed))  # no canonical column twice
+    # the value tables follow the proposals: the role's answers, with "?" for the one
+    # that is no category
+    assert '"Room leader" = "room_leader"' in text and '"Other (please specify)" = "?"' in text

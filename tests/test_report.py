@@ -300,9 +300,19 @@ def test_builds_from_a_qualtrics_export_and_its_mapping_alone(workspace):
     """Issue 10: a folder holding only a Qualtrics export, under the name Qualtrics gave it,
     and its mapping file builds a report; the survey read through the mapping equals the
     canonical data the export was generated from (tests/survey_exports.py); editing the
-    mapping file re-executes the survey notebook."""
+    mapping file re-executes the survey notebook.
+
+    The mapping declares ``[design] weights = "Weight"`` (a Qualtrics embedded-data field),
+    and the survey notebook builds its design as notebook 01 does
+    (``design_from(survey)`` into ``group_size_summary``): the weighted mean group size in
+    the built report's table must equal numpy's weighted mean of the generating data,
+    each room counted once through the respondent the codebook's rule names (manager, then
+    room leader, then educator; the first in the file among equals) with that respondent's
+    weight."""
     import importlib.util
     import warnings
+
+    import numpy as np
 
     spec = importlib.util.spec_from_file_location(
         "survey_exports", Path(__file__).with_name("survey_exports.py"))
@@ -310,10 +320,16 @@ def test_builds_from_a_qualtrics_export_and_its_mapping_alone(workspace):
     spec.loader.exec_module(ex)
     for name in ("survey.csv", "coding.csv", "codebook.csv", "evidence.csv"):
         (workspace["data"] / name).unlink()
-    made, expected, _ = ex.qualtrics_three_rows(workspace["data"])
+    made, expected, _ = ex.qualtrics_three_rows(workspace["data"], weights=True)
     export = made.rename(workspace["data"] / "Baby Room Survey_December 3, 2026_10.15.csv")
     mapping = export.with_name(f"{export.stem}.mapping.toml")
-    mapping.write_text(ex.qualtrics_mapping_toml(), encoding="utf-8")
+    mapping.write_text(ex.qualtrics_mapping_toml(weights=True), encoding="utf-8")
+    _notebook(workspace["notebooks"] / "01-survey.ipynb",
+              "t = project.survey.groupby('region', observed=False).size().reset_index(name='n')\n"
+              "out.table(t, 'survey-regions')", FIGURE,
+              "from baby_room import survey as sv\nfrom baby_room.mapping import design_from\n"
+              "summary = sv.group_size_summary(project.survey, design=design_from(project.survey))"
+              "\nout.table(summary, 'survey-group-size-summary')")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = _build(workspace)
@@ -324,6 +340,18 @@ def test_builds_from_a_qualtrics_export_and_its_mapping_alone(workspace):
     assert dict(zip(regions["region"], regions["n"], strict=True)) == {
         str(k): (v if v >= 5 else pytest.approx(float("nan"), nan_ok=True))
         for k, v in want.items()}
+    summary = pd.read_csv(workspace["out"] / "tables" / "survey-group-size-summary.csv")
+    mean = summary.set_index("measure").loc["mean"]
+    rank = expected["role"].astype(str).map({"manager": 0, "room_leader": 1, "educator": 2})
+    rooms = (expected.assign(rank=rank, order=np.arange(len(expected)))
+             .sort_values(["rank", "order"]).drop_duplicates(["setting_id", "room_id"]))
+    rooms = rooms[rooms["group_size"].notna()]
+    weights = rooms["weight"].to_numpy(float)
+    assert weights.min() < weights.max()  # the weights are not all equal
+    assert mean["estimate"] == pytest.approx(
+        np.average(rooms["group_size"].to_numpy(float), weights=weights), rel=1e-12)
+    assert mean["estimate"] != pytest.approx(rooms["group_size"].mean(), rel=1e-4)
+    assert mean["n"] == len(rooms)
     manifest = json.loads((workspace["out"] / "manifest.json").read_text())
     assert [i["dataset"] for i in manifest["inputs"]] == ["survey"]
     mapping.write_text(mapping.read_text() + "\n# checked by the survey team\n")
