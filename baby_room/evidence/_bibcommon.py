@@ -336,9 +336,9 @@ def frame_from_records(records: list[dict], columns) -> pd.DataFrame:
 def finish(frame: pd.DataFrame, path, kind: str, *, fmt: str) -> pd.DataFrame:
     """Types (Int64 year and lines, string text), the year flag, and the attrs."""
     if "year" in frame.columns:
-        frame["year"] = pd.array(
-            [year_from_text(v) if not isinstance(v, int) else v for v in frame["year"].tolist()],
-            dtype="Int64")
+        codes, distinct = pd.factorize(frame["year"])  # once per distinct value
+        years = [v if isinstance(v, int) else year_from_text(v) for v in distinct]
+        frame["year"] = pd.array(years + [pd.NA], dtype="Int64").take(codes)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             frame = flag_years(frame)
