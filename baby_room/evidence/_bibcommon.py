@@ -267,7 +267,7 @@ def decode(raw: bytes, path, encoding: str) -> str:
             f"encoding: unknown encoding {encoding!r}; use a Python codec name such as "
             f"'utf-8', 'cp1252' or 'latin-1'"
         ) from None
-    if not text.strip():
+    if not text or text.isspace():  # no copy of a large text, unlike strip()
         raise FileFormatError(path, "file is empty")
     return text
 

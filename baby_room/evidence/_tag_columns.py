@@ -211,10 +211,12 @@ def canonical_columns(entries: TagEntries, spec) -> dict:
     codes = codes_arr.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     order = np.lexsort((entries.rec, codes))
     bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    grouped = entries.value.take(pa.array(order))  # one copy; each tag is a slice of it
     by_name: dict[str, _Tag] = {}
     for k, name in enumerate(names):
-        idx = order[bounds[k]:bounds[k + 1]]
-        by_name[name] = _Tag(n, idx, entries.rec[idx], entries.value.take(pa.array(idx)))
+        start, stop = int(bounds[k]), int(bounds[k + 1])
+        idx = order[start:stop]
+        by_name[name] = _Tag(n, idx, entries.rec[idx], grouped.slice(start, stop - start))
     used = {name: np.zeros(n, dtype=bool) for name in names}
     nulls = pa.nulls(n, _TEXT)
     out: dict = {}

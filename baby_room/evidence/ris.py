@@ -138,11 +138,11 @@ def tokenize_ris(text: str) -> tuple[TagEntries, list[dict], list[tuple[int, str
     def flags(array) -> np.ndarray:
         return array.to_numpy(zero_copy_only=False)
 
-    head = pc.utf8_slice_codeunits(lines, 0, 6)
-    is_tag = flags(pc.match_substring_regex(head, _TAG_LINE_RE2))
-    is_end = flags(pc.starts_with(head, "ER  -"))
-    stripped = pc.utf8_trim_whitespace(lines)
-    blank = flags(pc.equal(stripped, ""))
+    # every array spanning all lines is a bitmap, a bool or an int32 array: on a large
+    # file the time goes into memory first touched, so none is copied needlessly
+    is_tag = flags(pc.match_substring_regex(lines, _TAG_LINE_RE2))
+    is_end = flags(pc.starts_with(lines, "ER  -"))
+    blank = flags(pc.or_(pc.equal(lines, ""), pc.utf8_is_space(lines)))  # "" == strip()
     odd = ~is_tag & ~blank & ~is_end
     if odd.any():  # a line with "  -" after two other characters, or a broken tag
         maybe = np.flatnonzero(odd)
@@ -153,11 +153,11 @@ def tokenize_ris(text: str) -> tuple[TagEntries, list[dict], list[tuple[int, str
         unusual[maybe[bad]] = True
     else:
         unusual = odd
-    is_ty = is_tag & flags(pc.starts_with(head, "TY  -"))
+    is_ty = is_tag & flags(pc.starts_with(lines, "TY  -"))
 
     ends = np.flatnonzero(is_end)
     n_seg = len(ends)
-    seg = np.cumsum(is_end) - is_end  # piece of each line (its ER line included)
+    seg = np.cumsum(is_end, dtype=np.int32) - is_end  # piece of each line (with its ER)
     body = seg < n_seg
     n_ty = np.bincount(seg[is_ty & body], minlength=n_seg)
     n_unusual = np.bincount(seg[unusual & body], minlength=n_seg)
@@ -171,24 +171,24 @@ def tokenize_ris(text: str) -> tuple[TagEntries, list[dict], list[tuple[int, str
     ok = np.zeros(n_seg + 1, dtype=bool)
     ok[:n_seg] = (n_ty == 1) & first_is_ty[:n_seg] & (n_unusual == 0)
 
-    line_ok = ok[seg]
     keep = tag_lines[ok[tag_seg]]
     record_of_seg = np.cumsum(ok) - 1
     rec = record_of_seg[seg[keep]]
     record_line = first_tag[ok] + 1
-    number = np.arange(n_lines)
-    before = number < first_tag[seg]
-    outside: list[tuple[int, str]] = []
-    stray = np.flatnonzero(line_ok & before & ~blank & ~is_end)
-    if len(stray):
-        texts = stripped.take(pa.array(stray)).to_pylist()
-        outside.extend(zip((stray + 1).tolist(), texts, strict=True))
+    # lines without a tag in ordinary records: before the TY outside, after it continuing
+    plain = np.flatnonzero(ok[seg] & ~is_tag & ~blank & ~is_end)
+    before = plain < first_tag[seg[plain]]
+    plain_text = pc.utf8_trim_whitespace(lines.take(pa.array(plain))).to_pylist()
+    outside: list[tuple[int, str]] = [
+        (k + 1, t) for k, t, b in zip(plain.tolist(), plain_text, before.tolist(), strict=True)
+        if b]
     tag_text = lines.take(pa.array(keep))
     tags = pc.utf8_slice_codeunits(tag_text, 0, 2)
     values = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(tag_text, 6))
-    more = np.flatnonzero(line_ok & ~before & ~is_tag & ~blank & ~is_end)
-    if len(more):
-        values = _continue(values, keep, more, stripped, n_lines)
+    del tag_text
+    if not before.all():
+        more = [t for t, b in zip(plain_text, before.tolist(), strict=True) if not b]
+        values = _continue(values, keep, plain[~before], more)
     fast = TagEntries(record_line, rec, tags, values)
 
     records: list[dict] = []
@@ -205,16 +205,13 @@ def tokenize_ris(text: str) -> tuple[TagEntries, list[dict], list[tuple[int, str
     return TagEntries.concat([fast, TagEntries.from_records(records)]), aside, outside
 
 
-def _continue(values: pa.Array, keep: np.ndarray, more: np.ndarray, stripped: pa.Array,
-              n_lines: int) -> pa.Array:
-    """Values with their continuation lines (``more``) appended, space-separated."""
-    is_tag_line = np.zeros(n_lines, dtype=bool)
-    is_tag_line[keep] = True
-    owner_line = np.maximum.accumulate(np.where(is_tag_line, np.arange(n_lines), -1))[more]
-    owner = np.searchsorted(keep, owner_line)
+def _continue(values: pa.Array, keep: np.ndarray, more: np.ndarray, parts: list[str]
+              ) -> pa.Array:
+    """Values (of tag lines ``keep``) with the text of the lines ``more`` (``parts``)
+    appended to the tag line above each, space-separated."""
+    owner = np.searchsorted(keep, more) - 1
     owners, begin = np.unique(owner, return_index=True)
     stop = np.append(begin[1:], len(owner))
-    parts = stripped.take(pa.array(more)).to_pylist()
     heads = values.take(pa.array(owners)).to_pylist()
     joined = [" ".join(parts[b:e]) if not h else f"{h} {' '.join(parts[b:e])}"
               for h, b, e in zip(heads, begin.tolist(), stop.tolist(), strict=True)]
