@@ -14,7 +14,13 @@ read here, each reproduced by a fixture in ``tests/fixtures/evidence/``:
 
 A record with a malformed tag line, no ``ER`` before the next ``TY`` or the end of the
 file, or tag lines before any ``TY`` is set aside (``baby_room.set_aside_rows``) with
-its line and reason; the other records load.
+its line and reason; the other records load. A tag is a capital A-Z then a capital or a
+digit: a line such as ``Ab  - text`` is not a tag line but text continuing the field
+above it, as rispy reads it too.
+
+The whole file is tokenized at once (:func:`tokenize_ris`: vectorised line classes,
+records cut at their ``ER`` lines) and the canonical columns computed per tag, not per
+record (:mod:`baby_room.evidence._tag_columns`); see ``docs/performance.md``.
 """
 
 from __future__ import annotations
