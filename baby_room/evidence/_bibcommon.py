@@ -297,7 +297,7 @@ def decode(raw: bytes, path, encoding: str) -> str:
             f"line {line}: cannot decode byte {raw[exc.start:exc.start + 1]!r} as {encoding}; "
             f"pass encoding='cp1252' or 'latin-1' if the file came from older Windows software",
         ) from None
-    if not text.strip():
+    if not text or text.isspace():  # no copy of a large text, unlike strip()
         raise FileFormatError(path, "file is empty")
     return text
 
@@ -366,9 +366,9 @@ def frame_from_records(records: list[dict], columns) -> pd.DataFrame:
 def finish(frame: pd.DataFrame, path, kind: str, *, fmt: str) -> pd.DataFrame:
     """Types (Int64 year and lines, string text), the year flag, and the attrs."""
     if "year" in frame.columns:
-        frame["year"] = pd.array(
-            [year_from_text(v) if not isinstance(v, int) else v for v in frame["year"].tolist()],
-            dtype="Int64")
+        codes, distinct = pd.factorize(frame["year"])  # once per distinct value
+        years = [v if isinstance(v, int) else year_from_text(v) for v in distinct]
+        frame["year"] = pd.array(years + [pd.NA], dtype="Int64").take(codes)
         # in place, so the reader's attrs (its set-aside records) stay on the frame
         latest = _dt.date.today().year
         frame["year_flag"] = year_flag(frame["year"], earliest=EARLIEST_YEAR, latest=latest)

@@ -14,7 +14,13 @@ read here, each reproduced by a fixture in ``tests/fixtures/evidence/``:
 
 A record with a malformed tag line, no ``ER`` before the next ``TY`` or the end of the
 file, or tag lines before any ``TY`` is set aside (``baby_room.set_aside_rows``) with
-its line and reason; the other records load.
+its line and reason; the other records load. A tag is a capital A-Z then a capital or a
+digit: a line such as ``Ab  - text`` is not a tag line but text continuing the field
+above it, as rispy reads it too.
+
+The whole file is tokenized at once (:func:`tokenize_ris`: vectorised line classes,
+records cut at their ``ER`` lines) and the canonical columns computed per tag, not per
+record (:mod:`baby_room.evidence._tag_columns`); see ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -22,16 +28,20 @@ from __future__ import annotations
 import os
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from baby_room.evidence._bibcommon import (
     CANONICAL_COLUMNS,
     check_reader_options,
     read_text,
 )
+from baby_room.evidence._tag_columns import TagEntries
 from baby_room.evidence.tagged import TagMap, tagged_frame
 
-__all__ = ["read_ris", "parse_ris", "RIS_COLUMNS", "RIS_TAGS"]
+__all__ = ["read_ris", "parse_ris", "tokenize_ris", "RIS_COLUMNS", "RIS_TAGS"]
 
 #: Columns returned by :func:`read_ris`, in order.
 RIS_COLUMNS = CANONICAL_COLUMNS
@@ -66,8 +76,16 @@ _BROKEN_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |\t+| {3,})-(?: |$)", re.MULTILIN
 
 _TAG_LINE = re.compile(r"([A-Z][A-Z0-9])  -(?: (.*))?$")
 
+# the same rules for pyarrow's RE2, one line at a time
+_TAG_LINE_RE2 = r"^[A-Z][A-Z0-9]  -(?: |$)"
+_BROKEN_TAG_RE2 = r"^[A-Z][A-Z0-9](?: |\t+| {3,})-(?: |$)"
+_TEXT = pa.large_string()
+
+
 def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]:
     """Split RIS text into tagged records, malformed records and lines outside records.
+
+    The record-by-record view of :func:`tokenize_ris`.
 
     Returns
     -------
@@ -82,58 +100,130 @@ def parse_ris(text: str) -> tuple[list[dict], list[dict], list[tuple[int, str]]]
     >>> recs[0]["tags"], aside, outside
     ({'TY': ['JOUR'], 'TI': ['A']}, [], [(1, '1.')])
     """
+    entries, aside, outside = tokenize_ris(text)
+    return entries.to_records(), aside, outside
+
+
+def tokenize_ris(text: str) -> tuple[TagEntries, list[dict], list[tuple[int, str]]]:
+    """Split RIS text into tag entries (records as columns), malformed records and lines
+    outside records, in a few whole-file passes.
+
+    The file is cut at each ``ER  -`` line. A piece is an ordinary record when its first
+    tag line is its only ``TY`` and it has no malformed tag line; for all of them at
+    once, tag lines become entries (tag = first two characters, value = the rest after
+    ``"  - "``, stripped), a non-blank line without a tag is appended to the value above
+    it with a space, and non-blank lines before the ``TY`` (Ovid's ``1.``, EndNote's
+    ``Record #3 of 12``, a ``Provider:`` header) are lines outside records. The line
+    classes are computed by pyarrow's vectorised regular expressions over the array of
+    lines and the pieces found with numpy, so Python touches only the few lines that
+    need it. Any other piece (a broken tag line, a second ``TY``, tags before ``TY``, no
+    ``ER`` before the end) goes through the line-by-line parser, which sets the faulty
+    record aside with its line and reason.
+
+    Returns
+    -------
+    (entries, aside, outside)
+        :class:`~baby_room.evidence._tag_columns.TagEntries` of the good records (in
+        file order), the set-aside records (``{"row", "text", "reasons"}``) and the
+        ``(line, text)`` of each non-blank line outside a record.
+
+    Examples
+    --------
+    >>> e, aside, outside = tokenize_ris(
+    ...     "1.\\nTY  - JOUR\\nAB  - Two\\n  lines\\nER  - \\nTY  - JOUR\\n")
+    >>> e.record_line.tolist(), e.tag.to_pylist(), e.value.to_pylist()
+    ([2], ['TY', 'AB'], ['JOUR', 'Two lines'])
+    >>> outside, aside[0]["reasons"]
+    ([(1, '1.')], "the record is not closed with 'ER  - ' (file truncated?)")
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = pc.split_pattern(pa.array([text], _TEXT), "\n").flatten()
+    n_lines = len(lines)
+
+    def flags(array) -> np.ndarray:
+        return array.to_numpy(zero_copy_only=False)
+
+    # every array spanning all lines is a bitmap, a bool or an int32 array: on a large
+    # file the time goes into memory first touched, so none is copied needlessly
+    is_tag = flags(pc.match_substring_regex(lines, _TAG_LINE_RE2))
+    is_end = flags(pc.starts_with(lines, "ER  -"))
+    blank = flags(pc.or_(pc.equal(lines, ""), pc.utf8_is_space(lines)))  # "" == strip()
+    odd = ~is_tag & ~blank & ~is_end
+    if odd.any():  # a line with "  -" after two other characters, or a broken tag
+        maybe = np.flatnonzero(odd)
+        some = lines.take(pa.array(maybe))
+        bad = flags(pc.or_(pc.match_substring_regex(some, "^..  -"),
+                           pc.match_substring_regex(some, _BROKEN_TAG_RE2)))
+        unusual = np.zeros(n_lines, dtype=bool)
+        unusual[maybe[bad]] = True
+    else:
+        unusual = odd
+    is_ty = is_tag & flags(pc.starts_with(lines, "TY  -"))
+
+    ends = np.flatnonzero(is_end)
+    n_seg = len(ends)
+    seg = np.cumsum(is_end, dtype=np.int32) - is_end  # piece of each line (with its ER)
+    body = seg < n_seg
+    n_ty = np.bincount(seg[is_ty & body], minlength=n_seg)
+    n_unusual = np.bincount(seg[unusual & body], minlength=n_seg)
+    tag_lines = np.flatnonzero(is_tag & ~is_end & body)
+    tag_seg = seg[tag_lines]
+    with_tags, first_at = np.unique(tag_seg, return_index=True)
+    first_tag = np.full(n_seg + 1, n_lines, dtype=np.int64)
+    first_tag[with_tags] = tag_lines[first_at]
+    first_is_ty = np.zeros(n_seg + 1, dtype=bool)
+    first_is_ty[with_tags] = is_ty[tag_lines[first_at]]
+    ok = np.zeros(n_seg + 1, dtype=bool)
+    ok[:n_seg] = (n_ty == 1) & first_is_ty[:n_seg] & (n_unusual == 0)
+
+    keep = tag_lines[ok[tag_seg]]
+    record_of_seg = np.cumsum(ok) - 1
+    rec = record_of_seg[seg[keep]]
+    record_line = first_tag[ok] + 1
+    # lines without a tag in ordinary records: before the TY outside, after it continuing
+    plain = np.flatnonzero(ok[seg] & ~is_tag & ~blank & ~is_end)
+    before = plain < first_tag[seg[plain]]
+    plain_text = pc.utf8_trim_whitespace(lines.take(pa.array(plain))).to_pylist()
+    outside: list[tuple[int, str]] = [
+        (k + 1, t) for k, t, b in zip(plain.tolist(), plain_text, before.tolist(), strict=True)
+        if b]
+    tag_text = lines.take(pa.array(keep))
+    tags = pc.utf8_slice_codeunits(tag_text, 0, 2)
+    values = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(tag_text, 6))
+    del tag_text
+    if not before.all():
+        more = [t for t, b in zip(plain_text, before.tolist(), strict=True) if not b]
+        values = _continue(values, keep, plain[~before], more)
+    fast = TagEntries(record_line, rec, tags, values)
+
     records: list[dict] = []
     aside: list[dict] = []
-    outside: list[tuple[int, str]] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-    lines = text.split("\n")
-    ends = [k for k, line in enumerate(lines) if line[:5] == "ER  -"]
-    start = 0
-    for end in ends:
-        if not _fast_record(lines, start, end, records, outside):
-            _parse_lines(lines[start:end + 1], start + 1, records, aside, outside)
-        start = end + 1
-    if any(line.strip() for line in lines[start:]):
-        _parse_lines(lines[start:], start + 1, records, aside, outside)
-    return records, aside, outside
+    starts = np.concatenate([[0], ends[:-1] + 1]) if n_seg else np.zeros(0, dtype=np.int64)
+    for s in np.flatnonzero(~ok[:n_seg]).tolist():
+        start, end = int(starts[s]), int(ends[s])
+        _parse_lines(lines.slice(start, end - start + 1).to_pylist(), start + 1, records,
+                     aside, outside)
+    tail = int(ends[-1]) + 1 if n_seg else 0
+    if tail < n_lines and not blank[tail:].all():
+        _parse_lines(lines.slice(tail).to_pylist(), tail + 1, records, aside, outside)
+    outside.sort(key=lambda item: item[0])
+    return TagEntries.concat([fast, TagEntries.from_records(records)]), aside, outside
 
 
-def _fast_record(lines: list, start: int, end: int, records: list, outside: list) -> bool:
-    """One record ending at an ``ER`` line, read in one pass (plain lines before its TY
-    are outside lines, after it continuations); False sends anything unusual (a broken
-    tag, a second TY, tags before TY) to the line-by-line parser."""
-    tags: dict[str, list[str]] = {}
-    values = None
-    stray = []
-    first = None
-    get = tags.get
-    for k, line in enumerate(lines[start:end], start):
-        if line[2:6] == "  - " or line[2:] == "  -":
-            tag = line[:2]
-            values = get(tag)
-            if values is None:
-                if first is None:
-                    if tag != "TY":
-                        return False
-                    first = k
-                values = tags[tag] = []
-            values.append(line[6:].strip())
-        elif line:
-            stripped = line.strip()
-            if not stripped:
-                continue
-            if _BROKEN_TAG.match(line) or line[2:5] == "  -":
-                return False
-            if values is None:
-                stray.append((k + 1, stripped))
-            else:
-                values[-1] = f"{values[-1]} {stripped}" if values[-1] else stripped
-    if first is None or len(tags["TY"]) != 1 or not all(
-            t[0].isupper() and t[1].isalnum() for t in tags):
-        return False
-    outside.extend(stray)
-    records.append({"line": first + 1, "tags": tags})
-    return True
+def _continue(values: pa.Array, keep: np.ndarray, more: np.ndarray, parts: list[str]
+              ) -> pa.Array:
+    """Values (of tag lines ``keep``) with the text of the lines ``more`` (``parts``)
+    appended to the tag line above each, space-separated."""
+    owner = np.searchsorted(keep, more) - 1
+    owners, begin = np.unique(owner, return_index=True)
+    stop = np.append(begin[1:], len(owner))
+    heads = values.take(pa.array(owners)).to_pylist()
+    joined = [" ".join(parts[b:e]) if not h else f"{h} {' '.join(parts[b:e])}"
+              for h, b, e in zip(heads, begin.tolist(), stop.tolist(), strict=True)]
+    mask = np.zeros(len(values), dtype=bool)
+    mask[owners] = True
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(joined, _TEXT))
 
 
 def _parse_lines(lines, first, records, aside, outside) -> None:
@@ -272,8 +362,8 @@ def ris_frame(text: str, path: str, *, on_error: str = "set_aside") -> pd.DataFr
     """The frame of :func:`read_ris` from RIS text already read (``path`` for messages)."""
     from baby_room.errors import FileFormatError
 
-    records, aside, outside = parse_ris(text)
-    if not records and not aside:
+    entries, aside, outside = tokenize_ris(text)
+    if not len(entries.record_line) and not aside:
         raise FileFormatError(path, "line 1: no RIS records found (no 'TY  - ' line)")
-    return tagged_frame(records, aside, outside, path, spec=RIS_TAGS, columns=RIS_COLUMNS,
+    return tagged_frame(entries, aside, outside, path, spec=RIS_TAGS, columns=RIS_COLUMNS,
                         on_error=on_error, kind="RIS", fmt="ris")

@@ -15,11 +15,11 @@ import pandas as pd
 
 from baby_room.evidence._bibcommon import (
     finish,
-    frame_from_records,
     normalise_doi,
     set_aside,
     warn_outside,
 )
+from baby_room.evidence._tag_columns import TagEntries, canonical_columns
 
 
 @dataclass(frozen=True)
@@ -128,20 +128,31 @@ def to_canonical(tags: dict[str, list[str]], spec: TagMap) -> dict:
     return out
 
 
-def tagged_frame(records: list[dict], aside: list[dict], outside: list, path, *,
+def tagged_frame(records, aside: list[dict], outside: list, path, *,
                  spec: TagMap, columns, on_error: str, kind: str, fmt: str) -> pd.DataFrame:
     """The loaded frame of a tagged format (RIS, Web of Science) from its parsed records.
 
-    Each record's tags become canonical columns (:func:`to_canonical`) with the line it
-    started on; lines outside records are warned about, malformed records set aside (or
-    raised, ``on_error="raise"``) and the frame labelled with its source.
+    ``records`` are :class:`~baby_room.evidence._tag_columns.TagEntries` or a list of
+    ``{"line": n, "tags": {tag: [values]}}``. The canonical columns are computed
+    column-wise (:func:`~baby_room.evidence._tag_columns.canonical_columns`, the same
+    values as :func:`to_canonical` per record) with the line each record started on;
+    lines outside records are warned about, malformed records set aside (or raised,
+    ``on_error="raise"``) and the frame labelled with its source.
     """
-    rows = []
-    for rec in records:
-        row = to_canonical(rec["tags"], spec)
-        row["record_line"] = rec["line"]
-        rows.append(row)
-    frame = frame_from_records(rows, columns)
+    entries = records if isinstance(records, TagEntries) else TagEntries.from_records(records)
+    found = canonical_columns(entries, spec)
+    n = len(entries.record_line)
+    data: dict = {}
+    for column in columns:
+        if column == "record_line":
+            data[column] = pd.array(entries.record_line, dtype="Int64")
+        elif column == "extra":
+            data[column] = found["extra"]
+        elif column in found:
+            data[column] = pd.array(found[column], dtype="string")
+        else:
+            data[column] = pd.array([pd.NA] * n, dtype="string")
+    frame = pd.DataFrame(data, columns=list(columns))
     warn_outside(path, outside)
     frame = set_aside(frame, path, aside, on_error)
     return finish(frame, path, kind, fmt=fmt)
