@@ -440,7 +440,7 @@ def check_out_dir(out, *, protect=()) -> Path:
     >>> check_out_dir(d)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    baby_room.report.ReportError: refusing to write the report into ...: the folder holds files that baby_room did not make (notes.txt); give a new or empty folder, or a report folder made by baby-room report
+    baby_room.errors.ReportError: refusing to write the report into ...: the folder holds files that baby_room did not make (notes.txt); give a new or empty folder, or a report folder made by baby-room report
     >>> check_out_dir(d / "reports") == d / "reports"
     True
     >>> shutil.rmtree(d)
