@@ -318,3 +318,25 @@ def test_every_view_says_synthetic_and_names_its_source(browser):
     world = browser.find_element(By.ID, "world-label").text
     assert "Baby Room Project evidence review (synthetic)" in world
     assert "Natural Earth 1:110m" in world
+
+
+def test_vega_bundle_is_kept_once_per_machine(tmp_path, monkeypatch):
+    """The Vega bundle is vl-convert's own (the reference); it is written to the user's cache
+    folder once and read back, and a cache folder that cannot be used only costs time."""
+    import vl_convert
+
+    from baby_room.evidence import explorer
+
+    reference = vl_convert.javascript_bundle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    explorer._vega_scripts.cache_clear()
+    assert explorer._vega_scripts() == reference
+    (kept,) = (tmp_path / "cache" / "baby_room").glob("vega-bundle-vl-convert-*.js")
+    kept.write_text("// a bundle read from the cache", encoding="utf-8")
+    explorer._vega_scripts.cache_clear()
+    assert explorer._vega_scripts() == "// a bundle read from the cache"
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    explorer._vega_scripts.cache_clear()
+    assert explorer._vega_scripts() == reference
+    explorer._vega_scripts.cache_clear()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -315,12 +316,34 @@ def _prisma(counts: pd.DataFrame) -> dict:
 def _vega_scripts() -> str:
     """Vega, Vega-Lite and vega-embed as one script, from the ``vl-convert-python`` package.
 
-    The bundle is built offline from the JavaScript that ships inside the package (a few
-    seconds the first time in a process, then cached).
+    The bundle is built offline from the JavaScript that ships inside the package. Building
+    it takes 2-3 s of CPU (holding the interpreter lock), and it depends only on the
+    vl-convert version, so it is kept once per machine in the user's cache folder
+    (``$XDG_CACHE_HOME/baby_room`` or ``~/.cache/baby_room``, like matplotlib's font
+    cache), written atomically, and rebuilt when that folder cannot be used.
     """
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    version = getattr(vl_convert, "__version__", None)
+    if version is None:
+        from importlib.metadata import version as dist_version
+
+        version = dist_version("vl-convert-python")
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "baby_room"
+    cached = folder / f"vega-bundle-vl-convert-{version}.js"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    bundle = vl_convert.javascript_bundle()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(cached)
+    except OSError:
+        pass  # a read-only home: build it again next time
+    return bundle
 
 
 def _script_json(value) -> str:
