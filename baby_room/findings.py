@@ -206,6 +206,16 @@ def _evidence_values(evidence: pd.DataFrame) -> dict:
             "professional_learning": float(dims.get("professional learning", 0))}
 
 
+def _as_text(value) -> str:
+    """A computed value in words: whole numbers with separators, others to 3 significant
+    digits, several values joined by commas in their order (duplicates once)."""
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(dict.fromkeys(_as_text(v) for v in value)) or "none"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3g}"
+    return str(value)
+
+
 def published_comparison(*, survey=None, coding=None, evidence=None) -> pd.DataFrame:
     """The project's published figures beside the values computed from the given tables.
 
@@ -225,8 +235,10 @@ def published_comparison(*, survey=None, coding=None, evidence=None) -> pd.DataF
     -------
     pandas.DataFrame
         ``dataset``, ``figure``, ``published`` (the statement), ``value`` (computed; missing
-        where it is not a single number), ``consistent`` (whether the value meets the
-        statement's criterion). Statements without a criterion are left out.
+        where it is not a single number), ``computed`` (the computed value as text, also
+        where it is several values: the adults in each largest room, the most used
+        instrument families), ``consistent`` (whether the value meets the statement's
+        criterion). Statements without a criterion are left out.
 
     Examples
     --------
@@ -250,8 +262,9 @@ def published_comparison(*, survey=None, coding=None, evidence=None) -> pd.DataF
             continue
         value = computed[st.dataset][st.statistic]
         number = float(value) if isinstance(value, (int, float)) else float("nan")
-        rows.append((st.dataset, st.figure, st.published, number,
+        rows.append((st.dataset, st.figure, st.published, number, _as_text(value),
                      meets_statement(value, st.operator, st.target)))
-    out = pd.DataFrame(rows, columns=["dataset", "figure", "published", "value", "consistent"])
+    out = pd.DataFrame(rows, columns=["dataset", "figure", "published", "value", "computed",
+                                      "consistent"])
     out["consistent"] = out["consistent"].astype(bool)
     return out

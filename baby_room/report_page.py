@@ -174,7 +174,7 @@ def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
         figure_groups=[(title, [{"name": f, "caption": caption(f)} for f in figures
                                  if f.startswith(prefix + "-")])
                        for prefix, _, title in AREAS],
-        published=table_html(published),
+        published=table_html(published.drop(columns="value")),  # shown as text in "computed"
         tables=sorted(p.stem for p in (folder / "tables").glob("*.csv")),
         pages=sorted(p.name for p in (folder / "notebooks").glob("*.html")),
         threshold=threshold,

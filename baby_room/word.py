@@ -199,7 +199,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         published = published_comparison(**{k: getattr(project, k)
                                             for k in ("survey", "coding", "evidence")
                                             if k in present})
-    add_frame(document, published.rename(columns=str.capitalize))
+    add_frame(document, published.drop(columns="value").rename(columns=str.capitalize))
 
     document.add_heading("Figures", level=1)
     figures = sorted((folder / "figures").glob("*.png"))

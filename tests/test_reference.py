@@ -89,3 +89,20 @@ def test_published_figures_name_the_report():
     assert "13" in p.loc["mean_group_size", "published"]
     assert "5,000" in p.loc["babies_in_rooms", "published"]
     assert (p["source"] == "Baby Room Project, report 2 (September 2025)").all()
+
+
+def test_published_comparison_shows_values_that_are_not_one_number():
+    """'adults in the largest room' is checked against a list (one entry per largest room):
+    the comparison shows it as text, equal to the adults counted with pandas directly in
+    the raw survey rows describing the largest room(s)."""
+    import baby_room as br
+    from baby_room.findings import published_comparison
+
+    survey = br.synthetic.survey()
+    table = published_comparison(survey=survey).set_index("figure")
+    largest = survey[survey["group_size"] == survey["group_size"].max()]
+    adults = sorted({int(v) for v in largest["staff_in_room"].dropna()})
+    row = table.loc["adults in the largest room"]
+    assert pd.isna(row["value"])
+    assert sorted(int(v) for v in row["computed"].split(", ")) == adults
+    assert table.loc["respondents", "computed"] == f"{len(survey):,}"
