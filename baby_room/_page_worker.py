@@ -75,8 +75,8 @@ class CachedPageData:
         self._result = cache_entry / "result.pickle"
 
     def result(self) -> dict:
-        with open(self._result, "rb") as f:
-            return pickle.load(f)
+        _, value = pickle.loads(self._result.read_bytes())  # a stored result is always "ok"
+        return value
 
     def stop(self) -> None:
         pass
@@ -102,8 +102,8 @@ class PageJob:
         """Wait for the child; return its dict or raise its error."""
         _, stderr = self.process.communicate()
         try:
-            with open(self.result_path, "rb") as f:
-                status, value = pickle.load(f)
+            raw = self.result_path.read_bytes()
+            status, value = pickle.loads(raw)
         except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             lines = stderr.decode("utf-8", "replace").strip().splitlines()
             raise ReportError("the front page's data step failed: "
@@ -114,14 +114,15 @@ class PageJob:
         if status == "error":
             raise value
         if self.cache_entry is not None:
-            self._store(value)
+            self._store(raw)
         return value
 
-    def _store(self, value: dict) -> None:
+    def _store(self, raw: bytes) -> None:
+        """Keep the child's files and its result file as they are."""
         staging = self.work.with_name(self.work.name + ".to-cache")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(self.work, staging / "files")
-        (staging / "result.pickle").write_bytes(pickle.dumps(value))
+        (staging / "result.pickle").write_bytes(raw)
         shutil.rmtree(self.cache_entry.parent, ignore_errors=True)  # one entry is kept
         self.cache_entry.parent.mkdir(parents=True)
         staging.rename(self.cache_entry)
@@ -138,15 +139,9 @@ def main(argv: list[str]) -> int:
     work, data_dir, threshold, result = argv
     try:
         payload = ("ok", prepare(work, data_dir or None, threshold=int(threshold)))
-    except BabyRoomError as exc:  # the parent raises it as if it had happened there
+    except BabyRoomError as exc:  # every one pickles: the parent raises it as its own
         payload = ("error", exc)
-    try:
-        data = pickle.dumps(payload)
-        pickle.loads(data)  # an error class whose arguments do not round-trip
-    except Exception:  # noqa: BLE001 - any failure to pickle: send the message instead
-        exc = payload[1]
-        data = pickle.dumps(("error", ReportError(f"{type(exc).__name__}: {exc}")))
-    Path(result).write_bytes(data)
+    Path(result).write_bytes(pickle.dumps(payload))
     return 0
 
 

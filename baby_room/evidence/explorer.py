@@ -322,19 +322,16 @@ def _vega_scripts() -> str:
     (``$XDG_CACHE_HOME/baby_room`` or ``~/.cache/baby_room``, like matplotlib's font
     cache), written atomically, and rebuilt when that folder cannot be used.
     """
-    import vl_convert
+    from importlib.metadata import version
 
-    version = getattr(vl_convert, "__version__", None)
-    if version is None:
-        from importlib.metadata import version as dist_version
-
-        version = dist_version("vl-convert-python")
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "baby_room"
-    cached = folder / f"vega-bundle-vl-convert-{version}.js"
+    cached = folder / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
     try:
         return cached.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         pass
+    import vl_convert
+
     bundle = vl_convert.javascript_bundle()
     try:
         folder.mkdir(parents=True, exist_ok=True)
