@@ -50,7 +50,8 @@ def prepare(work, data_dir, *, threshold: int) -> dict:
     return page_data(work, project, threshold=threshold)
 
 
-def start(work, data_dir, *, threshold: int, cache_entry, force: bool = False):
+def start(work, data_dir, *, threshold: int, cache_entry, force: bool = False,
+          fork_server=None):
     """The data step for ``work``: from ``cache_entry`` when it holds one, else a child.
 
     ``cache_entry`` is a folder named by a hash of everything the step reads (the inputs,
@@ -58,11 +59,14 @@ def start(work, data_dir, *, threshold: int, cache_entry, force: bool = False):
     with every re-executed notebook, its data step only with the data and the code.
     With ``force`` the step runs again. Either way the result has ``work``, ``result()``
     and ``stop()``; a finished child's files and result are stored in ``cache_entry``.
+    With ``fork_server`` (:mod:`baby_room._fork_server`) the child is forked from its warm
+    interpreter.
     """
     cache_entry = Path(cache_entry)
     if not force and (cache_entry / "result.pickle").is_file():
         return CachedPageData(work, cache_entry)
-    return PageJob(work, data_dir, threshold=threshold, cache_entry=cache_entry)
+    return PageJob(work, data_dir, threshold=threshold, cache_entry=cache_entry,
+                   fork_server=fork_server)
 
 
 class CachedPageData:
@@ -85,17 +89,19 @@ class CachedPageData:
 class PageJob:
     """The data step running in a child process: :meth:`result` waits for it."""
 
-    def __init__(self, work: Path, data_dir: Path, *, threshold: int, cache_entry=None):
+    def __init__(self, work: Path, data_dir: Path, *, threshold: int, cache_entry=None,
+                 fork_server=None):
         self.cache_entry = Path(cache_entry) if cache_entry is not None else None
         self.work = Path(work)
         self.result_path = self.work.with_name(self.work.name + ".result.pickle")
         self.result_path.unlink(missing_ok=True)
         self.work.mkdir(parents=True, exist_ok=True)
+        args = [str(self.work), "" if data_dir is None else str(data_dir),  # "": bundled
+                str(threshold), str(self.result_path)]
+        command = (fork_server.command(__name__, *args) if fork_server is not None
+                   else [sys.executable, "-m", __name__, *args])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "baby_room._page_worker", str(self.work),
-             "" if data_dir is None else str(data_dir),  # "": the bundled data
-             str(threshold), str(self.result_path)],
-            env=dict(os.environ, PYTHONHASHSEED="0"), stdout=subprocess.DEVNULL,
+            command, env=dict(os.environ, PYTHONHASHSEED="0"), stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE)
 
     def result(self) -> dict:

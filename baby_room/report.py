@@ -14,7 +14,9 @@
    to a private working folder, so the pages do not depend on where the report is built)
    after the cell tagged ``parameters``; each notebook writes its figures (PNG 200 dpi + SVG)
    and tables (CSV + Excel) through :class:`baby_room.Outputs`, which applies disclosure
-   control (to the tables it saves and to the tables the notebook displays);
+   control (to the tables it saves and to the tables the notebook displays); the kernels
+   are forked from one interpreter that has imported the stack they share once
+   (:mod:`baby_room._fork_server`, kept for later builds in the same process);
 4. caches each notebook's outputs under a content hash of the notebook, the inputs it
    reads (found from ``project.<kind>`` in its code, so notebooks pass tables, not the
    project, to functions; ``metadata.baby_room.reads`` declares them otherwise), the
@@ -153,6 +155,49 @@ def notebook_reads(nb) -> list[str]:
     if found & {"set_aside", "set_aside_cells", "tables"}:
         return list(KINDS)
     return sorted(found)
+
+
+def notebook_imports(paths) -> list[str]:
+    """The modules the notebooks at ``paths`` import, in order of first import.
+
+    Read from each code cell's ``import`` statements, IPython's ``%`` and ``!`` lines left
+    out (a cell that still does not parse is skipped); ``from a import b`` names ``a`` and
+    ``a.b``, which may be a module. A module whose top-level name is a file or folder beside the notebook
+    is left out: it is the notebook's own, so only installed modules are imported ahead of
+    a kernel (:func:`_fork_server_for`).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> cell = {"cell_type": "code", "source": "import json, helpers\\n"
+    ...         "from baby_room import survey as sv\\n%time x = 1"}
+    >>> _ = (d / "a.ipynb").write_text(json.dumps({"cells": [cell]}))
+    >>> _ = (d / "helpers.py").write_text("")
+    >>> notebook_imports([d / "a.ipynb"])
+    ['json', 'baby_room', 'baby_room.survey']
+    """
+    import ast
+
+    names: dict[str, None] = {}
+    for path in map(Path, paths):
+        local = {p.stem for p in path.parent.iterdir()}
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            code = "\n".join(line for line in _source(cell).splitlines()
+                             if not line.lstrip().startswith(("%", "!")))
+            try:
+                tree = ast.parse(code) if cell.get("cell_type") == "code" else None
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree) if tree is not None else ():
+                if isinstance(node, ast.Import):
+                    found = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                else:
+                    continue
+                names.update((n, None) for n in found if n.split(".")[0] not in local)
+    return list(names)
 
 
 def _source(cell) -> str:
@@ -313,17 +358,57 @@ def _prepare(path: Path, *, data_dir: Path, output_dir: Path, cwd: Path | None):
     return nb, cwd
 
 
+#: What the front page's data step imports (:mod:`baby_room._page_worker`).
+_PAGE_STEP_IMPORTS = ("baby_room._page_worker", "baby_room.report_page",
+                      "baby_room.evidence.explorer")
+
+
+def _fork_server_for(threshold: int, notebooks):
+    """The process's fork server (:mod:`baby_room._fork_server`), warmed with what the
+    notebooks import; None where processes cannot be forked."""
+    from baby_room import _fork_server
+
+    env = _kernel_env(threshold)
+    env.pop("BABY_ROOM_MIN_CELL_COUNT")  # each kernel is given its own
+    return _fork_server.shared(env=env, source=package_source_hash(),
+                               preload=[*notebook_imports(notebooks), *_PAGE_STEP_IMPORTS])
+
+
 def _kernel_env(threshold: int) -> dict:
     return dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
                 BABY_ROOM_MIN_CELL_COUNT=str(threshold), PYTHONHASHSEED="0")
 
 
+def _kernel_manager_class(fork_server):
+    """jupyter_client's kernel manager, starting the python3 kernel through ``fork_server``
+    (a :class:`baby_room._fork_server.ForkServer`) when there is one."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    if fork_server is None:
+        return AsyncKernelManager
+
+    class ForkedKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if cmd[0] != sys.executable or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+                return cmd  # another interpreter's kernel: started as it says
+            # the parent the kernel watches, as jupyter_client's JPY_PARENT_PID says, but
+            # given on the command line: the forked kernel's defaults were read before it
+            return fork_server.command("ipykernel_launcher", *cmd[3:],
+                                       f"--IPKernelApp.parent_handle={os.getpid()}")
+
+    return ForkedKernelManager
+
+
 async def execute_notebook_async(path: Path, *, data_dir: Path, output_dir: Path,
-                                 threshold: int, timeout: int = 600, cwd=None):
+                                 threshold: int, timeout: int = 600, cwd=None,
+                                 fork_server=None):
     """Execute one notebook with parameters (a coroutine); return the executed notebook node.
 
     The kernel runs in ``cwd`` (default: the notebook's folder); ``DATA_DIR`` and
-    ``OUTPUT_DIR`` are injected relative to it. See :func:`execute_notebook`.
+    ``OUTPUT_DIR`` are injected relative to it. With ``fork_server`` (see
+    :mod:`baby_room._fork_server`) the kernel is forked from its warm interpreter instead
+    of starting afresh. See :func:`execute_notebook`.
     """
     _nbformat()
     from nbclient import NotebookClient
@@ -331,7 +416,8 @@ async def execute_notebook_async(path: Path, *, data_dir: Path, output_dir: Path
 
     nb, cwd = _prepare(path, data_dir=data_dir, output_dir=output_dir, cwd=cwd)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(cwd)}})
+                            resources={"metadata": {"path": str(cwd)}},
+                            kernel_manager_class=_kernel_manager_class(fork_server))
     try:
         # the kernel's own stderr (e.g. ipykernel's transport notice) is not shown
         await client.async_execute(env=_kernel_env(threshold), stderr=subprocess.DEVNULL)
@@ -602,7 +688,7 @@ def _plan(notebooks, *, cache: Path, input_hashes: dict, settings: dict, absent)
 
 
 def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, timeout: int,
-                  bar) -> None:
+                  bar, fork_server=None) -> None:
     """Execute notebooks side by side (up to two per core); cache each one's outputs.
 
     Two per core rather than one: a kernel waits part of its time (starting, reading
@@ -628,7 +714,8 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
                 t0 = time.perf_counter()
                 nb = await execute_notebook_async(
                     job.path, data_dir=job.work / "data", output_dir=job.out,
-                    threshold=threshold, timeout=timeout, cwd=job.work)
+                    threshold=threshold, timeout=timeout, cwd=job.work,
+                    fork_server=fork_server)
                 bar.step(f"{job.path.stem}: executed in {time.perf_counter() - t0:.1f} s")
             # to HTML while the other notebooks still run (one conversion at a time)
             html = await asyncio.get_running_loop().run_in_executor(converter, notebook_html,
@@ -831,7 +918,11 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
              "bundled": bundled, "folder": folder.name, "skipped": skipped,
              "notebooks": [j.entry.name for j in jobs]}, sort_keys=True).encode()
         ).hexdigest()[:32]
-        if force or not (cache / "_summary" / page_key).is_dir():
+        page_current = not force and (cache / "_summary" / page_key).is_dir()
+        # one warm interpreter to fork the kernels and the page's data step from
+        fork_server = (_fork_server_for(threshold, [j.path for j in to_run])
+                       if to_run or not page_current else None)
+        if not page_current:
             from baby_room import _page_worker  # runs while the notebooks do
 
             data_key = hashlib.sha256(json.dumps(
@@ -840,13 +931,14 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
             shutil.rmtree(cache / ".work" / "_summary", ignore_errors=True)
             page_job = _page_worker.start(cache / ".work" / "_summary", folder,
                                           threshold=threshold, force=force,
-                                          cache_entry=cache / "_page_data" / data_key)
+                                          cache_entry=cache / "_page_data" / data_key,
+                                          fork_server=fork_server)
         for job in jobs:
             if job not in to_run:
                 bar.step(f"{job.path.stem}: unchanged, reused")
         if to_run:
             _execute_jobs(to_run, folder=folder, cache=cache, threshold=threshold,
-                          timeout=timeout, bar=bar)
+                          timeout=timeout, bar=bar, fork_server=fork_server)
         for job in jobs:
             (result.executed if job in to_run else result.reused).append(job.path.name)
             _copy_tree(job.entry, staging)

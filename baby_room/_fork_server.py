@@ -1,0 +1,275 @@
+"""Processes forked from one warm interpreter, so a report build imports its stack once.
+
+A report build starts one Jupyter kernel per notebook and a process for the front page's
+data step. Each used to be a fresh interpreter importing the same stack (ipykernel,
+pandas, matplotlib, baby_room: about 1.5 s of CPU each on the 2-core reference machine,
+against 30 s for the whole build). The fork server is one interpreter that imports that
+stack once (:data:`STACK` plus the modules the notebooks import) and then, for each
+request, forks a child that runs ``python -m MODULE ARG...`` as a fresh process would,
+in the requester's working folder, environment and standard streams.
+
+Requests come through :mod:`baby_room._fork_launcher`, a standard-library script that
+stands in for the child wherever a command is expected (jupyter_client's kernel command,
+the page step's ``subprocess.Popen``): :meth:`ForkServer.command` gives that command. The
+launcher passes signals on and exits with the child's code; if the launcher dies, the
+server kills the child; if the server is gone, the launcher runs the module plainly.
+
+One server is kept per process (:func:`shared`) and reused by later builds while the
+package source, the interpreter and the environment it was started with are unchanged;
+it exits with the process that started it (it watches its standard input). A forked
+child differs from a fresh process only in what was already imported: modules read their
+environment at import time with the server's environment, which is the kernels' own
+(:func:`baby_room.report.build_report` starts it with the kernel environment, and a
+different environment starts a new server). Linux and macOS only (``os.fork``); elsewhere
+:func:`shared` returns None and the build starts plain processes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import os
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+#: Modules every report build's processes import: the server imports them before forking.
+STACK = ("ipykernel.kernelapp", "pandas", "matplotlib.pyplot", "baby_room",
+         "baby_room.project", "baby_room.outputs")
+
+LAUNCHER = Path(__file__).with_name("_fork_launcher.py")
+
+#: A server with no child and no request for this long exits (a later build starts another).
+IDLE_SECONDS = 600.0
+
+
+class ForkServer:
+    """A running fork server (see the module docstring); :meth:`command` starts a child."""
+
+    def __init__(self, *, env: dict, preload=(), key: str = "", idle: float = IDLE_SECONDS):
+        self.key = key
+        self.folder = Path(tempfile.mkdtemp(prefix="baby_room-fork-"))
+        self.socket = self.folder / "server.sock"
+        # listening before the server starts: a request made while it imports waits
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(self.socket))
+        listener.listen(64)
+        with listener:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "baby_room._fork_server", str(listener.fileno()),
+                 str(idle), *dict.fromkeys([*STACK, *preload])],
+                env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, cwd=self.folder, pass_fds=[listener.fileno()])
+
+    def command(self, module: str, *args: str) -> list[str]:
+        """The command that runs ``python -m module args...`` as a child of this server."""
+        return [sys.executable, "-S", "-I", str(LAUNCHER), str(self.socket), module, *args]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """End the server and every child it still has; remove its socket."""
+        if self.process.poll() is None:
+            self.process.stdin.close()  # the server's signal to kill its children and exit
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for path in (self.socket, self.folder):
+            try:
+                path.unlink() if path.is_socket() else path.rmdir()
+            except OSError:
+                pass
+
+
+_SERVER: ForkServer | None = None
+
+
+def shared(*, env: dict, source: str, preload=()) -> ForkServer | None:
+    """The process's fork server for ``env``, started now or reused; None without fork.
+
+    Reused while ``source`` (the package source hash), the interpreter and ``env`` are
+    those it was started with: a changed package or environment starts a new one, so a
+    child never runs code or settings older than the build's.
+    """
+    global _SERVER
+    if not hasattr(os, "fork") or sys.platform == "win32":
+        return None
+    key = hashlib.sha256(json.dumps([sys.executable, source, sorted(env.items())]
+                                    ).encode()).hexdigest()
+    if _SERVER is not None and (_SERVER.key != key or not _SERVER.alive()):
+        _SERVER.stop()
+        _SERVER = None
+    if _SERVER is None:
+        _SERVER = ForkServer(env=env, preload=preload, key=key)
+    return _SERVER
+
+
+@atexit.register
+def _stop_shared() -> None:
+    if _SERVER is not None:
+        _SERVER.stop()
+
+
+# ---------------------------------------------------------------- the server process
+
+
+def _read_request(conn: socket.socket):
+    """One request: a length-prefixed JSON object, with the requester's three streams."""
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+    if len(data) < 4 or len(fds) != 3:
+        raise ValueError("malformed request")
+    (size,) = struct.unpack("!I", data[:4])
+    body = data[4:]
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ValueError("truncated request")
+        body += chunk
+    return json.loads(body), fds
+
+
+def _run_child(request: dict, fds: list[int]) -> int:
+    """In the forked child: become ``python -m module argv...``; return its exit code."""
+    import runpy
+
+    for target, fd in zip((0, 1, 2), fds, strict=True):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.path[0] = request["cwd"]  # as for ``python -m`` started there
+    sys.argv = [request["module"], *request["argv"]]
+    try:
+        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def serve(listener: socket.socket, preload: list[str], *, idle: float = IDLE_SECONDS) -> None:
+    """Import ``preload``; fork a child per request on ``listener`` until stdin ends or
+    nothing has happened for ``idle`` seconds with no child running."""
+    import importlib
+
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a child imports it again and reports it there
+            pass
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "accept")
+    selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
+    selector.register(wake_read, selectors.EVENT_READ, "child")
+    children: dict[int, socket.socket] = {}
+    running = True
+    while running or children:
+        events = selector.select(timeout=None if children else idle)
+        if not events and not children:
+            break
+        for key, _ in events:
+            what = key.data
+            if what == "stdin":
+                if not os.read(sys.stdin.fileno(), 4096):  # the parent is gone
+                    running = False
+                    selector.unregister(key.fileobj)
+                    selector.unregister(listener)
+                    for pid in children:
+                        _kill(pid)
+            elif what == "accept":
+                conn, _ = listener.accept()
+                try:
+                    request, fds = _read_request(conn)
+                except (OSError, ValueError):
+                    conn.close()
+                    continue
+                sys.stdout.flush()
+                sys.stderr.flush()
+                pid = os.fork()
+                if pid == 0:  # the child
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    selector.close()
+                    for fd in (listener, conn, *children.values()):
+                        fd.close()
+                    os.close(wake_read)
+                    os.close(wake_write)
+                    code = _run_child(request, fds)
+                    for stream in (sys.stdout, sys.stderr):
+                        try:
+                            stream.flush()
+                        except Exception:  # noqa: BLE001
+                            pass
+                    os._exit(code)
+                for fd in fds:
+                    os.close(fd)
+                children[pid] = conn
+                conn.sendall(b"pid %d\n" % pid)
+                selector.register(conn, selectors.EVENT_READ, pid)
+            elif what == "child":
+                os.read(wake_read, 4096)
+                _reap(children, selector)
+            else:  # the launcher closed its end: it was killed
+                if not key.fileobj.recv(1):
+                    _kill(what)
+                    selector.unregister(key.fileobj)
+        if not running and not children:
+            break
+    listener.close()
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _reap(children: dict, selector) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        conn = children.pop(pid, None)
+        if conn is None:
+            continue
+        try:
+            selector.unregister(conn)
+        except (KeyError, ValueError):
+            pass
+        try:
+            conn.sendall(b"exit %d\n" % os.waitstatus_to_exitcode(status))
+        except OSError:
+            pass
+        conn.close()
+
+
+if __name__ == "__main__":
+    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[3:], idle=float(sys.argv[2]))

@@ -1,0 +1,145 @@
+"""The fork server (baby_room._fork_server): a child forked from the warm interpreter must
+behave as ``python -m module`` started afresh would — same arguments, working folder,
+environment, streams and exit code — and must never outlive whoever asked for it. The
+reference is the plain interpreter run with the same command, in the same test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from baby_room import _fork_server
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+PROBE = textwrap.dedent("""
+    import json, os, sys
+    line = sys.stdin.readline().strip()
+    print(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "path0": sys.path[0],
+                      "probe": os.environ.get("PROBE"), "stdin": line,
+                      "name": __name__}))
+    print("to stderr", file=sys.stderr)
+    sys.exit(int(sys.argv[1]))
+""")
+
+
+@pytest.fixture
+def server():
+    started = _fork_server.ForkServer(env=dict(os.environ, PYTHONHASHSEED="0"),
+                                      preload=["json"])
+    yield started
+    started.stop()
+
+
+def _run(command, folder, **kwargs):
+    return subprocess.run(command, cwd=folder, input="hello\n", capture_output=True,
+                          text=True, env=dict(os.environ, PROBE="x"), timeout=60, **kwargs)
+
+
+def test_child_is_what_python_m_gives(server, tmp_path):
+    (tmp_path / "probe_module.py").write_text(PROBE)
+    forked = _run(server.command("probe_module", "3", "two words"), tmp_path)
+    plain = _run([sys.executable, "-m", "probe_module", "3", "two words"], tmp_path)
+    assert forked.returncode == plain.returncode == 3
+    assert forked.stdout == plain.stdout
+    assert forked.stderr == plain.stderr == "to stderr\n"
+    assert '"stdin": "hello"' in forked.stdout and '"probe": "x"' in forked.stdout
+
+
+def test_child_is_forked_from_the_server(server, tmp_path):
+    (tmp_path / "parent_module.py").write_text(
+        "import os, sys; print(os.getppid(), 'pandas' in sys.modules)")
+    done = _run(server.command("parent_module"), tmp_path)
+    assert done.stdout.split() == [str(server.process.pid), "True"]  # pandas: the STACK
+
+
+def test_signals_reach_the_child_and_a_killed_launcher_takes_it_along(server, tmp_path):
+    (tmp_path / "waits.py").write_text(textwrap.dedent("""
+        import os, signal, sys, time
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(7))
+        print(os.getpid(), flush=True)
+        time.sleep(60)
+    """))
+    launcher = subprocess.Popen(server.command("waits"), cwd=tmp_path, stdout=subprocess.PIPE,
+                                text=True)
+    launcher.stdout.readline()
+    launcher.send_signal(signal.SIGTERM)
+    assert launcher.wait(timeout=30) == 7  # the child's own exit code
+
+    launcher = subprocess.Popen(server.command("waits"), cwd=tmp_path, stdout=subprocess.PIPE,
+                                text=True)
+    child = int(launcher.stdout.readline())
+    launcher.kill()
+    launcher.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _exists(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _exists(child)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting to be reaped is gone too
+        return fh.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_without_a_server_the_launcher_runs_the_module_itself(server, tmp_path):
+    (tmp_path / "probe_module.py").write_text(PROBE)
+    command = server.command("probe_module", "0")
+    server.stop()
+    alone = _run(command, tmp_path)
+    plain = _run([sys.executable, "-m", "probe_module", "0"], tmp_path)
+    assert alone.returncode == 0 and alone.stdout == plain.stdout
+
+
+def test_an_idle_server_exits_and_shared_starts_another(tmp_path):
+    idle = _fork_server.ForkServer(env=dict(os.environ), idle=0.5)
+    try:
+        assert idle.process.wait(timeout=60) == 0
+    finally:
+        idle.stop()
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    first = _fork_server.shared(env=env, source="a")
+    assert _fork_server.shared(env=env, source="a") is first
+    first.process.kill()
+    first.process.wait()
+    second = _fork_server.shared(env=env, source="a")
+    assert second is not first and second.alive()
+    third = _fork_server.shared(env=env, source="b")  # the package changed
+    assert third is not second and not second.alive()
+    third.stop()
+
+
+def test_a_kernel_forked_from_the_server_runs_a_notebook_as_a_fresh_one(server, tmp_path):
+    from jupyter_core.utils import run_sync
+
+    from baby_room.report import _nbformat, execute_notebook_async
+
+    nbformat = _nbformat()
+    params = nbformat.v4.new_code_cell("DATA_DIR = None\nOUTPUT_DIR = None")
+    params.metadata["tags"] = ["parameters"]
+    code = ("import os, sys\n"
+            "print(os.environ['BABY_ROOM_MIN_CELL_COUNT'], DATA_DIR, os.getcwd(), sys.path,\n"
+            "      os.environ['PYTHONHASHSEED'], hash('baby room'))\n"
+            "print('pandas' in sys.modules, os.getppid())")
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(code)])
+    nbformat.write(nb, tmp_path / "01-probe.ipynb")
+    outputs = []
+    for fork_server in (None, server):
+        done = run_sync(execute_notebook_async)(
+            tmp_path / "01-probe.ipynb", data_dir=tmp_path / "data", output_dir=tmp_path / "o",
+            threshold=7, fork_server=fork_server)
+        outputs.append(done.cells[2].outputs[0]["text"].splitlines())
+    fresh, forked = outputs
+    assert fresh[0] == forked[0] and fresh[0].startswith(f"7 data {tmp_path} [")
+    assert fresh[1].split()[0] == "False"  # a fresh kernel had not imported pandas ...
+    assert forked[1].split() == ["True", str(server.process.pid)]  # ... the server had
