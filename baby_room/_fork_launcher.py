@@ -19,12 +19,18 @@ import struct
 import sys
 
 
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _exec_plainly(module, args):
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     os.execv(sys.executable, [sys.executable, "-m", module, *args])
 
 
 def main(argv):
     path, module, args = argv[0], argv[1], argv[2:]
+    # a signal that comes before the child's pid is known waits, then goes to the child
+    signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
     request = json.dumps({"module": module, "argv": args, "cwd": os.getcwd(),
                           "env": dict(os.environ)}).encode()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -46,8 +52,9 @@ def main(argv):
         except ProcessLookupError:
             pass
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in FORWARDED:
         signal.signal(signum, forward)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     last = reply.readline().split()  # b"exit CODE", or nothing if the server went away
     return int(last[1]) if len(last) == 2 and last[0] == b"exit" else 1
 

@@ -101,7 +101,8 @@ def test_without_a_server_the_launcher_runs_the_module_itself(server, tmp_path):
     assert alone.returncode == 0 and alone.stdout == plain.stdout
 
 
-def test_an_idle_server_exits_and_shared_starts_another(tmp_path):
+def test_an_idle_server_exits_and_shared_starts_another(monkeypatch):
+    monkeypatch.setattr(_fork_server, "STACK", ())  # nothing to import: quick to start
     idle = _fork_server.ForkServer(env=dict(os.environ), idle=0.5)
     try:
         assert idle.process.wait(timeout=60) == 0
