@@ -236,7 +236,7 @@ def package_source_hash() -> str:
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".csv", ".j2", ".html", ".css"}:
+        if path.is_file() and path.suffix in {".py", ".csv", ".j2", ".json", ".html", ".css"}:
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -481,7 +481,9 @@ def _html_exporter():
     _nbformat()
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="classic")
+    # nbconvert's classic page; see templates/nbconvert/baby_room/index.html.j2
+    exporter = HTMLExporter(template_name="baby_room", extra_template_basedirs=[
+        str(Path(__file__).with_name("templates") / "nbconvert")])
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     return exporter
