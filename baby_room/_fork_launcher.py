@@ -18,7 +18,6 @@ import socket
 import struct
 import sys
 
-
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
