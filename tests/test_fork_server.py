@@ -29,10 +29,20 @@ PROBE = textwrap.dedent("""
 """)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server():
     started = _fork_server.ForkServer(env=dict(os.environ, PYTHONHASHSEED="0"),
                                       preload=["json"])
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def light_server(monkeypatch):
+    """A server of its own that imports nothing ahead (quick to start), for the tests
+    that stop it."""
+    monkeypatch.setattr(_fork_server, "STACK", ())
+    started = _fork_server.ForkServer(env=dict(os.environ, PYTHONHASHSEED="0"))
     yield started
     started.stop()
 
@@ -92,10 +102,10 @@ def _exists(pid: int) -> bool:
         return fh.read().split(")")[-1].split()[0] != "Z"
 
 
-def test_without_a_server_the_launcher_runs_the_module_itself(server, tmp_path):
+def test_without_a_server_the_launcher_runs_the_module_itself(light_server, tmp_path):
     (tmp_path / "probe_module.py").write_text(PROBE)
-    command = server.command("probe_module", "0")
-    server.stop()
+    command = light_server.command("probe_module", "0")
+    light_server.stop()
     alone = _run(command, tmp_path)
     plain = _run([sys.executable, "-m", "probe_module", "0"], tmp_path)
     assert alone.returncode == 0 and alone.stdout == plain.stdout
