@@ -578,7 +578,7 @@ def test_t_and_normal_functions_equal_scipy_stats():
     """The special-function shortcuts in survey/_intervals equal scipy.stats (the reference)."""
     from scipy import stats
 
-    from baby_room.survey._intervals import normal_quantile, t_critical, t_quantile, t_sf
+    from baby_room.survey._intervals import normal_quantile, normal_sf, t_critical, t_quantile, t_sf
 
     q = np.array([0.0005, 0.025, 0.1, 0.5, 0.9, 0.975, 0.9995])
     for df in (1, 2.5, 7, 30, 333, 1e6):
@@ -586,6 +586,9 @@ def test_t_and_normal_functions_equal_scipy_stats():
         x = np.array([-3.0, -0.5, 0.0, 0.7, 2.2, 40.0])
         np.testing.assert_allclose(t_sf(x, df), stats.t.sf(x, df), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(normal_quantile(q), stats.norm.ppf(q), rtol=1e-12)
+    z = np.array([-np.inf, -40.0, -3.0, -0.5, 0.0, 0.7, 1.959963984540054, 9.0, 40.0, np.inf,
+                  np.nan])
+    np.testing.assert_allclose(normal_sf(z), stats.norm.sf(z), rtol=1e-12, atol=1e-300)
     crit = t_critical(0.05, np.array([-1.0, 0.0, 4.0]))
     assert np.isnan(crit[:2]).all() and crit[2] == pytest.approx(stats.t.ppf(0.975, 4), rel=1e-12)
 

@@ -58,6 +58,19 @@ def normal_quantile(q):
     return special.ndtri(q)
 
 
+def normal_sf(x):
+    """Standard normal upper tail, ``scipy.stats.norm.sf(x)`` (``scipy.special.ndtr(-x)``).
+
+    Examples
+    --------
+    >>> round(float(2 * normal_sf(1.959963984540054)), 6)
+    0.05
+    """
+    from scipy import special
+
+    return special.ndtr(-np.asarray(x, dtype=float))
+
+
 def f_sf(x, dfn, dfd):
     """Upper tail of the F distribution, ``scipy.stats.f.sf(x, dfn, dfd)``.
 
