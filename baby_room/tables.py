@@ -98,30 +98,35 @@ def _is_numeric(series: pd.Series) -> bool:
 
 def _by_frame(res: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Result rows keyed by the group label (``Overall`` when by is empty)."""
-    res = res.copy()
     if by:
-        res["column"] = res[by].astype("string").agg(" / ".join, axis=1)
+        parts = [res[b].astype("string").tolist() for b in by]
+        column = [" / ".join(key) for key in zip(*parts, strict=True)]
     else:
-        res["column"] = "Overall"
-    return res.set_index("column")
+        column = ["Overall"] * len(res)
+    return res.set_index(pd.Index(column, dtype=object, name="column"))
+
+
+def _rows(res: pd.DataFrame, *columns: str):
+    """``(group label, values...)`` per row of a :func:`_by_frame` result, as Python scalars."""
+    return zip(res.index, *(res[c].tolist() for c in columns), strict=True)
 
 
 def _numeric_cells(design, var, by, conf_level, digits):
     cells = []
     for cols in ([], by) if by else ([],):
         mean = _by_frame(design.mean(var, by=cols or None, conf_level=conf_level), cols)
-        qs = {q: _by_frame(design.quantile(var, q, by=cols or None), cols)
+        qs = {q: dict(_rows(_by_frame(design.quantile(var, q, by=cols or None), cols),
+                            "estimate"))
               for q in (0.25, 0.5, 0.75)}
-        for col in mean.index:
-            m = mean.loc[col]
+        for col, est, lo, hi, n in _rows(mean, "estimate", "ci_low", "ci_high", "n"):
             cells.append({"level": f"Mean ({conf_level:.0%} CI)", "measure": "mean", "column": col,
-                          "estimate": float(m["estimate"]), "ci_low": float(m["ci_low"]),
-                          "ci_high": float(m["ci_high"]), "n": int(m["n"]),
-                          "text": f"{_fmt(m['estimate'], digits)} "
-                                  f"({_fmt(m['ci_low'], digits)}–{_fmt(m['ci_high'], digits)})"})
-            med, q1, q3 = (float(qs[q].loc[col, "estimate"]) for q in (0.5, 0.25, 0.75))
+                          "estimate": float(est), "ci_low": float(lo),
+                          "ci_high": float(hi), "n": int(n),
+                          "text": f"{_fmt(est, digits)} "
+                                  f"({_fmt(lo, digits)}–{_fmt(hi, digits)})"})
+            med, q1, q3 = (float(qs[q][col]) for q in (0.5, 0.25, 0.75))
             cells.append({"level": "Median (IQR)", "measure": "median", "column": col,
-                          "estimate": med, "ci_low": q1, "ci_high": q3, "n": int(m["n"]),
+                          "estimate": med, "ci_low": q1, "ci_high": q3, "n": int(n),
                           "text": f"{_fmt(med, digits)} ({_fmt(q1, digits)}–{_fmt(q3, digits)})"})
     return cells
 
@@ -152,20 +157,20 @@ def _categorical_cells(design, table, var, by, conf_level, ci_method, digits, mi
                                [" / ".join(map(str, k)) for k in count.index])
             else:
                 count = pd.Series({"Overall": int(counts["c"].sum())})
-            for col in res.index:
-                r = res.loc[col]
+            count = count.to_dict()
+            for col, p, p_lo, p_hi, n in _rows(res, "estimate", "ci_low", "ci_high", "n"):
                 k = int(count.get(col, 0))
-                est = float(r["estimate"]) * 100
-                lo, hi = float(r["ci_low"]) * 100, float(r["ci_high"]) * 100
+                est = float(p) * 100
+                lo, hi = float(p_lo) * 100, float(p_hi) * 100
                 text = (f"{_fmt(est, digits)}% ({_fmt(lo, digits)}–{_fmt(hi, digits)}); "
                         f"n = {k}")
                 if min_count and 0 < k < min_count:
                     text = "[c]"
                 cells.append({
                     "level": "Yes" if level is True else _level_label(level),
-                    "measure": "percent", "column": col, "estimate": float(r["estimate"]),
-                    "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
-                    "n": int(r["n"]), "count": k, "text": text})
+                    "measure": "percent", "column": col, "estimate": float(p),
+                    "ci_low": float(p_lo), "ci_high": float(p_hi),
+                    "n": int(n), "count": k, "text": text})
     return cells
 
 
