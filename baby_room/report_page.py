@@ -84,9 +84,10 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     Writes the data-quality tables (:func:`quality_tables`), ``key-findings`` and
     ``published-figures`` into ``folder/tables`` through :class:`baby_room.Outputs`, and
     returns them for :func:`write_summary_page` and the Word report: ``findings`` and
-    ``published`` (DataFrames) and the quality summary (``quality``, ``n_aside``,
-    ``n_cells``). Nothing here reads the notebooks' outputs, so a report build computes it
-    while the notebooks run.
+    ``published`` (DataFrames), the quality summary (``quality``, ``n_aside``,
+    ``n_cells``) and the Word report's ``publication_tables``
+    (:func:`baby_room.tables.publication_tables`). Nothing here reads the notebooks'
+    outputs, so a report build computes it while the notebooks run.
 
     Examples
     --------
@@ -100,6 +101,7 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     """
     from baby_room.findings import key_findings, published_comparison
     from baby_room.outputs import Outputs
+    from baby_room.tables import publication_tables
 
     out = Outputs(Path(folder), threshold=threshold)
     quality = quality_tables(project, out)
@@ -108,7 +110,8 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     tables = {k: getattr(project, k) for k in ("survey", "coding", "evidence")
               if k in project.present}
     published = out.table(published_comparison(**tables), "published-figures", suppress=False)
-    return {"findings": findings, "published": published, **quality}
+    return {"findings": findings, "published": published, **quality,
+            "publication_tables": publication_tables(project, threshold=threshold)}
 
 
 def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,

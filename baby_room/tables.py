@@ -33,7 +33,8 @@ from baby_room._args import as_columns, check_ci_method, check_conf_level, check
 from baby_room.codebook import SURVEY
 from baby_room.style import source_of
 
-__all__ = ["DERIVED_LABELS", "PublicationTable", "summary_table"]
+__all__ = ["DERIVED_LABELS", "REPORT_TABLES", "PublicationTable", "publication_tables",
+           "summary_table"]
 
 #: Questions of variables the room table derives (not in the codebook).
 DERIVED_LABELS = {
@@ -308,6 +309,44 @@ def summary_table(data: pd.DataFrame, *, variables, by=None, design=None,
                       ci_method=ci_method, design=_design_text(design))
     return PublicationTable(tidy, pd.DataFrame(tests), by=by, footnote=footnote,
                             title=title or "Survey summary", group_n=group_n)
+
+
+#: Variables of the report's publication tables: (title, variables, by).
+REPORT_TABLES = (
+    ("Table 1. Baby rooms: group size, ratio and staffing rules, by type of provider",
+     ["group_size", "meets_eyfs_ratio", "rule_level3", "rule_half_others_level2",
+      "rule_half_baby_trained", "rule_all", "settling_in"], "setting_type"),
+    ("Table 2. Respondents: CPD and how valued they feel, by type of provider",
+     ["cpd_baby_past_year", "valued_by_manager", "valued_by_parents", "valued_by_society"],
+     "setting_type"),
+)
+
+
+def publication_tables(project, *, threshold: int = 5) -> list:
+    """The report's publication tables (:data:`REPORT_TABLES`) of a project's survey.
+
+    :func:`baby_room.tables.summary_table` of each table's variables that the survey holds
+    (a survey may lack a question), with cells on fewer than ``threshold`` units shown as
+    ``[c]``; an empty list when the project has no survey data. They need only the data,
+    so the report computes them in its front page's data step
+    (:func:`baby_room.report_page.page_data`), beside the notebooks, and
+    :func:`baby_room.word.write_report_docx` shows them.
+
+    Examples
+    --------
+    >>> import baby_room as br
+    >>> [t.title[:8] for t in publication_tables(br.load_project())]
+    ['Table 1.', 'Table 2.']
+    """
+    present = set(getattr(project, "present", ("survey", "coding", "evidence")))
+    if "survey" not in present or not len(project.survey):
+        return []
+    from baby_room.survey.indicators import rooms
+
+    known = set(project.survey.columns) | set(rooms(project.survey).columns)
+    return [summary_table(project.survey, variables=[v for v in variables if v in known],
+                          by=by, title=title, min_count=threshold)
+            for title, variables, by in REPORT_TABLES]
 
 
 class PublicationTable:

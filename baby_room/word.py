@@ -20,8 +20,10 @@ import pandas as pd
 from baby_room._docx import add_table
 from baby_room._version import __version__
 from baby_room.report_page import caption
+from baby_room.tables import REPORT_TABLES, publication_tables
 
-__all__ = ["FIXED_TIME", "add_frame", "save_docx", "synthetic_banner", "write_report_docx"]
+__all__ = ["FIXED_TIME", "REPORT_TABLES", "add_frame", "publication_tables", "save_docx",
+           "synthetic_banner", "write_report_docx"]
 
 #: The time written into every .docx (core properties and zip entries).
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -110,20 +112,10 @@ def _number(value) -> str:
     return str(value)
 
 
-#: Variables of the report's publication tables: (title, variables, by).
-REPORT_TABLES = (
-    ("Table 1. Baby rooms: group size, ratio and staffing rules, by type of provider",
-     ["group_size", "meets_eyfs_ratio", "rule_level3", "rule_half_others_level2",
-      "rule_half_baby_trained", "rule_all", "settling_in"], "setting_type"),
-    ("Table 2. Respondents: CPD and how valued they feel, by type of provider",
-     ["cpd_baby_past_year", "valued_by_manager", "valued_by_parents", "valued_by_society"],
-     "setting_type"),
-)
-
-
 def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | None = None,
                       threshold: int = 5, findings: pd.DataFrame | None = None,
-                      published: pd.DataFrame | None = None) -> Path:
+                      published: pd.DataFrame | None = None, tables: list | None = None
+                      ) -> Path:
     """Write ``report.docx`` into a report folder (figures/ already there).
 
     Parameters
@@ -142,6 +134,10 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         The key findings and the published-figures comparison when already computed (the
         report passes those of its front page, :func:`baby_room.report_page.page_data`);
         None: computed from ``project``.
+    tables : list of baby_room.tables.PublicationTable, optional
+        The publication tables when already computed
+        (:func:`baby_room.tables.publication_tables`, which ``page_data`` returns as
+        ``publication_tables``); None: computed from ``project``.
 
     Returns
     -------
@@ -161,7 +157,6 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
     from baby_room.findings import key_findings, published_comparison
     from baby_room.project import load_project
     from baby_room.quality import overview
-    from baby_room.tables import summary_table
 
     folder = Path(folder)
     if project is None:
@@ -216,15 +211,11 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
             document.add_paragraph(caption(png.stem), style="Caption")
 
     document.add_heading("Publication tables", level=1)
-    if "survey" in present and len(project.survey):
-        from baby_room.survey.indicators import rooms
-
-        known = set(project.survey.columns) | set(rooms(project.survey).columns)
-        for title, variables, by in REPORT_TABLES:
-            present = [v for v in variables if v in known]  # a survey may lack a question
-            table = summary_table(project.survey, variables=present, by=by, title=title,
-                                  min_count=threshold)
-            document.add_heading(title, level=2)
+    if tables is None:
+        tables = publication_tables(project, threshold=threshold)
+    if tables:
+        for table in tables:
+            document.add_heading(table.title, level=2)
             table.to_docx(document)
     else:
         document.add_paragraph("No survey data: no publication tables.")

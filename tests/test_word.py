@@ -90,3 +90,31 @@ def test_no_identifier_name_or_free_text(reports):
     assert not {w for w in re.findall(r"\b[A-Z][a-z]+\b", text)} & names
     for fragment in set(survey["comments"].dropna()) | set(coding["text"].dropna()):
         assert fragment[:40] not in text
+
+
+def test_tables_computed_by_the_page_data_step_give_the_same_document(reports, tmp_path):
+    """The report computes the publication tables in its front page's data step (a child
+    process, so they travel pickled) and passes them in: the document is the same bytes as
+    one that computes them itself (the reference)."""
+    import pickle
+
+    from baby_room.report_page import page_data
+
+    data = page_data(tmp_path / "page", br.load_project(), threshold=5)
+    tables = pickle.loads(pickle.dumps(data["publication_tables"]))
+    assert [t.title for t in tables] == [title for title, _, _ in REPORT_TABLES]
+    _figures(tmp_path / "given")
+    given = write_report_docx(tmp_path / "given", tables=tables, findings=data["findings"],
+                              published=data["published"])
+    assert given.read_bytes() == reports[0].read_bytes()
+
+
+def test_no_survey_no_publication_tables(tmp_path):
+    from baby_room.synthetic import write_all
+
+    write_all(tmp_path / "data")
+    (tmp_path / "data" / "survey.csv").unlink()
+    project = br.load_project(tmp_path / "data")
+    assert br.tables.publication_tables(project) == []
+    document = docx.Document(write_report_docx(tmp_path / "out", project=project))
+    assert "No survey data: no publication tables." in [p.text for p in document.paragraphs]
