@@ -114,7 +114,7 @@ def _number(value) -> str:
 
 def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | None = None,
                       threshold: int = 5, findings: pd.DataFrame | None = None,
-                      published: pd.DataFrame | None = None, tables: list | None = None
+                      published: pd.DataFrame | None = None, page: dict | None = None
                       ) -> Path:
     """Write ``report.docx`` into a report folder (figures/ already there).
 
@@ -134,10 +134,11 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         The key findings and the published-figures comparison when already computed (the
         report passes those of its front page, :func:`baby_room.report_page.page_data`);
         None: computed from ``project``.
-    tables : list of baby_room.tables.PublicationTable, optional
-        The publication tables when already computed
-        (:func:`baby_room.tables.publication_tables`, which ``page_data`` returns as
-        ``publication_tables``); None: computed from ``project``.
+    page : dict, optional
+        What :func:`baby_room.report_page.page_data` returned for this data (the report's
+        front-page data step, run beside the notebooks): its findings, published
+        comparison, publication tables, data-quality overview, sources and synthetic flag
+        are shown instead of being computed from ``project``, which then loads no table.
 
     Returns
     -------
@@ -156,7 +157,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
 
     from baby_room.findings import key_findings, published_comparison
     from baby_room.project import load_project
-    from baby_room.quality import overview
+    from baby_room.quality import data_sources, overview
 
     folder = Path(folder)
     if project is None:
@@ -164,10 +165,16 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
     if data_label is None:
         data_label = ('the bundled synthetic data' if data_dir is None
                       else 'the data folder ' + Path(data_dir).name)
+    page = page or {}
+    if findings is None:
+        findings = page.get("findings")
+    if published is None:
+        published = page.get("published")
+    synthetic = page["synthetic"] if "synthetic" in page else project.synthetic
     present = set(getattr(project, 'present', ('survey', 'coding', 'evidence')))
     document = docx.Document()
     document.add_heading("Baby Room Project — findings", level=0)
-    synthetic_banner(document, project.synthetic)
+    synthetic_banner(document, synthetic)
     document.add_paragraph(
         f"Built from {data_label} "
         f"by baby_room {__version__}. The same findings, with the notebooks and every table "
@@ -211,6 +218,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
             document.add_paragraph(caption(png.stem), style="Caption")
 
     document.add_heading("Publication tables", level=1)
+    tables = page.get("publication_tables")
     if tables is None:
         tables = publication_tables(project, threshold=threshold)
     if tables:
@@ -221,8 +229,9 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         document.add_paragraph("No survey data: no publication tables.")
 
     document.add_heading("Data quality", level=1)
-    add_frame(document, overview(project).drop(columns=["source"], errors="ignore"))
-    n_aside = len(project.set_aside)
+    quality = page["overview"] if "overview" in page else overview(project)
+    add_frame(document, quality.drop(columns=["source"], errors="ignore"))
+    n_aside = page["n_aside"] if "n_aside" in page else len(project.set_aside)
     document.add_paragraph(
         f"{n_aside} row{'' if n_aside == 1 else 's'} failed validation and "
         f"{'was' if n_aside == 1 else 'were'} set aside (not analysed); each is listed with "
@@ -231,8 +240,8 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         "Free text, names and identifiers never appear.")
 
     document.add_heading("Sources", level=1)
-    for kind, table in project.tables().items():
-        source = table.attrs.get("source", kind)
+    sources = page["sources"] if "sources" in page else data_sources(project)
+    for kind, source in sources.items():
         document.add_paragraph(f"{kind}: {source}", style="List Bullet")
     document.add_paragraph(
         "Published statements: the Baby Room Project's reports (January 2025, September "
@@ -240,5 +249,5 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         "years foundation stage statutory framework (Department for Education).")
     return save_docx(document, folder / "report.docx",
                      title="Baby Room Project — findings"
-                           + (" (SYNTHETIC DATA)" if project.synthetic else ""),
+                           + (" (SYNTHETIC DATA)" if synthetic else ""),
                      subject="Findings report")

@@ -92,21 +92,23 @@ def test_no_identifier_name_or_free_text(reports):
         assert fragment[:40] not in text
 
 
-def test_tables_computed_by_the_page_data_step_give_the_same_document(reports, tmp_path):
-    """The report computes the publication tables in its front page's data step (a child
-    process, so they travel pickled) and passes them in: the document is the same bytes as
-    one that computes them itself (the reference)."""
+def test_page_data_gives_the_same_document_and_loads_no_table(reports, tmp_path):
+    """The report computes what the Word report shows from the data (findings, publication
+    tables, quality overview, sources, synthetic flag) in its front page's data step, a
+    child process, so it travels pickled: given that, the document is the same bytes as
+    one that computes everything itself (the reference), and the project loads no table."""
     import pickle
 
     from baby_room.report_page import page_data
 
     data = page_data(tmp_path / "page", br.load_project(), threshold=5)
-    tables = pickle.loads(pickle.dumps(data["publication_tables"]))
-    assert [t.title for t in tables] == [title for title, _, _ in REPORT_TABLES]
+    page = pickle.loads(pickle.dumps(data))
+    assert [t.title for t in page["publication_tables"]] == [t for t, _, _ in REPORT_TABLES]
     _figures(tmp_path / "given")
-    given = write_report_docx(tmp_path / "given", tables=tables, findings=data["findings"],
-                              published=data["published"])
+    project = br.load_project()
+    given = write_report_docx(tmp_path / "given", project=project, page=page)
     assert given.read_bytes() == reports[0].read_bytes()
+    assert project._tables == {}
 
 
 def test_no_survey_no_publication_tables(tmp_path):
