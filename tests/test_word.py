@@ -120,3 +120,35 @@ def test_no_survey_no_publication_tables(tmp_path):
     assert br.tables.publication_tables(project) == []
     document = docx.Document(write_report_docx(tmp_path / "out", project=project))
     assert "No survey data: no publication tables." in [p.text for p in document.paragraphs]
+
+
+def test_package_entries_are_what_python_docx_saves(tmp_path):
+    """save_docx zips python-docx's parts itself (package_entries) instead of saving with
+    python-docx, reading the zip back and compressing it again: the entries are the ones
+    python-docx's own save writes (the reference, read back with zipfile), in its order,
+    and the file is the bytes the save-and-rezip gave."""
+    import io
+
+    from baby_room.word import FIXED_TIME, package_entries, save_docx
+
+    _figures(tmp_path)
+    document = docx.Document()
+    document.add_heading("Title", level=1)
+    document.add_picture(str(tmp_path / "figures" / "survey-group-size.png"))
+    document.add_paragraph("A caption", style="Caption")
+    ours = save_docx(document, tmp_path / "ours.docx", title="T", subject="S").read_bytes()
+    buffer = io.BytesIO()
+    document.save(buffer)  # the same core properties: save_docx set them
+    with zipfile.ZipFile(buffer) as z:
+        reference = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    assert package_entries(document) == reference
+    assert document.core_properties.created == FIXED_TIME
+    reference.sort(key=lambda e: (e[0] != "[Content_Types].xml", e[0]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in reference:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, data)
+    assert ours == out.getvalue()
