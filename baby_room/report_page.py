@@ -62,7 +62,8 @@ def quality_tables(project, out) -> dict:
     """
     from baby_room.quality import missingness, overview
 
-    quality = out.table(overview(project).drop(columns=["source"]), "data-quality-overview",
+    table = overview(project)
+    quality = out.table(table.drop(columns=["source"]), "data-quality-overview",
                         suppress=False)
     tables = project.tables()
     miss = (pd.concat([missingness(t, kind=k).assign(dataset=k) for k, t in tables.items()],
@@ -75,7 +76,8 @@ def quality_tables(project, out) -> dict:
     cells = project.set_aside_cells
     cells["file"] = [Path(str(f)).name for f in cells["file"]]
     cells = out.table(cells, "cells-set-aside", suppress=False)
-    return {"quality": table_html(quality), "n_aside": len(rows), "n_cells": len(cells)}
+    return {"quality": table_html(quality), "n_aside": len(rows), "n_cells": len(cells),
+            "overview": table}
 
 
 def page_data(folder, project, *, threshold: int = 5) -> dict:
@@ -84,9 +86,12 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     Writes the data-quality tables (:func:`quality_tables`), ``key-findings`` and
     ``published-figures`` into ``folder/tables`` through :class:`baby_room.Outputs`, and
     returns them for :func:`write_summary_page` and the Word report: ``findings`` and
-    ``published`` (DataFrames) and the quality summary (``quality``, ``n_aside``,
-    ``n_cells``). Nothing here reads the notebooks' outputs, so a report build computes it
-    while the notebooks run.
+    ``published`` (DataFrames), the quality summary (``quality``, ``n_aside``,
+    ``n_cells``, ``overview``), the project's ``synthetic`` flag and ``sources``
+    (:func:`baby_room.quality.data_sources`) and the Word report's ``publication_tables``
+    (:func:`baby_room.tables.publication_tables`): everything the page and the Word
+    report show from the data, so the process writing them loads no table. Nothing here
+    reads the notebooks' outputs, so a report build computes it while the notebooks run.
 
     Examples
     --------
@@ -100,6 +105,8 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     """
     from baby_room.findings import key_findings, published_comparison
     from baby_room.outputs import Outputs
+    from baby_room.quality import data_sources
+    from baby_room.tables import publication_tables
 
     out = Outputs(Path(folder), threshold=threshold)
     quality = quality_tables(project, out)
@@ -108,7 +115,9 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     tables = {k: getattr(project, k) for k in ("survey", "coding", "evidence")
               if k in project.present}
     published = out.table(published_comparison(**tables), "published-figures", suppress=False)
-    return {"findings": findings, "published": published, **quality}
+    return {"findings": findings, "published": published, **quality,
+            "synthetic": project.synthetic, "sources": data_sources(project),
+            "publication_tables": publication_tables(project, threshold=threshold)}
 
 
 def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
@@ -162,7 +171,7 @@ def write_summary_page(folder, project, *, data_label: str, threshold: int = 5,
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     page = env.get_template("findings.html.j2").render(
-        synthetic=project.synthetic,
+        synthetic=data["synthetic"] if "synthetic" in data else project.synthetic,
         data_label=data_label,
         version=__version__,
         commit=commit,

@@ -33,7 +33,8 @@ from baby_room._args import as_columns, check_ci_method, check_conf_level, check
 from baby_room.codebook import SURVEY
 from baby_room.style import source_of
 
-__all__ = ["DERIVED_LABELS", "PublicationTable", "summary_table"]
+__all__ = ["DERIVED_LABELS", "REPORT_TABLES", "PublicationTable", "publication_tables",
+           "summary_table"]
 
 #: Questions of variables the room table derives (not in the codebook).
 DERIVED_LABELS = {
@@ -98,30 +99,35 @@ def _is_numeric(series: pd.Series) -> bool:
 
 def _by_frame(res: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Result rows keyed by the group label (``Overall`` when by is empty)."""
-    res = res.copy()
     if by:
-        res["column"] = res[by].astype("string").agg(" / ".join, axis=1)
+        parts = [res[b].astype("string").tolist() for b in by]
+        column = [" / ".join(key) for key in zip(*parts, strict=True)]
     else:
-        res["column"] = "Overall"
-    return res.set_index("column")
+        column = ["Overall"] * len(res)
+    return res.set_index(pd.Index(column, dtype=object, name="column"))
+
+
+def _rows(res: pd.DataFrame, *columns: str):
+    """``(group label, values...)`` per row of a :func:`_by_frame` result, as Python scalars."""
+    return zip(res.index, *(res[c].tolist() for c in columns), strict=True)
 
 
 def _numeric_cells(design, var, by, conf_level, digits):
     cells = []
     for cols in ([], by) if by else ([],):
         mean = _by_frame(design.mean(var, by=cols or None, conf_level=conf_level), cols)
-        qs = {q: _by_frame(design.quantile(var, q, by=cols or None), cols)
+        qs = {q: dict(_rows(_by_frame(design.quantile(var, q, by=cols or None), cols),
+                            "estimate"))
               for q in (0.25, 0.5, 0.75)}
-        for col in mean.index:
-            m = mean.loc[col]
+        for col, est, lo, hi, n in _rows(mean, "estimate", "ci_low", "ci_high", "n"):
             cells.append({"level": f"Mean ({conf_level:.0%} CI)", "measure": "mean", "column": col,
-                          "estimate": float(m["estimate"]), "ci_low": float(m["ci_low"]),
-                          "ci_high": float(m["ci_high"]), "n": int(m["n"]),
-                          "text": f"{_fmt(m['estimate'], digits)} "
-                                  f"({_fmt(m['ci_low'], digits)}–{_fmt(m['ci_high'], digits)})"})
-            med, q1, q3 = (float(qs[q].loc[col, "estimate"]) for q in (0.5, 0.25, 0.75))
+                          "estimate": float(est), "ci_low": float(lo),
+                          "ci_high": float(hi), "n": int(n),
+                          "text": f"{_fmt(est, digits)} "
+                                  f"({_fmt(lo, digits)}–{_fmt(hi, digits)})"})
+            med, q1, q3 = (float(qs[q][col]) for q in (0.5, 0.25, 0.75))
             cells.append({"level": "Median (IQR)", "measure": "median", "column": col,
-                          "estimate": med, "ci_low": q1, "ci_high": q3, "n": int(m["n"]),
+                          "estimate": med, "ci_low": q1, "ci_high": q3, "n": int(n),
                           "text": f"{_fmt(med, digits)} ({_fmt(q1, digits)}–{_fmt(q3, digits)})"})
     return cells
 
@@ -152,20 +158,20 @@ def _categorical_cells(design, table, var, by, conf_level, ci_method, digits, mi
                                [" / ".join(map(str, k)) for k in count.index])
             else:
                 count = pd.Series({"Overall": int(counts["c"].sum())})
-            for col in res.index:
-                r = res.loc[col]
+            count = count.to_dict()
+            for col, p, p_lo, p_hi, n in _rows(res, "estimate", "ci_low", "ci_high", "n"):
                 k = int(count.get(col, 0))
-                est = float(r["estimate"]) * 100
-                lo, hi = float(r["ci_low"]) * 100, float(r["ci_high"]) * 100
+                est = float(p) * 100
+                lo, hi = float(p_lo) * 100, float(p_hi) * 100
                 text = (f"{_fmt(est, digits)}% ({_fmt(lo, digits)}–{_fmt(hi, digits)}); "
                         f"n = {k}")
                 if min_count and 0 < k < min_count:
                     text = "[c]"
                 cells.append({
                     "level": "Yes" if level is True else _level_label(level),
-                    "measure": "percent", "column": col, "estimate": float(r["estimate"]),
-                    "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
-                    "n": int(r["n"]), "count": k, "text": text})
+                    "measure": "percent", "column": col, "estimate": float(p),
+                    "ci_low": float(p_lo), "ci_high": float(p_hi),
+                    "n": int(n), "count": k, "text": text})
     return cells
 
 
@@ -303,6 +309,44 @@ def summary_table(data: pd.DataFrame, *, variables, by=None, design=None,
                       ci_method=ci_method, design=_design_text(design))
     return PublicationTable(tidy, pd.DataFrame(tests), by=by, footnote=footnote,
                             title=title or "Survey summary", group_n=group_n)
+
+
+#: Variables of the report's publication tables: (title, variables, by).
+REPORT_TABLES = (
+    ("Table 1. Baby rooms: group size, ratio and staffing rules, by type of provider",
+     ["group_size", "meets_eyfs_ratio", "rule_level3", "rule_half_others_level2",
+      "rule_half_baby_trained", "rule_all", "settling_in"], "setting_type"),
+    ("Table 2. Respondents: CPD and how valued they feel, by type of provider",
+     ["cpd_baby_past_year", "valued_by_manager", "valued_by_parents", "valued_by_society"],
+     "setting_type"),
+)
+
+
+def publication_tables(project, *, threshold: int = 5) -> list:
+    """The report's publication tables (:data:`REPORT_TABLES`) of a project's survey.
+
+    :func:`baby_room.tables.summary_table` of each table's variables that the survey holds
+    (a survey may lack a question), with cells on fewer than ``threshold`` units shown as
+    ``[c]``; an empty list when the project has no survey data. They need only the data,
+    so the report computes them in its front page's data step
+    (:func:`baby_room.report_page.page_data`), beside the notebooks, and
+    :func:`baby_room.word.write_report_docx` shows them.
+
+    Examples
+    --------
+    >>> import baby_room as br
+    >>> [t.title[:8] for t in publication_tables(br.load_project())]
+    ['Table 1.', 'Table 2.']
+    """
+    present = set(getattr(project, "present", ("survey", "coding", "evidence")))
+    if "survey" not in present or not len(project.survey):
+        return []
+    from baby_room.survey.indicators import rooms
+
+    known = set(project.survey.columns) | set(rooms(project.survey).columns)
+    return [summary_table(project.survey, variables=[v for v in variables if v in known],
+                          by=by, title=title, min_count=threshold)
+            for title, variables, by in REPORT_TABLES]
 
 
 class PublicationTable:

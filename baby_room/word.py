@@ -20,8 +20,10 @@ import pandas as pd
 from baby_room._docx import add_table
 from baby_room._version import __version__
 from baby_room.report_page import caption
+from baby_room.tables import REPORT_TABLES, publication_tables
 
-__all__ = ["FIXED_TIME", "add_frame", "save_docx", "synthetic_banner", "write_report_docx"]
+__all__ = ["FIXED_TIME", "REPORT_TABLES", "add_frame", "publication_tables", "save_docx",
+           "synthetic_banner", "write_report_docx"]
 
 #: The time written into every .docx (core properties and zip entries).
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -54,12 +56,9 @@ def save_docx(document, path, *, title: str, subject: str = "") -> Path:
     props.modified = FIXED_TIME.replace(tzinfo=None)
     props.last_printed = FIXED_TIME.replace(tzinfo=None)
     props.revision = 1
-    buffer = io.BytesIO()
-    document.save(buffer)
+    entries = package_entries(document)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(buffer) as zin:
-        entries = [(i.filename, zin.read(i.filename)) for i in zin.infolist()]
     # [Content_Types].xml first (Office expects it), the rest in sorted order
     entries.sort(key=lambda e: (e[0] != "[Content_Types].xml", e[0]))
     out = io.BytesIO()
@@ -71,6 +70,39 @@ def save_docx(document, path, *, title: str, subject: str = "") -> Path:
             zout.writestr(info, data)
     path.write_bytes(out.getvalue())
     return path
+
+
+def package_entries(document) -> list[tuple[str, bytes]]:
+    """The files of a python-docx ``Document``'s package: ``(zip member name, bytes)``.
+
+    What ``document.save`` writes into its zip file, in its order (python-docx's
+    ``OpcPackage.save`` and ``PackageWriter.write``), without compressing it:
+    :func:`save_docx` zips the entries once, with fixed dates, instead of unzipping
+    python-docx's file and compressing every image again.
+
+    Examples
+    --------
+    >>> import docx
+    >>> [name for name, _ in package_entries(docx.Document())][:2]
+    ['[Content_Types].xml', '_rels/.rels']
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    class Collect:
+        def __init__(self):
+            self.entries = []
+
+        def write(self, pack_uri, blob):
+            self.entries.append((pack_uri.membername, blob))
+
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    out = Collect()
+    PackageWriter._write_content_types_stream(out, package.parts)
+    PackageWriter._write_pkg_rels(out, package.rels)
+    PackageWriter._write_parts(out, package.parts)
+    return out.entries
 
 
 def synthetic_banner(document, synthetic: bool) -> None:
@@ -110,20 +142,10 @@ def _number(value) -> str:
     return str(value)
 
 
-#: Variables of the report's publication tables: (title, variables, by).
-REPORT_TABLES = (
-    ("Table 1. Baby rooms: group size, ratio and staffing rules, by type of provider",
-     ["group_size", "meets_eyfs_ratio", "rule_level3", "rule_half_others_level2",
-      "rule_half_baby_trained", "rule_all", "settling_in"], "setting_type"),
-    ("Table 2. Respondents: CPD and how valued they feel, by type of provider",
-     ["cpd_baby_past_year", "valued_by_manager", "valued_by_parents", "valued_by_society"],
-     "setting_type"),
-)
-
-
 def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | None = None,
                       threshold: int = 5, findings: pd.DataFrame | None = None,
-                      published: pd.DataFrame | None = None) -> Path:
+                      published: pd.DataFrame | None = None, page: dict | None = None
+                      ) -> Path:
     """Write ``report.docx`` into a report folder (figures/ already there).
 
     Parameters
@@ -142,6 +164,11 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         The key findings and the published-figures comparison when already computed (the
         report passes those of its front page, :func:`baby_room.report_page.page_data`);
         None: computed from ``project``.
+    page : dict, optional
+        What :func:`baby_room.report_page.page_data` returned for this data (the report's
+        front-page data step, run beside the notebooks): its findings, published
+        comparison, publication tables, data-quality overview, sources and synthetic flag
+        are shown instead of being computed from ``project``, which then loads no table.
 
     Returns
     -------
@@ -160,8 +187,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
 
     from baby_room.findings import key_findings, published_comparison
     from baby_room.project import load_project
-    from baby_room.quality import overview
-    from baby_room.tables import summary_table
+    from baby_room.quality import data_sources, overview
 
     folder = Path(folder)
     if project is None:
@@ -169,10 +195,16 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
     if data_label is None:
         data_label = ('the bundled synthetic data' if data_dir is None
                       else 'the data folder ' + Path(data_dir).name)
+    page = page or {}
+    if findings is None:
+        findings = page.get("findings")
+    if published is None:
+        published = page.get("published")
+    synthetic = page["synthetic"] if "synthetic" in page else project.synthetic
     present = set(getattr(project, 'present', ('survey', 'coding', 'evidence')))
     document = docx.Document()
     document.add_heading("Baby Room Project — findings", level=0)
-    synthetic_banner(document, project.synthetic)
+    synthetic_banner(document, synthetic)
     document.add_paragraph(
         f"Built from {data_label} "
         f"by baby_room {__version__}. The same findings, with the notebooks and every table "
@@ -216,22 +248,20 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
             document.add_paragraph(caption(png.stem), style="Caption")
 
     document.add_heading("Publication tables", level=1)
-    if "survey" in present and len(project.survey):
-        from baby_room.survey.indicators import rooms
-
-        known = set(project.survey.columns) | set(rooms(project.survey).columns)
-        for title, variables, by in REPORT_TABLES:
-            present = [v for v in variables if v in known]  # a survey may lack a question
-            table = summary_table(project.survey, variables=present, by=by, title=title,
-                                  min_count=threshold)
-            document.add_heading(title, level=2)
+    tables = page.get("publication_tables")
+    if tables is None:
+        tables = publication_tables(project, threshold=threshold)
+    if tables:
+        for table in tables:
+            document.add_heading(table.title, level=2)
             table.to_docx(document)
     else:
         document.add_paragraph("No survey data: no publication tables.")
 
     document.add_heading("Data quality", level=1)
-    add_frame(document, overview(project).drop(columns=["source"], errors="ignore"))
-    n_aside = len(project.set_aside)
+    quality = page["overview"] if "overview" in page else overview(project)
+    add_frame(document, quality.drop(columns=["source"], errors="ignore"))
+    n_aside = page["n_aside"] if "n_aside" in page else len(project.set_aside)
     document.add_paragraph(
         f"{n_aside} row{'' if n_aside == 1 else 's'} failed validation and "
         f"{'was' if n_aside == 1 else 'were'} set aside (not analysed); each is listed with "
@@ -240,8 +270,8 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         "Free text, names and identifiers never appear.")
 
     document.add_heading("Sources", level=1)
-    for kind, table in project.tables().items():
-        source = table.attrs.get("source", kind)
+    sources = page["sources"] if "sources" in page else data_sources(project)
+    for kind, source in sources.items():
         document.add_paragraph(f"{kind}: {source}", style="List Bullet")
     document.add_paragraph(
         "Published statements: the Baby Room Project's reports (January 2025, September "
@@ -249,5 +279,5 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         "years foundation stage statutory framework (Department for Education).")
     return save_docx(document, folder / "report.docx",
                      title="Baby Room Project — findings"
-                           + (" (SYNTHETIC DATA)" if project.synthetic else ""),
+                           + (" (SYNTHETIC DATA)" if synthetic else ""),
                      subject="Findings report")

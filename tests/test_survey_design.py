@@ -578,7 +578,7 @@ def test_t_and_normal_functions_equal_scipy_stats():
     """The special-function shortcuts in survey/_intervals equal scipy.stats (the reference)."""
     from scipy import stats
 
-    from baby_room.survey._intervals import normal_quantile, t_critical, t_quantile, t_sf
+    from baby_room.survey._intervals import normal_quantile, normal_sf, t_critical, t_quantile, t_sf
 
     q = np.array([0.0005, 0.025, 0.1, 0.5, 0.9, 0.975, 0.9995])
     for df in (1, 2.5, 7, 30, 333, 1e6):
@@ -586,5 +586,34 @@ def test_t_and_normal_functions_equal_scipy_stats():
         x = np.array([-3.0, -0.5, 0.0, 0.7, 2.2, 40.0])
         np.testing.assert_allclose(t_sf(x, df), stats.t.sf(x, df), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(normal_quantile(q), stats.norm.ppf(q), rtol=1e-12)
+    z = np.array([-np.inf, -40.0, -3.0, -0.5, 0.0, 0.7, 1.959963984540054, 9.0, 40.0, np.inf,
+                  np.nan])
+    np.testing.assert_allclose(normal_sf(z), stats.norm.sf(z), rtol=1e-12, atol=1e-300)
     crit = t_critical(0.05, np.array([-1.0, 0.0, 4.0]))
     assert np.isnan(crit[:2]).all() and crit[2] == pytest.approx(stats.t.ppf(0.975, 4), rel=1e-12)
+
+
+def test_f_and_beta_functions_equal_scipy_stats():
+    """F tail and quantile and the beta quantile (survey/_intervals) equal scipy.stats (the
+    reference) to 1e-12, including scipy.stats' answers at the edges (x <= 0, q in {0, 1},
+    non-positive or infinite df, NaN)."""
+    from scipy import stats
+
+    from baby_room.survey._intervals import beta_quantile, f_isf, f_sf
+
+    df = np.array([-1.0, 0.0, 1e-5, 0.3, 1.0, 2.5, 7.0, 30.0, 1e4, 1e8, np.inf, np.nan])
+    x = np.array([-1.0, 0.0, 1e-10, 0.5, 1.0, 3.0, 100.0, 1e10, np.inf, np.nan])
+    q = np.array([-0.1, 0.0, 1e-10, 0.025, 0.5, 0.975, 1.0, 1.1, np.nan])
+    a, b, xx = np.meshgrid(df, df, x, indexing="ij")
+    np.testing.assert_allclose(f_sf(xx, a, b), stats.f.sf(xx, a, b), rtol=1e-12, atol=1e-300)
+    a, b, qq = np.meshgrid(df, df, q, indexing="ij")
+    np.testing.assert_allclose(f_isf(qq, a, b), stats.f.isf(qq, a, b), rtol=1e-12)
+    np.testing.assert_allclose(beta_quantile(qq, a, b), stats.beta.ppf(qq, a, b), rtol=1e-12)
+    # scalars stay scalars, as in scipy.stats
+    assert np.ndim(f_sf(3.0, 2, 20)) == 0 and np.ndim(f_isf(0.05, 2, 20)) == 0
+    rng = np.random.default_rng(13)
+    a, b, qq = rng.uniform(0.01, 500, 2000), rng.uniform(0.01, 500, 2000), rng.uniform(size=2000)
+    np.testing.assert_allclose(beta_quantile(qq, a, b), stats.beta.ppf(qq, a, b), rtol=1e-12)
+    xx = rng.exponential(3, 2000)
+    np.testing.assert_allclose(f_sf(xx, a, b), stats.f.sf(xx, a, b), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(f_isf(qq, a, b), stats.f.isf(qq, a, b), rtol=1e-12)

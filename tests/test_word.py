@@ -90,3 +90,65 @@ def test_no_identifier_name_or_free_text(reports):
     assert not {w for w in re.findall(r"\b[A-Z][a-z]+\b", text)} & names
     for fragment in set(survey["comments"].dropna()) | set(coding["text"].dropna()):
         assert fragment[:40] not in text
+
+
+def test_page_data_gives_the_same_document_and_loads_no_table(reports, tmp_path):
+    """The report computes what the Word report shows from the data (findings, publication
+    tables, quality overview, sources, synthetic flag) in its front page's data step, a
+    child process, so it travels pickled: given that, the document is the same bytes as
+    one that computes everything itself (the reference), and the project loads no table."""
+    import pickle
+
+    from baby_room.report_page import page_data
+
+    data = page_data(tmp_path / "page", br.load_project(), threshold=5)
+    page = pickle.loads(pickle.dumps(data))
+    assert [t.title for t in page["publication_tables"]] == [t for t, _, _ in REPORT_TABLES]
+    _figures(tmp_path / "given")
+    project = br.load_project()
+    given = write_report_docx(tmp_path / "given", project=project, page=page)
+    assert given.read_bytes() == reports[0].read_bytes()
+    assert project._tables == {}
+
+
+def test_no_survey_no_publication_tables(tmp_path):
+    from baby_room.synthetic import write_all
+
+    write_all(tmp_path / "data")
+    (tmp_path / "data" / "survey.csv").unlink()
+    project = br.load_project(tmp_path / "data")
+    assert br.tables.publication_tables(project) == []
+    document = docx.Document(write_report_docx(tmp_path / "out", project=project))
+    assert "No survey data: no publication tables." in [p.text for p in document.paragraphs]
+
+
+def test_package_entries_are_what_python_docx_saves(tmp_path):
+    """save_docx zips python-docx's parts itself (package_entries) instead of saving with
+    python-docx, reading the zip back and compressing it again: the entries are the ones
+    python-docx's own save writes (the reference, read back with zipfile), in its order,
+    and the file is the bytes the save-and-rezip gave."""
+    import io
+
+    from baby_room.word import FIXED_TIME, package_entries, save_docx
+
+    _figures(tmp_path)
+    document = docx.Document()
+    document.add_heading("Title", level=1)
+    document.add_picture(str(tmp_path / "figures" / "survey-group-size.png"))
+    document.add_paragraph("A caption", style="Caption")
+    ours = save_docx(document, tmp_path / "ours.docx", title="T", subject="S").read_bytes()
+    buffer = io.BytesIO()
+    document.save(buffer)  # the same core properties: save_docx set them
+    with zipfile.ZipFile(buffer) as z:
+        reference = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    assert package_entries(document) == reference
+    assert document.core_properties.created == FIXED_TIME
+    reference.sort(key=lambda e: (e[0] != "[Content_Types].xml", e[0]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in reference:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, data)
+    assert ours == out.getvalue()

@@ -149,16 +149,20 @@ def _tally(long: pd.DataFrame, keys: list[str], n_items: int, count: str, attrs:
            ) -> pd.DataFrame:
     """Count items per key combination with item or fractional counting."""
     long = long.drop_duplicates(["position", *keys])
-    k = long.groupby("position")["position"].transform("size")
-    long = long.assign(_w=1.0 / k)
-    grouped = long.groupby(keys, sort=False, dropna=False)
-    out = grouped.agg(count=("position", "size"),
-                      count_fractional=("_w", "sum")).reset_index()
+    if count == "fractional":
+        k = long.groupby("position")["position"].transform("size")
+        long = long.assign(_w=1.0 / k)
+        grouped = long.groupby(keys, sort=False, dropna=False)
+        out = grouped.agg(count=("position", "size"),
+                          count_fractional=("_w", "sum")).reset_index()
+    else:  # the fractional sums are not shown: only the sizes
+        out = long.groupby(keys, sort=False, dropna=False).size().rename("count").reset_index()
     if complete is not None:
         grid = pd.DataFrame({keys[0]: pd.array(complete, dtype=out[keys[0]].dtype)})
         out = grid.merge(out, on=keys[0], how="left")
         out["count"] = out["count"].fillna(0)
-        out["count_fractional"] = out["count_fractional"].fillna(0.0)
+        if count == "fractional":
+            out["count_fractional"] = out["count_fractional"].fillna(0.0)
     out["count"] = out["count"].astype(np.int64)
     out = _order(out, keys[-1] if sort == "n" else keys[0], order, sort)
     return _finish(out.reset_index(drop=True), keys, n_items, count, attrs)
@@ -959,10 +963,15 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
     row_long = row_long.drop_duplicates(["position", *rkeys])
     col_long = col_long.drop_duplicates(["position", *ckeys])
     long = row_long.merge(col_long, on="position", how="inner")
-    k = long.groupby("position")["position"].transform("size")
-    long = long.assign(_w=1.0 / k)
-    out = (long.groupby([*rkeys, *ckeys], dropna=False, sort=False)
-           .agg(count=("position", "size"), count_fractional=("_w", "sum")).reset_index())
+    grouped_by = [*rkeys, *ckeys]
+    if count == "fractional":
+        k = long.groupby("position")["position"].transform("size")
+        long = long.assign(_w=1.0 / k)
+        out = (long.groupby(grouped_by, dropna=False, sort=False)
+               .agg(count=("position", "size"), count_fractional=("_w", "sum")).reset_index())
+    else:  # the fractional sums are not shown: only the sizes
+        out = (long.groupby(grouped_by, dropna=False, sort=False).size().rename("count")
+               .reset_index())
     row_order = _from_long(data, row_long, {}, rows, "item") if rows != "year" else None
     col_order = _from_long(data, col_long, {}, columns, "item") if columns != "year" else None
     if complete:
@@ -973,7 +982,8 @@ def gap_map(data: pd.DataFrame, *, rows: str = "instrument_family", columns: str
         grid = rgrid.merge(cgrid, how="cross")
         out = grid.merge(out, on=[*rkeys, *ckeys], how="left")
         out["count"] = out["count"].fillna(0)
-        out["count_fractional"] = out["count_fractional"].fillna(0.0)
+        if count == "fractional":
+            out["count_fractional"] = out["count_fractional"].fillna(0.0)
     out["count"] = out["count"].astype(np.int64)
     # order rows and columns as their one-way breakdowns
     if row_order is not None and col_order is not None:

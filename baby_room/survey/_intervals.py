@@ -4,7 +4,10 @@ r"""Private helpers of :mod:`baby_room.survey.design`: confidence intervals.
 standard error, design degrees of freedom and number of rows; the formulas are in the
 docstring of :mod:`baby_room.survey.design` ("Proportion intervals") and follow R
 ``survey``'s ``svyciprop`` (Korn & Graubard 1998; Dean & Pagano 2015).
-:func:`t_critical` is the two-sided t quantile with the design df.
+:func:`t_critical` is the two-sided t quantile with the design df. The t, normal, F and
+beta distribution functions here are the ``scipy.special`` functions scipy.stats calls,
+checked against scipy.stats in ``tests/test_survey_design.py``: importing scipy.stats
+costs about a second in every process.
 """
 
 from __future__ import annotations
@@ -53,6 +56,78 @@ def normal_quantile(q):
     from scipy import special
 
     return special.ndtri(q)
+
+
+def normal_sf(x):
+    """Standard normal upper tail, ``scipy.stats.norm.sf(x)`` (``scipy.special.ndtr(-x)``).
+
+    Examples
+    --------
+    >>> round(float(2 * normal_sf(1.959963984540054)), 6)
+    0.05
+    """
+    from scipy import special
+
+    return special.ndtr(-np.asarray(x, dtype=float))
+
+
+def f_sf(x, dfn, dfd):
+    """Upper tail of the F distribution, ``scipy.stats.f.sf(x, dfn, dfd)``.
+
+    ``scipy.special.fdtrc``, the function scipy.stats calls, with scipy.stats' rules at
+    the edges: NaN unless both df are positive, 1 at ``x <= 0``, 0 at ``x = inf``.
+
+    Examples
+    --------
+    >>> round(float(f_sf(3.0, 2, 20)), 4)
+    0.0725
+    """
+    from scipy import special
+
+    x, dfn, dfd = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, dfn, dfd)))
+    ok = (dfn > 0) & (dfd > 0) & ~np.isnan(x)
+    inside = ok & (x > 0) & (x < np.inf)
+    with np.errstate(invalid="ignore"):
+        p = special.fdtrc(np.where(inside, dfn, 1.0), np.where(inside, dfd, 1.0),
+                          np.where(inside, x, 1.0))
+    return np.where(inside, p, np.where(ok, np.where(x <= 0, 1.0, 0.0), np.nan))[()]
+
+
+def f_isf(q, dfn, dfd):
+    """Upper-tail quantile of F, ``scipy.stats.f.isf(q, dfn, dfd)``.
+
+    The ``1 - q`` quantile from ``scipy.special.fdtri``, as scipy.stats computes it, with its
+    rules at the edges: NaN unless both df are positive and ``0 <= q <= 1``; ``inf`` at
+    ``q = 0`` and 0 at ``q = 1``.
+
+    Examples
+    --------
+    >>> round(float(f_isf(0.05, 2, 20)), 4)
+    3.4928
+    """
+    from scipy import special
+
+    q, dfn, dfd = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, dfn, dfd)))
+    ok = (dfn > 0) & (dfd > 0) & (q >= 0) & (q <= 1)
+    inside = ok & (q > 0) & (q < 1)
+    with np.errstate(invalid="ignore"):
+        x = special.fdtri(np.where(inside, dfn, 1.0), np.where(inside, dfd, 1.0),
+                          1.0 - np.where(inside, q, 0.5))
+    return np.where(inside, x, np.where(ok, np.where(q == 0, np.inf, 0.0), np.nan))[()]
+
+
+def beta_quantile(q, a, b):
+    """Quantile of the beta distribution, ``scipy.stats.beta.ppf(q, a, b)``
+    (``scipy.special.betaincinv``, the same Boost routine scipy.stats calls).
+
+    Examples
+    --------
+    >>> round(float(beta_quantile(0.025, 3, 8)), 4)
+    0.0667
+    """
+    from scipy import special
+
+    return special.betaincinv(a, b, q)
 
 
 def t_critical(alpha, df):
@@ -131,10 +206,9 @@ def proportion_ci(p, se, df, n, method, alpha, clip=True, logit_fallback=False):
             half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
             return centre - half, centre + half
         # Clopper-Pearson / Korn-Graubard
-        from scipy import stats
-
         x = n_eff * p
-        lo = np.where(p <= 0, 0.0, stats.beta.ppf(alpha / 2, x, n_eff - x + 1))
-        hi = np.where(p >= 1, 1.0, stats.beta.ppf(1 - alpha / 2, x + 1, n_eff - x))
+        lo = np.where(p <= 0, 0.0, beta_quantile(alpha / 2, x, n_eff - x + 1))
+        hi = np.where(p >= 1, 1.0, beta_quantile(1 - alpha / 2, x + 1, n_eff - x))
         bad = np.isnan(p) | np.isnan(n_eff)
         return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+

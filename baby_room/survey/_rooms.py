@@ -8,6 +8,9 @@ wrappers are :func:`baby_room.survey.rooms`, :func:`baby_room.survey.room_confli
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -85,8 +88,86 @@ def derive(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Room tables of recent calls, by the fingerprint of their respondent table (at most
+#: :data:`_MEMO_SIZE`; tables of surveys over :data:`_MEMO_MAX_ROWS` rows are not kept).
+_MEMO: OrderedDict[bytes, pd.DataFrame] = OrderedDict()
+_MEMO_SIZE = 8
+_MEMO_MAX_ROWS = 100_000
+
+
+def fingerprint(data: pd.DataFrame) -> bytes | None:
+    """A digest of everything in ``data`` the room table depends on; None if not hashable.
+
+    The shape, column names and dtypes (a categorical's categories and order included),
+    the index and every value: the bytes of numbers (so ``-0.0`` and ``0.0`` differ) with
+    the missing-value mask, the codes of categoricals, the buffers of Arrow arrays
+    (strings), and ``pandas.util.hash_array`` for anything else. Two tables with the
+    same fingerprint hold the same values, so they give the same room table.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1.0, 2.0], "b": pd.array(["x", None], dtype="string")})
+    >>> fingerprint(df) == fingerprint(df.copy()), fingerprint(df) == fingerprint(-df[["a"]])
+    (True, False)
+    """
+    h = hashlib.blake2b(digest_size=20)
+    try:
+        h.update(repr((data.shape, list(map(repr, data.columns)),
+                       list(map(str, data.dtypes)))).encode())
+        _hash_values(h, data.index)
+        # a frame without attrs, so columns are taken without copying them each time
+        for _, column in pd.DataFrame(data).items():  # by position: repeated names are fine
+            _hash_values(h, column)
+    except (TypeError, ValueError):  # unhashable objects in a column: no memo
+        return None
+    return h.digest()
+
+
+def _hash_values(h, obj) -> None:
+    import pyarrow as pa
+
+    arr = obj.array
+    if isinstance(arr, pd.arrays.NumpyExtensionArray):
+        values = arr.to_numpy()
+        if values.dtype == object:  # hash_array compares str(); 1 and "1" differ by type
+            h.update(pd.util.hash_array(values, categorize=False).tobytes())
+            h.update(repr([type(v).__qualname__ for v in values]).encode())
+        else:
+            h.update(np.ascontiguousarray(values).tobytes())
+    elif isinstance(arr, pd.Categorical):
+        h.update(repr((arr.ordered, str(arr.categories.dtype), len(arr.categories))).encode())
+        h.update(arr.codes.tobytes())
+        _hash_values(h, arr.categories)
+    elif isinstance(arr, (pd.arrays.IntegerArray, pd.arrays.FloatingArray,
+                          pd.arrays.BooleanArray)):
+        h.update(np.asarray(arr.isna()).tobytes())
+        h.update(arr.to_numpy(dtype=arr.dtype.numpy_dtype, na_value=0).tobytes())
+    elif isinstance(arr, pd.arrays.ArrowExtensionArray) and _flat(
+            (chunked := pa.chunked_array(arr.__arrow_array__())).type):
+        for chunk in chunked.chunks:
+            # a slice shares its parent's buffers: its offset and length say which values
+            h.update(repr((chunk.offset, len(chunk))).encode())
+            for buf in chunk.buffers():
+                h.update(b"-" if buf is None else memoryview(buf))
+    else:
+        h.update(pd.util.hash_array(arr, categorize=False).tobytes())
+
+
+def _flat(arrow_type) -> bool:
+    """True for Arrow types whose buffers hold all their values (no dictionary, no child)."""
+    import pyarrow as pa
+
+    return (pa.types.is_primitive(arrow_type) or pa.types.is_string(arrow_type)
+            or pa.types.is_large_string(arrow_type))
+
+
 def build_rooms(data, *, function: str) -> pd.DataFrame:
-    """The room table of :func:`baby_room.survey.rooms` (see there); errors name ``function``."""
+    """The room table of :func:`baby_room.survey.rooms` (see there); errors name ``function``.
+
+    The table of the same respondent table (equal :func:`fingerprint`) is made once and
+    reused: the indicator functions of a notebook each need it (about 20 times in the
+    survey notebook). Each call gets its own copy, and its attrs from ``data``.
+    """
     check_frame(data, function=function, columns=[*ROOM_KEY, "group_size", "staff_in_room"])
     for col in CONFLICT_COLUMNS:
         if col in data.columns:
@@ -98,6 +179,26 @@ def build_rooms(data, *, function: str) -> pd.DataFrame:
                     hint=f"{col!r} has dtype {dt}. Load the survey with "
                          "baby_room.load_survey, or convert with pd.to_numeric",
                 )
+    key = fingerprint(data) if len(data) <= _MEMO_MAX_ROWS else None
+    if key is not None and key in _MEMO:
+        _MEMO.move_to_end(key)
+        table = _MEMO[key].copy(deep=False)  # copy-on-write: the memo stays as it is
+    else:
+        table = _build(data)
+        if key is not None:
+            _MEMO[key] = table.copy(deep=False)
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+    # scalars only (contract section 3): the loader's set-aside records and unused
+    # headers stay on ``data``; pandas would otherwise carry them over from ``df``
+    stats = table.attrs
+    table.attrs = result_attrs(data, unit="rooms")
+    table.attrs.update(stats)
+    return table
+
+
+def _build(data) -> pd.DataFrame:
+    """The room table of ``data`` (checked); its attrs hold the room counts."""
     df = data.drop(columns=[c for c in PERSONAL if c in data.columns])
     # rows with a missing setting or room id cannot be matched: each is its own room
     setting, _ = pd.factorize(df[ROOM_KEY[0]])
@@ -129,10 +230,7 @@ def build_rooms(data, *, function: str) -> pd.DataFrame:
     table = df.loc[chosen_idx].copy()
     table["n_respondents"] = counts.reindex(order.loc[chosen_idx, "_room"]).to_numpy()
     table = derive(table.reset_index(drop=True))
-    # scalars only (contract section 3): the loader's set-aside records and unused
-    # headers stay on ``data``; pandas would otherwise carry them over from ``df``
-    table.attrs = result_attrs(data, unit="rooms")
-    table.attrs.update(
+    table.attrs = dict(
         room_priority=" > ".join(ROLE_PRIORITY),
         n_respondents=len(df),
         n_rooms=len(table),

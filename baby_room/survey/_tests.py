@@ -16,12 +16,11 @@ import pandas as pd
 from baby_room.errors import DesignError
 from baby_room.survey import _linearization as _lin
 from baby_room.survey._format import fmt_list as _fmt_list
+from baby_room.survey._intervals import f_sf, t_quantile
 
 
 def rao_scott(design, var1: str, var2: str) -> pd.DataFrame:
     """Rao-Scott F test of independence (see ``SurveyDesign.chisq``)."""
-    from scipy import stats
-
     design._check_column(var1, "var1")
     design._check_column(var2, "var2")
     s1, s2 = design._data[var1], design._data[var2]
@@ -68,7 +67,7 @@ def rao_scott(design, var1: str, var2: str) -> pd.DataFrame:
         "statistic": [stat],
         "ndf": [d0],
         "ddf": [d0 * nu],
-        "p_value": [float(stats.f.sf(stat, d0, d0 * nu))],
+        "p_value": [float(f_sf(stat, d0, d0 * nu))],
         "chisq": [x2],
         "mean_deff": [tr / ((r - 1) * (c - 1))],
         "n": [int(ok.sum())],
@@ -88,8 +87,6 @@ def wald_means(design, var: str, by, *, conf_level: float = 0.95,
     t interval with the test's denominator df, and ``n`` the rows of the two groups; the
     joint F test of all differences is repeated on every row.
     """
-    from scipy import stats
-
     alpha = design._alpha(conf_level)
     if by is None:
         raise DesignError("wald_test_means() needs by= (the column that defines the groups)")
@@ -120,8 +117,8 @@ def wald_means(design, var: str, by, *, conf_level: float = 0.95,
                                          dtype=np.int64), 1, design._n_psu, design._n_strata)
     ddf = int(psus[0] - strata[0]) - k
     lab = labels.iloc[present].astype(str).agg(", ".join, axis=1).tolist()
-    p_value = float(stats.f.sf(stat, k, ddf)) if ddf > 0 else np.nan
-    t = float(stats.t.ppf(1 - alpha / 2, ddf)) if ddf > 0 else np.nan
+    p_value = float(f_sf(stat, k, ddf)) if ddf > 0 else np.nan
+    t = float(t_quantile(1 - alpha / 2, ddf)) if ddf > 0 else np.nan
     se_all = np.sqrt(np.diag(vb))
     if contrasts:
         rows_j = range(k)

@@ -228,7 +228,7 @@ def cronbach_alpha(data: pd.DataFrame, items, *, conf_level: float = 0.95,
     >>> round(float(cronbach_alpha(df, ["a", "b", "c"])["estimate"].iloc[0]), 3)
     0.909
     """
-    from scipy import stats
+    from baby_room.survey._intervals import f_isf
 
     fn = "cronbach_alpha"
     conf_level = check_conf_level(conf_level, function=fn)
@@ -249,8 +249,8 @@ def cronbach_alpha(data: pd.DataFrame, items, *, conf_level: float = 0.95,
     alpha = k / (k - 1) * (1 - np.trace(cov) / cov.sum())
     a = 1 - conf_level
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lo = 1 - (1 - alpha) * stats.f.isf(a / 2, df1, df2)
-    hi = 1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)
+    lo = 1 - (1 - alpha) * f_isf(a / 2, df1, df2)
+    hi = 1 - (1 - alpha) * f_isf(1 - a / 2, df1, df2)
     out = pd.DataFrame({"estimate": [float(alpha)], "ci_low": [float(lo)],
                         "ci_high": [float(hi)], "df": [float(df1)], "n": [int(n)],
                         "k": [int(k)]})

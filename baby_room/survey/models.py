@@ -112,10 +112,12 @@ def fit_group_size_model(
     >>> round(float(m["estimate"].iloc[1]), 3)  # 30 / 53 babies
     0.566
     """
-    import statsmodels.api as sm
+    # statsmodels.api would also import the time-series, graphics and data-set modules
     import statsmodels.formula.api as smf
     from patsy import PatsyError
-    from scipy import stats
+    from statsmodels.genmod import families
+
+    from baby_room.survey._intervals import normal_quantile, normal_sf
 
     fn = "fit_group_size_model"
     if not isinstance(formula, str) or "~" not in formula:
@@ -146,7 +148,7 @@ def fit_group_size_model(
         return smf.glm(formula, frame, family=fam, **kw)
 
     try:
-        probe = build(sm.families.Poisson())
+        probe = build(families.Poisson())
     except PatsyError as exc:
         names = re.findall(r"name '([^']+)' is not defined", str(exc))
         if names:
@@ -171,7 +173,7 @@ def fit_group_size_model(
             nb_alpha = float(nb.params["alpha"])
         else:
             nb_alpha = float(dispersion)
-        model = build(sm.families.NegativeBinomial(alpha=nb_alpha))
+        model = build(families.NegativeBinomial(alpha=nb_alpha))
     else:
         model = probe
     fit_kw = {}
@@ -191,7 +193,7 @@ def fit_group_size_model(
     if not res.converged:
         raise ConvergenceError(f"{fn}: the {family} GLM did not converge")
     b, se = res.params, res.bse
-    zq = stats.norm.ppf(0.5 + conf_level / 2)
+    zq = normal_quantile(0.5 + conf_level / 2)
     bb, sb = b.to_numpy(), se.to_numpy()
     out = pd.DataFrame(
         {
@@ -204,7 +206,7 @@ def fit_group_size_model(
             "coef": bb,
             "se_coef": sb,
             "statistic": bb / sb,
-            "p_value": 2 * stats.norm.sf(np.abs(bb / sb)),
+            "p_value": 2 * normal_sf(np.abs(bb / sb)),
             "test": pd.array(["Wald z"] * len(bb), dtype="string"),
         }
     )
