@@ -189,6 +189,15 @@ def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | 
 def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Path]:
     """Save a figure as PNG and SVG with no timestamps, so rebuilds are byte-identical.
 
+    Both files show the figure's tight bounding box (every drawn artist) padded by
+    ``savefig.pad_inches`` and widened to whole pixels at ``dpi``, the area
+    ``fig.savefig(path, dpi=dpi, bbox_inches=bbox)`` writes. The figure is laid out
+    once, with the layout frozen while the formats are written. The PNG is drawn once
+    with Agg: when everything drawn lies inside the figure, the canvas drawn for the
+    layout is cropped to the box (and padded with the figure's background), otherwise
+    the box is drawn on its own (see :func:`png_bytes` for the encoding). The SVG keeps
+    text as text (``svg.fonttype: none``).
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -223,30 +232,185 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
     metadata = {
-        "png": {"Software": None},
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
-    # Lay the figure out and measure its tight bounding box once, at the raster resolution,
-    # then save every format with the layout frozen: ``bbox_inches="tight"`` would lay out
-    # and draw the figure twice per format (a measuring pass and the real one).
     engine = fig.get_layout_engine()
     screen_dpi = fig.dpi
+    canvas = fig.canvas
     try:
         fig.dpi = dpi
-        fig.draw_without_rendering()
-        pad = mpl.rcParams["savefig.pad_inches"]
-        bbox = fig.get_tightbbox().padded(pad)
-        fig.set_layout_engine("none")
+        rgba, bbox = _draw_agg(fig, dpi, draw="png" in formats)
+        # the layout is done: no engine, so savefig neither lays out nor draws a measuring pass
+        fig.set_layout_engine(None)
         # text stays text in SVG: editable in a drawing program, searchable by the privacy scan
         with mpl.rc_context({"svg.hashsalt": "baby_room", "svg.fonttype": "none"}):
             for fmt in formats:
                 out = base.with_suffix(f".{fmt}")
-                fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox,
-                            metadata=metadata.get(fmt))
+                if fmt == "png":
+                    if rgba is None:
+                        rgba = _draw_box(fig, bbox, dpi)
+                    out.write_bytes(png_bytes(rgba, dpi=dpi))
+                else:
+                    fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox,
+                                metadata=metadata.get(fmt))
                 written.append(out)
     finally:
+        fig.set_canvas(canvas)
         fig.dpi = screen_dpi
         if engine is not None:
             fig.set_layout_engine(engine)
     return written
+
+
+def saved_box(content, *, dpi: float, pad: float):
+    """The box :func:`save_figure` saves: ``content`` padded by ``pad`` inches and widened
+    outwards to whole pixels at ``dpi`` (a 1e-6 pixel tolerance absorbs rounding).
+
+    Parameters
+    ----------
+    content : matplotlib.transforms.Bbox
+        The figure's tight bounding box, in inches.
+    dpi : float
+        Pixels per inch.
+    pad : float
+        Padding in inches.
+
+    Returns
+    -------
+    matplotlib.transforms.Bbox
+        The box in inches; its corners times ``dpi`` are whole numbers.
+
+    Examples
+    --------
+    >>> from matplotlib.transforms import Bbox
+    >>> box = saved_box(Bbox.from_extents(0.1234, 0.0, 2.0, 1.5), dpi=100, pad=0.1)
+    >>> [round(float(v) * 100, 9) for v in box.extents]
+    [2.0, -10.0, 210.0, 160.0]
+    """
+    import math
+
+    from matplotlib.transforms import Bbox
+
+    x0, y0, x1, y1 = (v * dpi for v in content.padded(pad).extents)
+    return Bbox.from_extents(math.floor(x0 + 1e-6) / dpi, math.floor(y0 + 1e-6) / dpi,
+                             math.ceil(x1 - 1e-6) / dpi, math.ceil(y1 - 1e-6) / dpi)
+
+
+def _draw_agg(fig, dpi, *, draw):
+    """Lay ``fig`` out on an Agg canvas at ``dpi`` and measure the box to save.
+
+    Returns ``(rgba, bbox)``: ``rgba`` the box's pixels cropped from the canvas when
+    ``draw`` and everything drawn lies at least 2 pixels inside the canvas (so what lies
+    outside it is background), else None; ``bbox`` from :func:`saved_box`. A figure with a
+    layout engine is drawn first (the engine runs during the draw); one without is measured
+    first and drawn only when the crop can serve.
+    """
+    import matplotlib as mpl
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    agg = FigureCanvasAgg(fig)  # restored by the caller (Figure.set_canvas)
+    renderer = agg.get_renderer()
+    drawn = False
+    if fig.get_layout_engine() is not None:
+        agg.draw()
+        drawn = True
+    content = fig.get_tightbbox(renderer)
+    bbox = saved_box(content, dpi=dpi, pad=mpl.rcParams["savefig.pad_inches"])
+    width, height = renderer.width, renderer.height
+    margin = 2.0
+    x0, y0, x1, y1 = (v * dpi for v in content.extents)
+    inside = (x0 >= margin and y0 >= margin and x1 <= int(width) - margin
+              and y1 <= int(height) - margin and fig.patch.get_linewidth() == 0)
+    if not (draw and inside):
+        return None, bbox
+    if not drawn:
+        agg.draw()
+    canvas = np.asarray(renderer.buffer_rgba())
+    return _crop(canvas, [round(v * dpi) for v in bbox.extents]), bbox
+
+
+def _crop(canvas, box):
+    """Pixels of ``box`` (x0, y0, x1, y1 in display pixels, y upwards) from an Agg
+    ``canvas`` (rows top down), padded with the canvas's corner pixel (its background)."""
+    import numpy as np
+
+    rows, cols = canvas.shape[:2]
+    x0, y0, x1, y1 = box
+    top, left = rows - y1, x0  # of the box, in canvas rows and columns
+    out = np.empty((y1 - y0, x1 - x0, 4), np.uint8)
+    out[...] = canvas[0, 0]
+    r0, r1 = max(top, 0), min(rows - y0, rows)
+    c0, c1 = max(left, 0), min(x1, cols)
+    out[r0 - top:r1 - top, c0 - left:c1 - left] = canvas[r0:r1, c0:c1]
+    return out
+
+
+def _draw_box(fig, bbox, dpi):
+    """Draw ``bbox`` of ``fig`` with Agg (``savefig(bbox_inches=bbox)``); RGBA pixels."""
+    import io
+
+    import numpy as np
+
+    fig.savefig(io.BytesIO(), format="rgba", dpi=dpi, bbox_inches=bbox)
+    return np.asarray(fig.canvas.renderer.buffer_rgba())
+
+
+def png_bytes(rgba, *, dpi: float, level: int = 3) -> bytes:
+    """Encode RGBA pixels as a PNG file (8-bit RGBA, no filter, zlib ``level``).
+
+    Files are byte-identical for the same pixels: the header (``IHDR``), the resolution
+    (``pHYs``, pixels per metre rounded as Pillow does) and one ``IDAT`` chunk, no
+    timestamp or software name. Rows are not filtered: on figures (flat colours, long
+    runs) deflate alone at level 3 gives files about 8% larger than Pillow's adaptive
+    filters at level 6 (matplotlib's default) in a quarter of the time. Format: PNG
+    specification, 2nd edition (W3C 2003), sections 5.3, 10 and 11.3.5.3.
+
+    Parameters
+    ----------
+    rgba : numpy.ndarray
+        ``(height, width, 4)`` array of uint8, the top row first.
+    dpi : float
+        Resolution stored in the file.
+    level : int, default 3
+        zlib compression level (0-9).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> import io, numpy as np
+    >>> from PIL import Image
+    >>> pixels = np.zeros((2, 3, 4), np.uint8); pixels[..., 0] = 255; pixels[..., 3] = 255
+    >>> image = Image.open(io.BytesIO(png_bytes(pixels, dpi=200)))
+    >>> image.size, image.mode, image.getpixel((2, 1)), round(image.info["dpi"][0])
+    ((3, 2), 'RGBA', (255, 0, 0, 255), 200)
+    """
+    import struct
+    import zlib
+
+    import numpy as np
+
+    height, width, depth = rgba.shape
+    if depth != 4 or rgba.dtype != np.uint8:
+        raise ValueError(f"png_bytes needs (height, width, 4) uint8 pixels, got "
+                         f"{rgba.shape} {rgba.dtype}")
+    rows = np.empty((height, 1 + 4 * width), np.uint8)
+    rows[:, 0] = 0  # filter type 0 (none) on every row
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    per_metre = int(dpi / 0.0254 + 0.5)
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        chunk(b"IDAT", zlib.compress(rows, level)),
+        chunk(b"IEND", b""),
+    ])
