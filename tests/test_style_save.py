@@ -121,6 +121,21 @@ def test_png_bytes_round_trip_through_pillow():
     assert "Software" not in image.info
 
 
+def test_png_bytes_window_is_cropped_and_padded_with_the_corner_pixel():
+    # reference: numpy's pad and slicing of the same pixels, decoded by Pillow; 250 rows of
+    # 600 pixels are deflated in three blocks
+    rng = np.random.default_rng(11)
+    pixels = rng.integers(0, 256, size=(250, 600, 4), dtype=np.uint8)
+    top, left, height, width = -7, 20, 262, 590  # 7 rows above, 5 below, 10 columns right
+    padded = np.empty((264, 610, 4), np.uint8)
+    padded[...] = pixels[0, 0]
+    padded[7:257, 0:600] = pixels
+    want = padded[0:262, 20:610]
+    image = Image.open(io.BytesIO(png_bytes(pixels, dpi=96, window=(top, left, height, width))))
+    np.testing.assert_array_equal(np.asarray(image), want)
+    assert image.info["dpi"] == pytest.approx((96, 96), abs=0.02)  # 3780 pixels per metre
+
+
 def test_png_bytes_rejects_other_arrays():
     with pytest.raises(ValueError, match="needs"):
         png_bytes(np.zeros((2, 2, 3), np.uint8), dpi=200)
