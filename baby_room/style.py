@@ -189,6 +189,15 @@ def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | 
 def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Path]:
     """Save a figure as PNG and SVG with no timestamps, so rebuilds are byte-identical.
 
+    Both files show the figure's tight bounding box (every drawn artist) padded by
+    ``savefig.pad_inches`` and widened to whole pixels at ``dpi``, the area
+    ``fig.savefig(path, dpi=dpi, bbox_inches=bbox)`` writes. The figure is laid out
+    once, with the layout frozen while the formats are written. The PNG is drawn once
+    with Agg: when everything drawn lies inside the figure, the canvas drawn for the
+    layout is cropped to the box (and padded with the figure's background), otherwise
+    the box is drawn on its own (see :func:`png_bytes` for the encoding). The SVG keeps
+    text as text (``svg.fonttype: none``).
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -223,30 +232,192 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
     metadata = {
-        "png": {"Software": None},
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
-    # Lay the figure out and measure its tight bounding box once, at the raster resolution,
-    # then save every format with the layout frozen: ``bbox_inches="tight"`` would lay out
-    # and draw the figure twice per format (a measuring pass and the real one).
     engine = fig.get_layout_engine()
     screen_dpi = fig.dpi
+    canvas = fig.canvas
     try:
         fig.dpi = dpi
-        fig.draw_without_rendering()
-        pad = mpl.rcParams["savefig.pad_inches"]
-        bbox = fig.get_tightbbox().padded(pad)
-        fig.set_layout_engine("none")
+        cropped, bbox = _draw_agg(fig, dpi, draw="png" in formats)
+        # the layout is done: no engine, so savefig neither lays out nor draws a measuring pass
+        fig.set_layout_engine(None)
         # text stays text in SVG: editable in a drawing program, searchable by the privacy scan
         with mpl.rc_context({"svg.hashsalt": "baby_room", "svg.fonttype": "none"}):
             for fmt in formats:
                 out = base.with_suffix(f".{fmt}")
-                fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox,
-                            metadata=metadata.get(fmt))
+                if fmt == "png":
+                    pixels, window = cropped or (_draw_box(fig, bbox, dpi), None)
+                    out.write_bytes(png_bytes(pixels, dpi=dpi, window=window))
+                else:
+                    fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox,
+                                metadata=metadata.get(fmt))
                 written.append(out)
     finally:
+        fig.set_canvas(canvas)
         fig.dpi = screen_dpi
         if engine is not None:
             fig.set_layout_engine(engine)
     return written
+
+
+def saved_box(content, *, dpi: float, pad: float):
+    """The box :func:`save_figure` saves: ``content`` padded by ``pad`` inches and widened
+    outwards to whole pixels at ``dpi`` (a 1e-6 pixel tolerance absorbs rounding).
+
+    Parameters
+    ----------
+    content : matplotlib.transforms.Bbox
+        The figure's tight bounding box, in inches.
+    dpi : float
+        Pixels per inch.
+    pad : float
+        Padding in inches.
+
+    Returns
+    -------
+    matplotlib.transforms.Bbox
+        The box in inches; its corners times ``dpi`` are whole numbers.
+
+    Examples
+    --------
+    >>> from matplotlib.transforms import Bbox
+    >>> box = saved_box(Bbox.from_extents(0.1234, 0.0, 2.0, 1.5), dpi=100, pad=0.1)
+    >>> [round(float(v) * 100, 9) for v in box.extents]
+    [2.0, -10.0, 210.0, 160.0]
+    """
+    import math
+
+    from matplotlib.transforms import Bbox
+
+    x0, y0, x1, y1 = (v * dpi for v in content.padded(pad).extents)
+    return Bbox.from_extents(math.floor(x0 + 1e-6) / dpi, math.floor(y0 + 1e-6) / dpi,
+                             math.ceil(x1 - 1e-6) / dpi, math.ceil(y1 - 1e-6) / dpi)
+
+
+def _draw_agg(fig, dpi, *, draw):
+    """Lay ``fig`` out on an Agg canvas at ``dpi`` and measure the box to save.
+
+    Returns ``(cropped, bbox)``: ``cropped`` is ``(canvas pixels, window)`` for
+    :func:`png_bytes` when ``draw`` and everything drawn lies at least 2 pixels inside the
+    canvas (so what lies outside it is background), else None; ``bbox`` is from
+    :func:`saved_box`. A figure with a layout engine is drawn first (the engine runs during
+    the draw); one without is measured first and drawn only when the crop can serve.
+    """
+    import matplotlib as mpl
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    agg = FigureCanvasAgg(fig)  # restored by the caller (Figure.set_canvas)
+    renderer = agg.get_renderer()
+    drawn = False
+    if fig.get_layout_engine() is not None:
+        agg.draw()
+        drawn = True
+    content = fig.get_tightbbox(renderer)
+    bbox = saved_box(content, dpi=dpi, pad=mpl.rcParams["savefig.pad_inches"])
+    rows, cols = int(renderer.height), int(renderer.width)
+    margin = 2.0
+    x0, y0, x1, y1 = (v * dpi for v in content.extents)
+    inside = (x0 >= margin and y0 >= margin and x1 <= cols - margin and y1 <= rows - margin
+              and fig.patch.get_linewidth() == 0)
+    if not (draw and inside):
+        return None, bbox
+    if not drawn:
+        agg.draw()
+    left, bottom, right, top = (round(v * dpi) for v in bbox.extents)
+    # display pixels count upwards from the canvas's bottom edge, rows downwards from its top
+    return (np.asarray(renderer.buffer_rgba()), (rows - top, left, top - bottom, right - left)), bbox
+
+
+def _draw_box(fig, bbox, dpi):
+    """Draw ``bbox`` of ``fig`` with Agg (``savefig(bbox_inches=bbox)``); RGBA pixels."""
+    import io
+
+    import numpy as np
+
+    fig.savefig(io.BytesIO(), format="rgba", dpi=dpi, bbox_inches=bbox)
+    return np.asarray(fig.canvas.renderer.buffer_rgba())
+
+
+def png_bytes(rgba, *, dpi: float, level: int = 3, window=None) -> bytes:
+    """Encode RGBA pixels as a PNG file (8-bit RGBA, no filter, zlib ``level``).
+
+    Files are byte-identical for the same pixels: the header (``IHDR``), the resolution
+    (``pHYs``, pixels per metre rounded as Pillow does) and one ``IDAT`` chunk, no
+    timestamp or software name. Rows are not filtered: on figures (flat colours, long
+    runs) deflate alone at level 3 gives files about 8% larger than Pillow's adaptive
+    filters at level 6 (matplotlib's default) in a fifth of the time. The rows are
+    deflated a block at a time from ``rgba`` itself, so no copy of the image is made.
+    Format: PNG specification, 2nd edition (W3C 2003), sections 5.3, 10 and 11.3.5.3.
+
+    Parameters
+    ----------
+    rgba : numpy.ndarray
+        ``(height, width, 4)`` array of uint8, the top row first.
+    dpi : float
+        Resolution stored in the file.
+    level : int, default 3
+        zlib compression level (0-9).
+    window : tuple of int, optional
+        ``(top, left, height, width)``: encode only this window of ``rgba`` (rows from
+        ``top``, columns from ``left``); where it lies outside ``rgba`` its pixels are
+        ``rgba[0, 0]`` (the background, for a canvas whose corner nothing covers).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> import io, numpy as np
+    >>> from PIL import Image
+    >>> pixels = np.zeros((2, 3, 4), np.uint8); pixels[..., 0] = 255; pixels[..., 3] = 255
+    >>> image = Image.open(io.BytesIO(png_bytes(pixels, dpi=200)))
+    >>> image.size, image.mode, image.getpixel((2, 1)), round(image.info["dpi"][0])
+    ((3, 2), 'RGBA', (255, 0, 0, 255), 200)
+    >>> pixels[0, 0] = (0, 0, 255, 255)  # the corner: what fills outside the array
+    >>> image = Image.open(io.BytesIO(png_bytes(pixels, dpi=200, window=(1, -1, 2, 2))))
+    >>> image.size, [image.getpixel(xy) for xy in [(0, 0), (1, 0), (0, 1)]]
+    ((2, 2), [(0, 0, 255, 255), (255, 0, 0, 255), (0, 0, 255, 255)])
+    """
+    import struct
+    import zlib
+
+    import numpy as np
+
+    rgba = np.asarray(rgba)
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
+        raise ValueError(f"png_bytes needs (height, width, 4) uint8 pixels, got "
+                         f"{rgba.shape} {rgba.dtype}")
+    rows, cols = rgba.shape[:2]
+    top, left, height, width = window if window is not None else (0, 0, rows, cols)
+    c0, c1 = max(left, 0), min(left + width, cols)  # the columns that lie in rgba
+    deflate = zlib.compressobj(level)
+    block = np.empty((max(1, (1 << 18) // (1 + 4 * width)), 1 + 4 * width), np.uint8)
+    block[:, 0] = 0  # filter type 0 (none) on every row
+    data = []
+    for start in range(0, height, len(block)):
+        n = min(len(block), height - start)
+        pixels = block[:n, 1:].reshape(n, width, 4)
+        r0, r1 = max(top + start, 0), min(top + start + n, rows)  # the rows that lie in rgba
+        if r1 - r0 < n or c1 - c0 < width:
+            pixels[...] = rgba[0, 0]
+        if r0 < r1 and c0 < c1:
+            pixels[r0 - top - start:r1 - top - start, c0 - left:c1 - left] = rgba[r0:r1, c0:c1]
+        data.append(deflate.compress(block[:n]))
+    data.append(deflate.flush())
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload)))
+
+    per_metre = int(dpi / 0.0254 + 0.5)
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        chunk(b"IDAT", b"".join(data)),
+        chunk(b"IEND", b""),
+    ])

@@ -63,7 +63,7 @@ def test_code_heatmap_draws_row_percentages(coding):
     fig, ax = plt.subplots()
     out = plots.plot_code_heatmap(coding, by="role", ax=ax)
     assert out is ax
-    img = ax.images[0].get_array()
+    img = ax.collections[0].get_array()
     # reference: pandas crosstab of distinct (segment, code) by role, normalised by row
     distinct = coding.drop_duplicates(["segment_id", "code"])
     ref = pd.crosstab(distinct["code"], distinct["role"], normalize="index") * 100
@@ -84,10 +84,53 @@ def test_conference_heatmap_and_value_choice(coding):
 
 def test_cooccurrence_heatmap_blank_diagonal(coding):
     ax = plots.plot_cooccurrence(coding)
-    img = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
+    img = np.ma.filled(ax.collections[0].get_array().astype(float), np.nan)
     assert np.isnan(np.diag(img)).all()
     np.testing.assert_allclose(img, img.T, equal_nan=True)  # Jaccard is symmetric
     _check_common(ax)
+
+
+def _pixel(canvas, ax, x, y):
+    """RGBA of the canvas pixel under data point (x, y) (canvas rows run top down)."""
+    px, py = ax.transData.transform((x, y))
+    return canvas[int(canvas.shape[0] - py), int(px)]
+
+
+@pytest.mark.parametrize("draw", ["heatmap", "cooccurrence"])
+def test_heatmap_cells_have_the_colour_map_colour_of_their_value(coding, draw):
+    # reference: the colour map's own colour of each value (matplotlib.colors.Colormap with
+    # the Normalize built from vmin/vmax), against the pixels Agg drew at 100 dpi
+    from matplotlib.colors import Normalize
+
+    if draw == "heatmap":
+        ax = plots.plot_code_heatmap(coding, by="role", annotate=False)
+    else:
+        ax = plots.plot_cooccurrence(coding, annotate=False)
+    mesh = ax.collections[0]
+    values = np.ma.filled(mesh.get_array().astype(float), np.nan)
+    vmin, vmax = mesh.get_clim()
+    cmap = mesh.get_cmap()
+    ax.figure.canvas.draw()
+    canvas = np.asarray(ax.figure.canvas.buffer_rgba())
+    colours = (cmap(Normalize(vmin, vmax)(values)) * 255).round()
+    for (i, j), v in np.ndenumerate(values):
+        want = (255, 255, 255, 255) if np.isnan(v) else colours[i, j]  # blank: the axes
+        got = _pixel(canvas, ax, j + 0.3, i + 0.3)  # off the centre, where no line runs
+        np.testing.assert_allclose(got, want, atol=1, err_msg=f"cell {i}, {j} ({v})")
+    assert (ax.get_xlim(), ax.get_ylim()) == ((-0.5, values.shape[1] - 0.5),
+                                              (values.shape[0] - 0.5, -0.5))
+    plt.close(ax.figure)
+
+
+def test_heatmap_cell_labels_stay_out_of_the_layout(coding):
+    ax = plots.plot_code_heatmap(coding, by="role")
+    cells = [t for t in ax.texts if t.get_gid() != "baby_room_source_label"]
+    assert cells and not any(t.get_in_layout() for t in cells)
+    renderer = ax.figure.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    assert all(inside.contains(*t.get_window_extent(renderer).get_points().mean(axis=0))
+               for t in cells)
+    plt.close(ax.figure)
 
 
 def test_themes_bar_chart(coding):

@@ -52,6 +52,32 @@ def _nice(name) -> str:
     return str(name).replace("_", " ")
 
 
+def _cells(ax, values: np.ndarray, *, cmap, vmin: float, vmax: float, square: bool = False):
+    """Draw ``values`` as coloured cells centred on whole-number positions, row 0 at the top
+    (the layout of ``imshow``), as one ``QuadMesh``; NaN cells are left blank.
+
+    Each cell's colour is mapped once (``cmap(norm(value))``) and drawn as a rectangle:
+    an image would be resampled and colour-mapped at the output resolution (0.3-0.6 s per
+    heatmap at 200 dpi) and embedded in the SVG as a PNG.
+    """
+    rows, cols = values.shape
+    mesh = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5,
+                         np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    if square:
+        ax.set_aspect("equal")
+    return mesh
+
+
+def _cell_text(ax, x, y, text: str, **kwargs):
+    """Write ``text`` at the centre of cell (x, y); left out of the layout and the tight
+    bounding box, which the cell, inside the axes, never extends."""
+    label = ax.text(x, y, text, ha="center", va="center", **kwargs)
+    label.set_in_layout(False)
+    return label
+
+
 def _theme_axis(ax, labels: list[str], themes: list[str]) -> None:
     """Separator lines between themes and theme names on a right-hand secondary axis."""
     blocks: list[tuple[str, int, int]] = []
@@ -145,7 +171,7 @@ def plot_code_heatmap(
         values = 100 * values
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
     vmax = min(100.0, 10 * np.ceil(top / 10)) if value != "count" else max(top, 1.0)
-    im = ax.imshow(values, aspect="auto", cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
+    im = _cells(ax, values, cmap=cmap, vmin=0, vmax=vmax)
     ax.set_xticks(range(len(cols)), labels=[_nice(c) for c in cols])
     ax.set_yticks(range(len(rows)), labels=[_nice(r) for r in rows])
     ax.xaxis.tick_top()
@@ -157,11 +183,10 @@ def plot_code_heatmap(
     if annotate:
         for (i, j), v in np.ndenumerate(values):
             if np.isnan(v):
-                ax.text(j, i, "-", ha="center", va="center", fontsize=7.5, color="#777777")
+                _cell_text(ax, j, i, "-", fontsize=7.5, color="#777777")
                 continue
             dark = v > 0.6 * vmax
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7.5,
-                    color="white" if dark else "#222222")
+            _cell_text(ax, j, i, f"{v:.0f}", fontsize=7.5, color="white" if dark else "#222222")
     if level == "code" and "theme" in freq.columns:
         themes = freq.drop_duplicates(item).set_index(item)["theme"].astype(str)
         _theme_axis(ax, rows, [themes.get(r, "") for r in rows])
@@ -234,7 +259,7 @@ def plot_cooccurrence(
     if value == "jaccard" and np.isfinite(values).any():
         top = float(np.nanmax(values))
         vmax = next((v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 1.0) if top <= v), 1.0)
-    im = ax.imshow(values, cmap="magma_r", vmin=0, vmax=vmax, interpolation="nearest")
+    im = _cells(ax, values, cmap="magma_r", vmin=0, vmax=vmax, square=True)
     ax.set_xticks(range(len(items)), labels=[_nice(i) for i in items], rotation=90)
     ax.set_yticks(range(len(items)), labels=[_nice(i) for i in items])
     ax.tick_params(length=0)
@@ -247,8 +272,8 @@ def plot_cooccurrence(
         fmt = "{:.2f}" if value == "jaccard" else "{:.0f}"
         for (i, j), v in np.ndenumerate(values):
             if not np.isnan(v):
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
-                        color="white" if v > 0.6 * vmax else "#222222")
+                _cell_text(ax, j, i, fmt.format(v), fontsize=7,
+                           color="white" if v > 0.6 * vmax else "#222222")
     where = {"segment": "same segment", "overlap": "overlapping text",
              "speaker": "same participant", "group": "same focus group"}[within]
     what = "Jaccard index" if value == "jaccard" else "count"
