@@ -22,8 +22,8 @@ from baby_room._version import __version__
 from baby_room.report_page import caption
 from baby_room.tables import REPORT_TABLES, publication_tables
 
-__all__ = ["FIXED_TIME", "REPORT_TABLES", "add_frame", "publication_tables", "save_docx",
-           "synthetic_banner", "write_report_docx"]
+__all__ = ["FIXED_TIME", "REPORT_TABLES", "StyledParagraphs", "add_frame", "publication_tables",
+           "save_docx", "synthetic_banner", "write_report_docx"]
 
 #: The time written into every .docx (core properties and zip entries).
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -142,6 +142,46 @@ def _number(value) -> str:
     return str(value)
 
 
+class StyledParagraphs:
+    """Adds paragraphs in a named style to a python-docx ``Document``, the style looked up
+    once per name.
+
+    ``document.add_paragraph(text, style=name)`` finds the style by name and then scans
+    every style for the default one on each call (most of a report's writing time); the
+    paragraphs made here are the same XML (``w:pStyle`` with the style's id, none for the
+    default paragraph style).
+
+    Examples
+    --------
+    >>> import docx
+    >>> d = docx.Document()
+    >>> p = StyledParagraphs(d).paragraph("A caption", "Caption")
+    >>> p.style.name, p.text
+    ('Caption', 'A caption')
+    """
+
+    def __init__(self, document):
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self.document = document
+        self._default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self._ids: dict[str, str | None] = {}
+
+    def paragraph(self, text: str, style: str):
+        """A paragraph of ``text`` in the paragraph style named ``style``."""
+        if style not in self._ids:
+            found = self.document.styles[style]
+            self._ids[style] = None if found == self._default else found.style_id
+        paragraph = self.document.add_paragraph(text)
+        if self._ids[style] is not None:
+            paragraph._p.style = self._ids[style]
+        return paragraph
+
+    def heading(self, text: str, level: int = 1):
+        """A heading as ``Document.add_heading`` makes it (level 0: the Title style)."""
+        return self.paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+
 def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | None = None,
                       threshold: int = 5, findings: pd.DataFrame | None = None,
                       published: pd.DataFrame | None = None, page: dict | None = None
@@ -203,14 +243,15 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
     synthetic = page["synthetic"] if "synthetic" in page else project.synthetic
     present = set(getattr(project, 'present', ('survey', 'coding', 'evidence')))
     document = docx.Document()
-    document.add_heading("Baby Room Project — findings", level=0)
+    styled = StyledParagraphs(document)
+    styled.heading("Baby Room Project — findings", level=0)
     synthetic_banner(document, synthetic)
     document.add_paragraph(
         f"Built from {data_label} "
         f"by baby_room {__version__}. The same findings, with the notebooks and every table "
         "as CSV and Excel, are in index.html beside this file.")
 
-    document.add_heading("Key findings", level=1)
+    styled.heading("Key findings", level=1)
     if findings is None:
         findings = key_findings(project)
     titles = {"survey": "Survey of baby room educators and managers",
@@ -220,11 +261,11 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         rows = findings[findings["area"] == area]
         if rows.empty:
             continue
-        document.add_heading(title, level=2)
+        styled.heading(title, level=2)
         for sentence in rows["sentence"]:
-            document.add_paragraph(str(sentence), style="List Bullet")
+            styled.paragraph(str(sentence), "List Bullet")
 
-    document.add_heading("Published figures, recomputed", level=1)
+    styled.heading("Published figures, recomputed", level=1)
     document.add_paragraph("The project's published statements beside the values computed "
                            "from this data.")
     if published is None:
@@ -233,7 +274,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
                                             if k in present})
     add_frame(document, published.drop(columns="value").rename(columns=str.capitalize))
 
-    document.add_heading("Figures", level=1)
+    styled.heading("Figures", level=1)
     figures = sorted((folder / "figures").glob("*.png"))
     if not figures:
         document.add_paragraph("No figures were built.")
@@ -242,23 +283,23 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         group = [p for p in figures if p.stem.startswith(prefix + "-")]
         if not group:
             continue
-        document.add_heading(title, level=2)
+        styled.heading(title, level=2)
         for png in group:
             document.add_picture(str(png), width=Cm(15))
-            document.add_paragraph(caption(png.stem), style="Caption")
+            styled.paragraph(caption(png.stem), "Caption")
 
-    document.add_heading("Publication tables", level=1)
+    styled.heading("Publication tables", level=1)
     tables = page.get("publication_tables")
     if tables is None:
         tables = publication_tables(project, threshold=threshold)
     if tables:
         for table in tables:
-            document.add_heading(table.title, level=2)
+            styled.heading(table.title, level=2)
             table.to_docx(document)
     else:
         document.add_paragraph("No survey data: no publication tables.")
 
-    document.add_heading("Data quality", level=1)
+    styled.heading("Data quality", level=1)
     quality = page["overview"] if "overview" in page else overview(project)
     add_frame(document, quality.drop(columns=["source"], errors="ignore"))
     n_aside = page["n_aside"] if "n_aside" in page else len(project.set_aside)
@@ -269,10 +310,10 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         f"{threshold} are suppressed in published tables, with secondary suppression. "
         "Free text, names and identifiers never appear.")
 
-    document.add_heading("Sources", level=1)
+    styled.heading("Sources", level=1)
     sources = page["sources"] if "sources" in page else data_sources(project)
     for kind, source in sources.items():
-        document.add_paragraph(f"{kind}: {source}", style="List Bullet")
+        styled.paragraph(f"{kind}: {source}", "List Bullet")
     document.add_paragraph(
         "Published statements: the Baby Room Project's reports (January 2025, September "
         "2025) and the 2025 conference programme. EYFS ratios and staffing rules: Early "

@@ -8,6 +8,7 @@ wrappers are :func:`baby_room.survey.rooms`, :func:`baby_room.survey.room_confli
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import OrderedDict
 
@@ -180,15 +181,18 @@ def build_rooms(data, *, function: str) -> pd.DataFrame:
                          "baby_room.load_survey, or convert with pd.to_numeric",
                 )
     key = fingerprint(data) if len(data) <= _MEMO_MAX_ROWS else None
-    if key is not None and key in _MEMO:
-        _MEMO.move_to_end(key)
-        table = _MEMO[key].copy(deep=False)  # copy-on-write: the memo stays as it is
+    kept = _MEMO.get(key) if key is not None else None
+    if kept is not None:
+        table = kept.copy(deep=False)  # copy-on-write: the memo stays as it is
+        with contextlib.suppress(KeyError):  # another thread may have dropped it
+            _MEMO.move_to_end(key)
     else:
         table = _build(data)
         if key is not None:
             _MEMO[key] = table.copy(deep=False)
-            while len(_MEMO) > _MEMO_SIZE:
-                _MEMO.popitem(last=False)
+            with contextlib.suppress(KeyError):
+                while len(_MEMO) > _MEMO_SIZE:
+                    _MEMO.popitem(last=False)
     # scalars only (contract section 3): the loader's set-aside records and unused
     # headers stay on ``data``; pandas would otherwise carry them over from ``df``
     stats = table.attrs
