@@ -40,7 +40,7 @@ import tempfile
 from pathlib import Path
 
 #: Modules every report build's processes import: the server imports them before forking.
-STACK = ("ipykernel.kernelapp", "pandas", "matplotlib.pyplot", "baby_room",
+STACK = ("ipykernel.kernelapp", "pandas", "matplotlib.pyplot", "openpyxl", "baby_room",
          "baby_room.project", "baby_room.outputs")
 
 LAUNCHER = Path(__file__).with_name("_fork_launcher.py")

@@ -798,9 +798,7 @@ def write_extra_outputs(folder: Path, project, *, threshold: int, data: dict | N
     """
     from baby_room.word import write_report_docx  # issue 14: the Word report
 
-    data = data or {}
-    write_report_docx(folder, project=project, threshold=threshold,
-                      findings=data.get("findings"), published=data.get("published"))
+    write_report_docx(folder, project=project, threshold=threshold, page=data)
 
 
 def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_dir=None,
