@@ -312,9 +312,12 @@ def _draw_agg(fig, dpi, *, draw):
     agg = FigureCanvasAgg(fig)  # restored by the caller (Figure.set_canvas)
     renderer = agg.get_renderer()
     drawn = False
-    if fig.get_layout_engine() is not None:
-        agg.draw()
-        drawn = True
+    if fig.get_layout_engine() is not None:  # the engine runs during a draw
+        if draw:
+            agg.draw()
+            drawn = True
+        else:
+            fig.draw_without_rendering()
     content = fig.get_tightbbox(renderer)
     bbox = saved_box(content, dpi=dpi, pad=mpl.rcParams["savefig.pad_inches"])
     rows, cols = int(renderer.height), int(renderer.width)

@@ -168,3 +168,15 @@ def test_same_bytes_saved_in_another_process(tmp_path):
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
     there = [(tmp_path / "there" / f"figure.{ext}").read_bytes() for ext in ("png", "svg")]
     assert here == there
+
+
+def test_svg_alone_shows_the_same_box(tmp_path):
+    with figure_style():
+        fig = _inside()
+        (svg,) = save_figure(fig, tmp_path / "only", formats=("svg",))
+        plt.close(fig)
+    _, box = _savefig_reference(_inside)
+    size = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg.read_text())
+    assert [float(v) for v in size.groups()] == pytest.approx([box.width * 72, box.height * 72],
+                                                             abs=1e-3)
+    assert "SYNTHETIC DATA" in svg.read_text()
