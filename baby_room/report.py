@@ -51,6 +51,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -759,6 +760,7 @@ def _summary_page(staging: Path, *, cache: Path, key: str, page_job, bundled: bo
     from baby_room.report_page import write_summary_page
 
     data = page_job.result()
+    _warn_set_aside(data)
     work = page_job.work
     copied = []
     for sub in ("figures", "tables", "notebooks"):  # what the page links to
@@ -782,6 +784,18 @@ def _summary_page(staging: Path, *, cache: Path, key: str, page_job, bundled: bo
     work.rename(entry)
     _copy_tree(entry, staging)
     return False
+
+
+def _warn_set_aside(data: dict) -> None:
+    """Say what validation set aside (the page step loaded the data, not this process)."""
+    n_rows, n_cells = data.get("n_aside", 0), data.get("n_cells", 0)
+    if n_rows or n_cells:
+        from baby_room.errors import RowsSetAsideWarning
+
+        warnings.warn(f"validation set aside {n_rows} row(s) and {n_cells} cell(s); each is "
+                      "listed with its reason in tables/rows-set-aside.csv and "
+                      "tables/cells-set-aside.csv, and counted on the front page",
+                      RowsSetAsideWarning, stacklevel=2)
 
 
 def write_extra_outputs(folder: Path, project, *, threshold: int, data: dict | None = None
