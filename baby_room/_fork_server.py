@@ -92,6 +92,10 @@ class ForkServer:
 
 _SERVER: ForkServer | None = None
 
+#: Environment variables that change within a process and bear on no import: a change in
+#: them does not start a new server (pytest names the running test in one).
+VOLATILE = frozenset({"PYTEST_CURRENT_TEST"})
+
 
 def shared(*, env: dict, source: str, preload=()) -> ForkServer | None:
     """The process's fork server for ``env``, started now or reused; None without fork.
@@ -103,8 +107,8 @@ def shared(*, env: dict, source: str, preload=()) -> ForkServer | None:
     global _SERVER
     if not hasattr(os, "fork") or sys.platform == "win32":
         return None
-    key = hashlib.sha256(json.dumps([sys.executable, source, sorted(env.items())]
-                                    ).encode()).hexdigest()
+    settled = sorted((k, v) for k, v in env.items() if k not in VOLATILE)
+    key = hashlib.sha256(json.dumps([sys.executable, source, settled]).encode()).hexdigest()
     if _SERVER is not None and (_SERVER.key != key or not _SERVER.alive()):
         _SERVER.stop()
         _SERVER = None

@@ -125,9 +125,13 @@ def test_an_idle_server_exits_and_shared_starts_another(monkeypatch):
     first.process.wait()
     second = _fork_server.shared(env=env, source="a")
     assert second is not first and second.alive()
-    third = _fork_server.shared(env=env, source="b")  # the package changed
-    assert third is not second and not second.alive()
-    third.stop()
+    volatile = dict(env, PYTEST_CURRENT_TEST="another test")
+    assert _fork_server.shared(env=volatile, source="a") is second
+    third = _fork_server.shared(env=dict(env, MPLBACKEND="agg"), source="a")
+    assert third is not second and not second.alive()  # imports may read the environment
+    fourth = _fork_server.shared(env=env, source="b")  # the package changed
+    assert fourth is not third and not third.alive()
+    fourth.stop()
 
 
 def test_a_kernel_forked_from_the_server_runs_a_notebook_as_a_fresh_one(server, tmp_path):
