@@ -181,69 +181,121 @@ def serve(listener: socket.socket, preload: list[str], *, idle: float = IDLE_SEC
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a child imports it again and reports it there
             pass
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ, "accept")
-    selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
-    selector.register(wake_read, selectors.EVENT_READ, "child")
-    children: dict[int, socket.socket] = {}
-    running = True
-    while running or children:
-        events = selector.select(timeout=None if children else idle)
-        if not events and not children:
-            break
-        for key, _ in events:
-            what = key.data
-            if what == "stdin":
-                if not os.read(sys.stdin.fileno(), 4096):  # the parent is gone
-                    running = False
-                    selector.unregister(key.fileobj)
-                    selector.unregister(listener)
-                    for pid in children:
-                        _kill(pid)
-            elif what == "accept":
-                conn, _ = listener.accept()
+    _Server(listener).run(idle)
+
+
+class _Server:
+    """The server's loop: requests, children's exits, launchers that go away, the end.
+
+    Every event is handled on its own: a requester or launcher that went away (an
+    ``OSError`` on its socket) costs at most its own child, never the server, whose death
+    would take every running kernel with it.
+    """
+
+    def __init__(self, listener: socket.socket):
+        self.listener = listener
+        self.children: dict[int, socket.socket] = {}
+        self.running = True
+        self.wake_read, self.wake_write = os.pipe()
+        os.set_blocking(self.wake_write, False)
+        signal.set_wakeup_fd(self.wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(listener, selectors.EVENT_READ, "accept")
+        self.selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
+        self.selector.register(self.wake_read, selectors.EVENT_READ, "child")
+
+    def run(self, idle: float) -> None:
+        while self.running or self.children:
+            events = self.selector.select(timeout=None if self.children else idle)
+            if not events and not self.children:
+                break  # idle
+            for key, _ in events:
                 try:
-                    request, fds = _read_request(conn)
-                except (OSError, ValueError):
-                    conn.close()
-                    continue
-                sys.stdout.flush()
-                sys.stderr.flush()
-                pid = os.fork()
-                if pid == 0:  # the child
-                    signal.set_wakeup_fd(-1)
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    selector.close()
-                    for fd in (listener, conn, *children.values()):
-                        fd.close()
-                    os.close(wake_read)
-                    os.close(wake_write)
-                    code = _run_child(request, fds)
-                    for stream in (sys.stdout, sys.stderr):
-                        try:
-                            stream.flush()
-                        except Exception:  # noqa: BLE001
-                            pass
-                    os._exit(code)
-                for fd in fds:
-                    os.close(fd)
-                children[pid] = conn
-                conn.sendall(b"pid %d\n" % pid)
-                selector.register(conn, selectors.EVENT_READ, pid)
-            elif what == "child":
-                os.read(wake_read, 4096)
-                _reap(children, selector)
-            else:  # the launcher closed its end: it was killed
-                if not key.fileobj.recv(1):
-                    _kill(what)
-                    selector.unregister(key.fileobj)
-        if not running and not children:
-            break
-    listener.close()
+                    self.handle(key)
+                except OSError:
+                    pass
+        self.listener.close()
+
+    def handle(self, key) -> None:
+        what = key.data
+        if what == "stdin":
+            if not os.read(sys.stdin.fileno(), 4096):  # the parent is gone
+                self.stop()
+        elif what == "accept":
+            if self.running:
+                self.accept()
+        elif what == "child":
+            os.read(self.wake_read, 4096)
+            self.reap()
+        elif self.children.get(what) is key.fileobj and not key.fileobj.recv(1):
+            _kill(what)  # its launcher was killed: the child goes too, and is reaped later
+            self.selector.unregister(key.fileobj)
+
+    def stop(self) -> None:
+        self.running = False
+        self.selector.unregister(sys.stdin.fileno())
+        self.selector.unregister(self.listener)
+        for pid in self.children:
+            _kill(pid)
+
+    def accept(self) -> None:
+        conn, _ = self.listener.accept()
+        try:
+            request, fds = _read_request(conn)
+        except (OSError, ValueError):
+            conn.close()
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            self._become_child(conn, request, fds)
+        for fd in fds:
+            os.close(fd)
+        self.children[pid] = conn
+        try:
+            conn.sendall(b"pid %d\n" % pid)
+            self.selector.register(conn, selectors.EVENT_READ, pid)
+        except OSError:  # the launcher is gone already
+            _kill(pid)
+
+    def _become_child(self, conn, request: dict, fds: list[int]):
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        self.selector.close()
+        for sock in (self.listener, conn, *self.children.values()):
+            sock.close()
+        os.close(self.wake_read)
+        os.close(self.wake_write)
+        code = _run_child(request, fds)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+    def reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = self.children.pop(pid, None)
+            if conn is None:
+                continue
+            try:
+                self.selector.unregister(conn)
+            except (KeyError, ValueError):
+                pass
+            try:
+                conn.sendall(b"exit %d\n" % os.waitstatus_to_exitcode(status))
+            except OSError:
+                pass
+            conn.close()
 
 
 def _kill(pid: int) -> None:
@@ -251,28 +303,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _reap(children: dict, selector) -> None:
-    while children:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        conn = children.pop(pid, None)
-        if conn is None:
-            continue
-        try:
-            selector.unregister(conn)
-        except (KeyError, ValueError):
-            pass
-        try:
-            conn.sendall(b"exit %d\n" % os.waitstatus_to_exitcode(status))
-        except OSError:
-            pass
-        conn.close()
 
 
 if __name__ == "__main__":

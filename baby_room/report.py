@@ -360,8 +360,7 @@ def _prepare(path: Path, *, data_dir: Path, output_dir: Path, cwd: Path | None):
 
 
 #: What the front page's data step imports (:mod:`baby_room._page_worker`).
-_PAGE_STEP_IMPORTS = ("baby_room._page_worker", "baby_room.report_page",
-                      "baby_room.evidence.explorer")
+_PAGE_STEP_IMPORTS = ("baby_room.report_page", "baby_room.evidence.explorer")
 
 
 def _fork_server_for(threshold: int, notebooks):
