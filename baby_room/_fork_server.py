@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import struct
@@ -75,7 +76,7 @@ class ForkServer:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        """End the server and every child it still has; remove its socket."""
+        """End the server and every child it still has; remove its folder (the socket)."""
         if self.process.poll() is None:
             self.process.stdin.close()  # the server's signal to kill its children and exit
             try:
@@ -83,11 +84,7 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for path in (self.socket, self.folder):
-            try:
-                path.unlink() if path.is_socket() else path.rmdir()
-            except OSError:
-                pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _SERVER: ForkServer | None = None

@@ -163,9 +163,9 @@ def notebook_imports(paths) -> list[str]:
 
     Read from each code cell's ``import`` statements, IPython's ``%`` and ``!`` lines left
     out (a cell that still does not parse is skipped); ``from a import b`` names ``a`` and
-    ``a.b``, which may be a module. A module whose top-level name is a file or folder beside the notebook
-    is left out: it is the notebook's own, so only installed modules are imported ahead of
-    a kernel (:func:`_fork_server_for`).
+    ``a.b``, which may be a module. A module whose top-level name is a file or folder
+    beside the notebook is left out: it is the notebook's own, so only installed modules
+    are imported ahead of a kernel (:func:`_fork_server_for`).
 
     Examples
     --------
@@ -363,14 +363,15 @@ def _prepare(path: Path, *, data_dir: Path, output_dir: Path, cwd: Path | None):
 _PAGE_STEP_IMPORTS = ("baby_room.report_page", "baby_room.evidence.explorer")
 
 
-def _fork_server_for(threshold: int, notebooks):
-    """The process's fork server (:mod:`baby_room._fork_server`), warmed with what the
-    notebooks import; None where processes cannot be forked."""
+def _fork_server_for(threshold: int, notebooks, *, source: str):
+    """The process's fork server (:mod:`baby_room._fork_server`) for the package source
+    hash ``source``, warmed with what the notebooks import; None where processes cannot be
+    forked."""
     from baby_room import _fork_server
 
     env = _kernel_env(threshold)
     env.pop("BABY_ROOM_MIN_CELL_COUNT")  # each kernel is given its own
-    return _fork_server.shared(env=env, source=package_source_hash(),
+    return _fork_server.shared(env=env, source=source,
                                preload=[*notebook_imports(notebooks), *_PAGE_STEP_IMPORTS])
 
 
@@ -933,7 +934,8 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
         ).hexdigest()[:32]
         page_current = not force and (cache / "_summary" / page_key).is_dir()
         # one warm interpreter to fork the kernels and the page's data step from
-        fork_server = (_fork_server_for(threshold, [j.path for j in to_run])
+        fork_server = (_fork_server_for(threshold, [j.path for j in to_run],
+                                        source=settings["source"])
                        if to_run or not page_current else None)
         if not page_current:
             from baby_room import _page_worker  # runs while the notebooks do
