@@ -99,11 +99,12 @@ _MEMO_MAX_ROWS = 100_000
 def fingerprint(data: pd.DataFrame) -> bytes | None:
     """A digest of everything in ``data`` the room table depends on; None if not hashable.
 
-    The shape, column names and dtypes (a categorical's categories and order included),
-    the index and every value: the bytes of numbers (so ``-0.0`` and ``0.0`` differ) with
-    the missing-value mask, the codes of categoricals, the buffers of Arrow arrays
-    (strings), and ``pandas.util.hash_array`` for anything else. Two tables with the
-    same fingerprint hold the same values, so they give the same room table.
+    The shape, column names, dtypes (a categorical's categories and order included) and
+    the index's dtype, then pandas' own hash of every value and index entry
+    (``pandas.util.hash_pandas_object``), and what that hash does not tell apart: the
+    type of each value of an object column (``1`` and ``"1"``) and the sign of each float
+    (``-0.0`` and ``0.0``). Two tables with the same fingerprint hold the
+    same values, so they give the same room table.
 
     Examples
     --------
@@ -111,55 +112,20 @@ def fingerprint(data: pd.DataFrame) -> bytes | None:
     >>> fingerprint(df) == fingerprint(df.copy()), fingerprint(df) == fingerprint(-df[["a"]])
     (True, False)
     """
-    h = hashlib.blake2b(digest_size=20)
     try:
-        h.update(repr((data.shape, list(map(repr, data.columns)),
-                       list(map(str, data.dtypes)))).encode())
-        _hash_values(h, data.index)
-        # a frame without attrs, so columns are taken without copying them each time
-        for _, column in pd.DataFrame(data).items():  # by position: repeated names are fine
-            _hash_values(h, column)
-    except (TypeError, ValueError):  # unhashable objects in a column: no memo
+        values = pd.util.hash_pandas_object(data, index=True, categorize=False)
+    except TypeError:  # unhashable objects in a column: no memo
         return None
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((data.shape, list(map(repr, data.columns)), list(map(repr, data.dtypes)),
+                   repr(data.index.dtype))).encode())
+    h.update(values.to_numpy().tobytes())
+    for _, column in data.items():
+        if column.dtype == object:
+            h.update(repr([type(v).__qualname__ for v in column]).encode())
+        elif column.dtype.kind == "f":  # pandas hashes -0.0 and 0.0 alike
+            h.update(np.signbit(column.to_numpy("float64", na_value=np.nan)).tobytes())
     return h.digest()
-
-
-def _hash_values(h, obj) -> None:
-    import pyarrow as pa
-
-    arr = obj.array
-    if isinstance(arr, pd.arrays.NumpyExtensionArray):
-        values = arr.to_numpy()
-        if values.dtype == object:  # hash_array compares str(); 1 and "1" differ by type
-            h.update(pd.util.hash_array(values, categorize=False).tobytes())
-            h.update(repr([type(v).__qualname__ for v in values]).encode())
-        else:
-            h.update(np.ascontiguousarray(values).tobytes())
-    elif isinstance(arr, pd.Categorical):
-        h.update(repr((arr.ordered, str(arr.categories.dtype), len(arr.categories))).encode())
-        h.update(arr.codes.tobytes())
-        _hash_values(h, arr.categories)
-    elif isinstance(arr, (pd.arrays.IntegerArray, pd.arrays.FloatingArray,
-                          pd.arrays.BooleanArray)):
-        h.update(np.asarray(arr.isna()).tobytes())
-        h.update(arr.to_numpy(dtype=arr.dtype.numpy_dtype, na_value=0).tobytes())
-    elif isinstance(arr, pd.arrays.ArrowExtensionArray) and _flat(
-            (chunked := pa.chunked_array(arr.__arrow_array__())).type):
-        for chunk in chunked.chunks:
-            # a slice shares its parent's buffers: its offset and length say which values
-            h.update(repr((chunk.offset, len(chunk))).encode())
-            for buf in chunk.buffers():
-                h.update(b"-" if buf is None else memoryview(buf))
-    else:
-        h.update(pd.util.hash_array(arr, categorize=False).tobytes())
-
-
-def _flat(arrow_type) -> bool:
-    """True for Arrow types whose buffers hold all their values (no dictionary, no child)."""
-    import pyarrow as pa
-
-    return (pa.types.is_primitive(arrow_type) or pa.types.is_string(arrow_type)
-            or pa.types.is_large_string(arrow_type))
 
 
 def build_rooms(data, *, function: str) -> pd.DataFrame:
