@@ -41,7 +41,12 @@ _RC = {
     "svg.hashsalt": "baby_room",
     "svg.fonttype": "none",
     "path.simplify": True,
+    # glyphs drawn as designed, not snapped to the pixel grid: at 200 dpi hinting changes
+    # nothing visible, and it costs about a fifth of the time of drawing a text-heavy figure
+    "text.hinting": "no_hinting",
 }
+#: what every saved file is drawn with, whatever style the caller has set
+_SAVE_RC = {"svg.hashsalt": "baby_room", "svg.fonttype": "none", "text.hinting": "no_hinting"}
 
 
 @contextmanager
@@ -196,7 +201,8 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     with Agg: when everything drawn lies inside the figure, the canvas drawn for the
     layout is cropped to the box (and padded with the figure's background), otherwise
     the box is drawn on its own (see :func:`png_bytes` for the encoding). The SVG keeps
-    text as text (``svg.fonttype: none``).
+    text as text (``svg.fonttype: none``). Text is drawn unhinted (``text.hinting:
+    no_hinting``) whatever the caller's style, so a figure saves the same way everywhere.
 
     Parameters
     ----------
@@ -239,12 +245,13 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     screen_dpi = fig.dpi
     canvas = fig.canvas
     try:
-        fig.dpi = dpi
-        cropped, bbox = _draw_agg(fig, dpi, draw="png" in formats)
-        # the layout is done: no engine, so savefig neither lays out nor draws a measuring pass
-        fig.set_layout_engine(None)
         # text stays text in SVG: editable in a drawing program, searchable by the privacy scan
-        with mpl.rc_context({"svg.hashsalt": "baby_room", "svg.fonttype": "none"}):
+        with mpl.rc_context(_SAVE_RC):
+            fig.dpi = dpi
+            cropped, bbox = _draw_agg(fig, dpi, draw="png" in formats)
+            # the layout is done: no engine, so savefig neither lays out nor draws a measuring
+            # pass
+            fig.set_layout_engine(None)
             for fmt in formats:
                 out = base.with_suffix(f".{fmt}")
                 if fmt == "png":
