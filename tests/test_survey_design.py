@@ -591,6 +591,16 @@ def test_t_and_normal_functions_equal_scipy_stats():
     np.testing.assert_allclose(normal_sf(z), stats.norm.sf(z), rtol=1e-12, atol=1e-300)
     crit = t_critical(0.05, np.array([-1.0, 0.0, 4.0]))
     assert np.isnan(crit[:2]).all() and crit[2] == pytest.approx(stats.t.ppf(0.975, 4), rel=1e-12)
+    # t_quantile keeps each (q, df) pair it inverted: the edges, shapes and a repeated call
+    # still give scipy.stats' answers
+    qq, dd = np.meshgrid(np.array([0.0, 0.025, 0.975, 1.0, np.nan]),
+                         np.array([-1.0, 0.0, 0.5, 433.0, np.inf, np.nan]))
+    for _ in range(2):
+        got = t_quantile(qq, dd)
+        assert got.shape == qq.shape
+        np.testing.assert_allclose(got, stats.t.ppf(qq, dd), rtol=1e-12)
+    one = t_quantile(0.975, 433)
+    assert np.ndim(one) == 0 and one == pytest.approx(stats.t.ppf(0.975, 433), rel=1e-12)
 
 
 def test_f_and_beta_functions_equal_scipy_stats():
