@@ -4,9 +4,11 @@ A report build starts one Jupyter kernel per notebook and a process for the fron
 data step. Each used to be a fresh interpreter importing the same stack (ipykernel,
 pandas, matplotlib, baby_room: about 1.5 s of CPU each on the 2-core reference machine,
 against 30 s for the whole build). The fork server is one interpreter that imports that
-stack once (:data:`STACK` plus the modules the notebooks import) and then, for each
-request, forks a child that runs ``python -m MODULE ARG...`` as a fresh process would,
-in the requester's working folder, environment and standard streams.
+stack once (:data:`DATA_STACK`, :data:`KERNEL_STACK` and the modules the notebooks and the
+data step import) and then, for each request, forks a child that runs ``python -m MODULE
+ARG...`` as a fresh process would, in the requester's working folder, environment and
+standard streams. The data step is forked as soon as what it imports is imported, while the
+server goes on importing the kernels' stack.
 
 Requests come through :mod:`baby_room._fork_launcher`, a standard-library script that
 stands in for the child wherever a command is expected (jupyter_client's kernel command,
@@ -30,6 +32,7 @@ import atexit
 import hashlib
 import json
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -40,9 +43,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-#: Modules every report build's processes import: the server imports them before forking.
-STACK = ("ipykernel.kernelapp", "pandas", "matplotlib.pyplot", "openpyxl", "baby_room",
-         "baby_room.project", "baby_room.outputs")
+#: Modules every report build's processes import, in the order the server imports them:
+#: what the data step needs first (its preloads follow), then what the kernels need.
+DATA_STACK = ("pandas", "openpyxl", "baby_room", "baby_room.project", "baby_room.outputs")
+KERNEL_STACK = ("ipykernel.kernelapp", "matplotlib.pyplot")
 
 LAUNCHER = Path(__file__).with_name("_fork_launcher.py")
 
@@ -53,7 +57,8 @@ IDLE_SECONDS = 600.0
 class ForkServer:
     """A running fork server (see the module docstring); :meth:`command` starts a child."""
 
-    def __init__(self, *, env: dict, preload=(), key: str = "", idle: float = IDLE_SECONDS):
+    def __init__(self, *, env: dict, early=(), preload=(), key: str = "",
+                 idle: float = IDLE_SECONDS):
         self.key = key
         self.folder = Path(tempfile.mkdtemp(prefix="baby_room-fork-"))
         self.socket = self.folder / "server.sock"
@@ -64,7 +69,7 @@ class ForkServer:
         with listener:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "baby_room._fork_server", str(listener.fileno()),
-                 str(idle), *dict.fromkeys([*STACK, *preload])],
+                 str(idle), *dict.fromkeys([*DATA_STACK, *early, *KERNEL_STACK, *preload])],
                 env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, cwd=self.folder, pass_fds=[listener.fileno()])
 
@@ -94,8 +99,13 @@ _SERVER: ForkServer | None = None
 VOLATILE = frozenset({"PYTEST_CURRENT_TEST"})
 
 
-def shared(*, env: dict, source: str, preload=()) -> ForkServer | None:
+def shared(*, env: dict, source: str, early=(), preload=()) -> ForkServer | None:
     """The process's fork server for ``env``, started now or reused; None without fork.
+
+    It imports :data:`DATA_STACK`, ``early``, :data:`KERNEL_STACK` and ``preload`` in that
+    order, and forks a child for a module it has imported (one of ``early``, say) as soon
+    as it has, while it goes on importing the rest: the child runs on a core the imports
+    leave idle.
 
     Reused while ``source`` (the package source hash), the interpreter and ``env`` are
     those it was started with: a changed package or environment starts a new one, so a
@@ -110,7 +120,7 @@ def shared(*, env: dict, source: str, preload=()) -> ForkServer | None:
         _SERVER.stop()
         _SERVER = None
     if _SERVER is None:
-        _SERVER = ForkServer(env=env, preload=preload, key=key)
+        _SERVER = ForkServer(env=env, early=early, preload=preload, key=key)
     return _SERVER
 
 
@@ -170,15 +180,21 @@ def _run_child(request: dict, fds: list[int]) -> int:
 
 def serve(listener: socket.socket, preload: list[str], *, idle: float = IDLE_SECONDS) -> None:
     """Import ``preload``; fork a child per request on ``listener`` until stdin ends or
-    nothing has happened for ``idle`` seconds with no child running."""
+    nothing has happened for ``idle`` seconds with no child running.
+
+    Between two imports, a request for a module already imported is served at once;
+    the others wait until every import is done.
+    """
     import importlib
 
+    server = _Server(listener)
     for name in preload:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a child imports it again and reports it there
             pass
-    _Server(listener).run(idle)
+        server.take_requests(ready=lambda request: request["module"] in sys.modules)
+    server.run(idle)
 
 
 class _Server:
@@ -192,6 +208,7 @@ class _Server:
     def __init__(self, listener: socket.socket):
         self.listener = listener
         self.children: dict[int, socket.socket] = {}
+        self.waiting: list[tuple] = []  # requests received while importing, not yet served
         self.running = True
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_write, False)
@@ -202,7 +219,25 @@ class _Server:
         self.selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
         self.selector.register(self.wake_read, selectors.EVENT_READ, "child")
 
+    def take_requests(self, ready) -> None:
+        """While still importing: receive the requests made so far; serve those ``ready``
+        says can be, keep the others waiting."""
+        while select.select([self.listener], [], [], 0)[0]:
+            received = self.receive()
+            if received is not None:
+                self.waiting.append(received)
+        self.reap()
+        waiting, self.waiting = self.waiting, []
+        for conn, request, fds in waiting:
+            if ready(request):
+                self.start(conn, request, fds)
+            else:
+                self.waiting.append((conn, request, fds))
+
     def run(self, idle: float) -> None:
+        waiting, self.waiting = self.waiting, []
+        for conn, request, fds in waiting:
+            self.start(conn, request, fds)
         while self.running or self.children:
             events = self.selector.select(timeout=None if self.children else idle)
             if not events and not self.children:
@@ -237,12 +272,23 @@ class _Server:
             _kill(pid)
 
     def accept(self) -> None:
+        received = self.receive()
+        if received is not None:
+            self.start(*received)
+
+    def receive(self):
+        """The next request on the listener: ``(connection, request, fds)``, or None for
+        one that was malformed or whose requester went away."""
         conn, _ = self.listener.accept()
         try:
             request, fds = _read_request(conn)
         except (OSError, ValueError):
             conn.close()
-            return
+            return None
+        return conn, request, fds
+
+    def start(self, conn, request: dict, fds: list[int]) -> None:
+        """Fork the child ``request`` asks for; tell its launcher the child's pid."""
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()

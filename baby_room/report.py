@@ -359,8 +359,10 @@ def _prepare(path: Path, *, data_dir: Path, output_dir: Path, cwd: Path | None):
     return nb, cwd
 
 
-#: What the front page's data step imports (:mod:`baby_room._page_worker`).
-_PAGE_STEP_IMPORTS = ("baby_room.report_page", "baby_room.evidence.explorer")
+#: What the front page's data step imports, itself last: the fork server forks the step as
+#: soon as it has imported these, before the kernels' stack.
+_PAGE_STEP_IMPORTS = ("baby_room.report_page", "baby_room.evidence.explorer",
+                      "baby_room._page_worker")
 
 
 def _fork_server_for(threshold: int, notebooks, *, source: str):
@@ -371,8 +373,8 @@ def _fork_server_for(threshold: int, notebooks, *, source: str):
 
     env = _kernel_env(threshold)
     env.pop("BABY_ROOM_MIN_CELL_COUNT")  # each kernel is given its own
-    return _fork_server.shared(env=env, source=source,
-                               preload=[*notebook_imports(notebooks), *_PAGE_STEP_IMPORTS])
+    return _fork_server.shared(env=env, source=source, early=_PAGE_STEP_IMPORTS,
+                               preload=notebook_imports(notebooks))
 
 
 def _kernel_env(threshold: int) -> dict:
@@ -474,6 +476,14 @@ def notebook_html(nb) -> str:
     """
     html, _ = _html_exporter().from_notebook_node(nb)
     return html
+
+
+def _warm_html_exporter() -> None:
+    """Convert a one-cell notebook, so the exporter's imports, templates and code lexer
+    are ready before the first real notebook ends (about 0.8 s of CPU, once per process)."""
+    nbformat = _nbformat()
+    notebook_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# -"),
+                                                  nbformat.v4.new_code_cell("pass")]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -732,6 +742,7 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
     from jupyter_core.utils import run_sync  # works inside a running loop too (Jupyter)
 
     with ThreadPoolExecutor(max_workers=1) as converter:
+        converter.submit(_warm_html_exporter)  # compiled while the kernels start
         results = run_sync(run_all)(converter)
     for result in results:  # the first failure, in notebook order
         if isinstance(result, BaseException):

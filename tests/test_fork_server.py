@@ -41,7 +41,8 @@ def server():
 def light_server(monkeypatch):
     """A server of its own that imports nothing ahead (quick to start), for the tests
     that stop it."""
-    monkeypatch.setattr(_fork_server, "STACK", ())
+    monkeypatch.setattr(_fork_server, "DATA_STACK", ())
+    monkeypatch.setattr(_fork_server, "KERNEL_STACK", ())
     started = _fork_server.ForkServer(env=dict(os.environ, PYTHONHASHSEED="0"))
     yield started
     started.stop()
@@ -66,7 +67,7 @@ def test_child_is_forked_from_the_server(server, tmp_path):
     (tmp_path / "parent_module.py").write_text(
         "import os, sys; print(os.getppid(), 'pandas' in sys.modules)")
     done = _run(server.command("parent_module"), tmp_path)
-    assert done.stdout.split() == [str(server.process.pid), "True"]  # pandas: the STACK
+    assert done.stdout.split() == [str(server.process.pid), "True"]  # pandas: DATA_STACK
 
 
 def test_signals_reach_the_child_and_a_killed_launcher_takes_it_along(server, tmp_path):
@@ -111,8 +112,60 @@ def test_without_a_server_the_launcher_runs_the_module_itself(light_server, tmp_
     assert alone.returncode == 0 and alone.stdout == plain.stdout
 
 
+def test_a_request_for_an_imported_module_is_served_while_the_server_still_imports(
+        monkeypatch, tmp_path):
+    # the server imports "early_module" (which waits for the file "go"), then
+    # "blocking_module" (which waits for "release"): a request for early_module made before
+    # "go" is served as soon as it is imported, one for another module only after them all
+    monkeypatch.setattr(_fork_server, "DATA_STACK", ())
+    monkeypatch.setattr(_fork_server, "KERNEL_STACK", ())
+    wait = textwrap.dedent("""
+        import os, sys, time
+        def wait_for(path):
+            deadline = time.monotonic() + 60
+            while not os.path.exists(path) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        """)
+    go, release = tmp_path / "go", tmp_path / "release"
+    done = tmp_path / "early-done"
+    (tmp_path / "early_module.py").write_text(
+        wait + f"wait_for({str(go)!r})\n"
+        "if __name__ == '__main__':\n    print('blocking_module' in sys.modules)\n"
+        f"    open({str(done)!r}, 'w').close()\n")
+    (tmp_path / "blocking_module.py").write_text(wait + f"wait_for({str(release)!r})\n")
+    (tmp_path / "later_module.py").write_text(
+        "import sys; print('blocking_module' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), PYTHONHASHSEED="0")
+    started = _fork_server.ForkServer(env=env, early=["early_module"],
+                                      preload=["blocking_module"])
+
+    def start(module):
+        return subprocess.Popen(started.command(module), cwd=tmp_path,
+                                stdout=subprocess.PIPE, text=True)
+
+    try:
+        early, later = start("early_module"), start("later_module")
+        time.sleep(0.5)  # both requests wait in the listener's queue
+        go.touch()
+        deadline = time.monotonic() + 30
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert done.exists()  # early_module ran while blocking_module was being imported
+        assert later.poll() is None  # waits for the server's imports
+        release.touch()
+        out, _ = early.communicate(timeout=30)
+        assert early.returncode == 0 and out == "False\n"
+        out, _ = later.communicate(timeout=30)
+        assert later.returncode == 0 and out == "True\n"
+    finally:
+        go.touch()
+        release.touch()
+        started.stop()
+
+
 def test_an_idle_server_exits_and_shared_starts_another(monkeypatch):
-    monkeypatch.setattr(_fork_server, "STACK", ())  # nothing to import: quick to start
+    monkeypatch.setattr(_fork_server, "DATA_STACK", ())  # nothing to import: quick to start
+    monkeypatch.setattr(_fork_server, "KERNEL_STACK", ())
     idle = _fork_server.ForkServer(env=dict(os.environ), idle=0.5)
     try:
         assert idle.process.wait(timeout=60) == 0
