@@ -34,8 +34,8 @@ def t_quantile(q, df):
     if q_.ndim == 0:
         return np.float64(_stdtrit(float(df_), float(q_)))
     # a few distinct (q, df) pairs over many domains: each inverted once
-    return np.array([_stdtrit(d, p) for p, d in zip(q_.ravel().tolist(), df_.ravel().tolist())],
-                    dtype=float).reshape(q_.shape)
+    pairs = zip(q_.ravel().tolist(), df_.ravel().tolist(), strict=True)
+    return np.array([_stdtrit(d, p) for p, d in pairs], dtype=float).reshape(q_.shape)
 
 
 @lru_cache(maxsize=1024)
