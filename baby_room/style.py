@@ -123,6 +123,10 @@ def carry_source(result, data):
     return result
 
 
+#: The ``gid`` of the label :func:`label_source` writes (SVG: the ``id`` of its group).
+SOURCE_LABEL_GID = "baby_room_source_label"
+
+
 def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | None = None):
     """Write the data source, and "SYNTHETIC DATA" when it applies, under an Axes.
 
@@ -187,7 +191,7 @@ def label_source(ax, data=None, *, source: str | None = None, synthetic: bool | 
         va="top",
         fontsize=7.5,
         color="#B00020" if synthetic else "#555555",
-        gid="baby_room_source_label",
+        gid=SOURCE_LABEL_GID,
     )
 
 
@@ -237,10 +241,6 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     base = base.with_suffix("") if base.suffix in {".png", ".svg", ".pdf"} else base
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    metadata = {
-        "svg": {"Date": None, "Creator": None},
-        "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
-    }
     engine = fig.get_layout_engine()
     screen_dpi = fig.dpi
     canvas = fig.canvas
@@ -252,21 +252,54 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
             # the layout is done: no engine, so savefig neither lays out nor draws a measuring
             # pass
             fig.set_layout_engine(None)
-            for fmt in formats:
-                out = base.with_suffix(f".{fmt}")
-                if fmt == "png":
-                    pixels, window = cropped or (_draw_box(fig, bbox, dpi), None)
-                    out.write_bytes(png_bytes(pixels, dpi=dpi, window=window))
-                else:
-                    fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox,
-                                metadata=metadata.get(fmt))
-                written.append(out)
+            with _source_labels_pinned(fig, fig.canvas.get_renderer()):
+                _write_formats(fig, base, formats, dpi=dpi, cropped=cropped, bbox=bbox,
+                               written=written)
     finally:
         fig.set_canvas(canvas)
         fig.dpi = screen_dpi
         if engine is not None:
             fig.set_layout_engine(engine)
     return written
+
+
+def _write_formats(fig, base: Path, formats, *, dpi, cropped, bbox, written: list) -> None:
+    """Write ``fig`` laid out, measured and, when ``cropped``, drawn by :func:`_draw_agg`
+    in each format; append the paths to ``written``."""
+    metadata = {
+        "svg": {"Date": None, "Creator": None},
+        "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+    }
+    for fmt in formats:
+        out = base.with_suffix(f".{fmt}")
+        if fmt == "png":
+            pixels, window = cropped or (_draw_box(fig, bbox, dpi), None)
+            out.write_bytes(png_bytes(pixels, dpi=dpi, window=window))
+        else:
+            fig.savefig(out, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata.get(fmt))
+        written.append(out)
+
+
+@contextmanager
+def _source_labels_pinned(fig, renderer):
+    """Pin each :func:`label_source` label of ``fig`` where ``renderer``'s layout put it,
+    in its Axes' fraction coordinates (which follow the Axes into a cropped or rescaled
+    drawing), until the block ends. Placing the label measures the x axis's tick labels
+    again at every pass (10-30 ms a figure each time); pinned, every format is drawn with
+    the position measured once."""
+    pinned = []
+    for ax in fig.axes:
+        for text in ax.texts:
+            if text.get_gid() == SOURCE_LABEL_GID and callable(text.xycoords):
+                box = text.xycoords(renderer)
+                xy = ax.transAxes.inverted().transform((box.x0, box.y0))
+                pinned.append((text, text.xy, text.xycoords))
+                text.xy, text.xycoords = (float(xy[0]), float(xy[1])), "axes fraction"
+    try:
+        yield
+    finally:
+        for text, xy, coords in pinned:
+            text.xy, text.xycoords = xy, coords
 
 
 def saved_box(content, *, dpi: float, pad: float):
