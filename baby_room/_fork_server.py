@@ -45,8 +45,10 @@ from pathlib import Path
 
 #: Modules every report build's processes import, in the order the server imports them:
 #: what the data step needs first (its preloads follow), then what the kernels need.
-DATA_STACK = ("pandas", "openpyxl", "baby_room", "baby_room.project", "baby_room.outputs")
-KERNEL_STACK = ("ipykernel.kernelapp", "matplotlib.pyplot",
+DATA_STACK = ("pandas", "openpyxl", "baby_room", "baby_room.project", "baby_room.outputs",
+              # what loading and the survey statistics import on first use
+              "pyarrow.csv", "charset_normalizer", "scipy.special")
+KERNEL_STACK = ("ipykernel.kernelapp", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
                 # what a kernel imports while it starts (its debugger, the IPython shell's
                 # magics, tornado's queues, ...): 0.27 s of CPU per kernel, 0.13 s with these
                 "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
