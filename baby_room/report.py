@@ -632,25 +632,30 @@ def input_hash(kind: str, path) -> str:
     return digest
 
 
-def _resolve_inputs(data_dir, cache_dir: Path):
-    """The data folder, its files by kind, whether it is the bundled data, the absent kinds."""
+def _resolve_inputs(data_dir, cache_dir: Path, source: str):
+    """The data folder, its files by kind, whether it is the bundled data, the absent kinds
+    (the bundled data are written into ``cache_dir`` by package source ``source``)."""
     from baby_room.project import find_data_files
 
     if data_dir is None:
         folder = cache_dir / "bundled-synthetic-data"
-        stamp = folder / ".source"
-        wanted = package_source_hash()
-        if not (stamp.is_file() and stamp.read_text() == wanted):
+        if not _bundled_data_current(cache_dir, source):
             from baby_room import synthetic
 
             shutil.rmtree(folder, ignore_errors=True)
             synthetic.write_all(folder)
-            stamp.write_text(wanted)
+            (folder / ".source").write_text(source)
         folder = folder.resolve()
         return folder, find_data_files(folder), True, []
     folder = Path(data_dir).resolve()
     files = find_data_files(folder, require=())
     return folder, files, False, [k for k in KINDS if k not in files]
+
+
+def _bundled_data_current(cache_dir: Path, source: str) -> bool:
+    """The cache holds the bundled data written by package source ``source``."""
+    stamp = cache_dir / "bundled-synthetic-data" / ".source"
+    return stamp.is_file() and stamp.read_text() == source
 
 
 def _cache_key(nb_bytes: bytes, reads: list[str], input_hashes: dict, settings: dict) -> str:
@@ -920,9 +925,14 @@ def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_
 
 
 def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, timeout, bar):
-    folder, files, bundled, absent = _resolve_inputs(data_dir, cache)
+    source = package_source_hash()
+    if force or (data_dir is None and not _bundled_data_current(cache, source)):
+        # every notebook will run (forced, or the package changed): the fork server starts
+        # importing now, while the inputs are resolved; the call below finds it running
+        _fork_server_for(threshold, notebooks, source=source)
+    folder, files, bundled, absent = _resolve_inputs(data_dir, cache, source)
     input_hashes = {kind: input_hash(kind, p) for kind, p in files.items()}
-    settings = {"package": __version__, "source": package_source_hash(),
+    settings = {"package": __version__, "source": source,
                 "versions": dependency_versions(), "threshold": threshold,
                 "python": sys.version.split()[0]}
     jobs, skipped = _plan(notebooks, cache=cache, input_hashes=input_hashes,
