@@ -228,23 +228,30 @@ class _Server:
 
     def take_requests(self, ready) -> None:
         """While still importing: receive the requests made so far; serve those ``ready``
-        says can be, keep the others waiting."""
-        while select.select([self.listener], [], [], 0)[0]:
-            received = self.receive()
-            if received is not None:
-                self.waiting.append(received)
-        self.reap()
+        says can be, keep the others waiting (as in :meth:`run`, a requester that went
+        away costs only its own request)."""
+        try:
+            while select.select([self.listener], [], [], 0)[0]:
+                received = self.receive()
+                if received is not None:
+                    self.waiting.append(received)
+            self.reap()
+        except OSError:
+            pass
         waiting, self.waiting = self.waiting, []
         for conn, request, fds in waiting:
-            if ready(request):
-                self.start(conn, request, fds)
-            else:
+            if not ready(request):
                 self.waiting.append((conn, request, fds))
+                continue
+            try:
+                self.start(conn, request, fds)
+            except OSError:  # no child (fork failed): its launcher runs the module itself
+                conn.close()
+                for fd in fds:
+                    _close(fd)
 
     def run(self, idle: float) -> None:
-        waiting, self.waiting = self.waiting, []
-        for conn, request, fds in waiting:
-            self.start(conn, request, fds)
+        self.take_requests(ready=lambda request: True)
         while self.running or self.children:
             events = self.selector.select(timeout=None if self.children else idle)
             if not events and not self.children:
@@ -346,6 +353,13 @@ class _Server:
             except OSError:
                 pass
             conn.close()
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _kill(pid: int) -> None:
