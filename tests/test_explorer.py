@@ -382,3 +382,21 @@ def test_world_features_are_kept_under_a_key_of_their_inputs(tmp_path, monkeypat
     explorer._world_features.cache_clear()
     assert explorer._world_features() == fresh
     explorer._world_features.cache_clear()
+
+
+def test_world_features_are_written_into_the_page_data_as_kept(tmp_path):
+    """The page's data holds the world features text as kept, spliced where the payload
+    marks them; an item holding the mark itself does not move them."""
+    import pandas as pd
+
+    from baby_room.evidence import explorer
+
+    features = json.loads(explorer._world_features())
+    items = pd.DataFrame({"title": ["A study", explorer._WORLD_FEATURES],
+                          "countries": ["Norway", "France"], "year": [2020, 2021]})
+    for rows in (items.head(1), items):
+        page = explorer.evidence_explorer(rows, tmp_path / "x.html", rows=["country"],
+                                          filters=["country"])
+        data = _payload(page.read_text(encoding="utf-8"))
+        assert data["world"]["features"] == features
+        assert [i["title"] for i in data["items"]] == rows["title"].tolist()
