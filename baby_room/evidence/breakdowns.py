@@ -291,8 +291,9 @@ def _facet_decade(data, column="year"):
 def _facet_dimension(data, column="dimensions"):
     long = _split_multi(data[column].reset_index(drop=True))
     canon = {_key(d): d for d in QUALITY_DIMENSIONS}
-    long["dimension"] = pd.array([canon.get(_key(v), v.lower()) for v in long["value"].tolist()],
-                                 dtype="string")
+    values = long["value"].tolist()
+    named = {v: canon.get(_key(v), v.lower()) for v in set(values)}  # once per spelling
+    long["dimension"] = pd.array([named[v] for v in values], dtype="string")
     long = _fill_missing(long[["position", "dimension"]], len(data), {"dimension": NO_DIMENSION})
     return long, {}
 
@@ -1073,7 +1074,8 @@ def normalise_instruments(values, *, sep: str = ";") -> pd.DataFrame:
         else values.reset_index(drop=True)
     long = _split_multi(series, sep)
     pieces = long["value"].tolist()
-    keys = [_key(p) for p in pieces]
+    key_of = {p: _key(p) for p in set(pieces)}  # once per spelling
+    keys = [key_of[p] for p in pieces]
     spellings: dict[str, Counter] = {}
     for k, p in zip(keys, pieces, strict=True):
         spellings.setdefault(k, Counter())[p] += 1
