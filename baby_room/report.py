@@ -490,10 +490,10 @@ def _warm_html_exporter() -> None:
 def _html_exporter():
     """One exporter per process: its templates are compiled once."""
     _nbformat()
-    from nbconvert import HTMLExporter
+    from baby_room._notebook_page import ClassicPage
 
     # nbconvert's classic page; see templates/nbconvert/baby_room/index.html.j2
-    exporter = HTMLExporter(template_name="baby_room", extra_template_basedirs=[
+    exporter = ClassicPage(template_name="baby_room", extra_template_basedirs=[
         str(Path(__file__).with_name("templates") / "nbconvert")])
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

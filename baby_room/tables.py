@@ -97,29 +97,26 @@ def _is_numeric(series: pd.Series) -> bool:
             and not isinstance(series.dtype, pd.CategoricalDtype))
 
 
-def _by_frame(res: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Result rows keyed by the group label (``Overall`` when by is empty)."""
+def _rows(res: pd.DataFrame, by: list[str], *columns: str):
+    """``(group label, values...)`` per row of a result by ``by``, as Python scalars.
+
+    The group label joins the ``by`` values with " / " (``Overall`` when by is empty).
+    """
     if by:
         parts = [res[b].astype("string").tolist() for b in by]
-        column = [" / ".join(key) for key in zip(*parts, strict=True)]
+        labels = [" / ".join(key) for key in zip(*parts, strict=True)]
     else:
-        column = ["Overall"] * len(res)
-    return res.set_index(pd.Index(column, dtype=object, name="column"))
-
-
-def _rows(res: pd.DataFrame, *columns: str):
-    """``(group label, values...)`` per row of a :func:`_by_frame` result, as Python scalars."""
-    return zip(res.index, *(res[c].tolist() for c in columns), strict=True)
+        labels = ["Overall"] * len(res)
+    return zip(labels, *(res[c].tolist() for c in columns), strict=True)
 
 
 def _numeric_cells(design, var, by, conf_level, digits):
     cells = []
     for cols in ([], by) if by else ([],):
-        mean = _by_frame(design.mean(var, by=cols or None, conf_level=conf_level), cols)
-        qs = {q: dict(_rows(_by_frame(design.quantile(var, q, by=cols or None), cols),
-                            "estimate"))
+        mean = design.mean(var, by=cols or None, conf_level=conf_level)
+        qs = {q: dict(_rows(design.quantile(var, q, by=cols or None), cols, "estimate"))
               for q in (0.25, 0.5, 0.75)}
-        for col, est, lo, hi, n in _rows(mean, "estimate", "ci_low", "ci_high", "n"):
+        for col, est, lo, hi, n in _rows(mean, cols, "estimate", "ci_low", "ci_high", "n"):
             cells.append({"level": f"Mean ({conf_level:.0%} CI)", "measure": "mean", "column": col,
                           "estimate": float(est), "ci_low": float(lo),
                           "ci_high": float(hi), "n": int(n),
@@ -140,26 +137,40 @@ def _levels(series: pd.Series) -> list:
     return sorted(series.dropna().unique().tolist())
 
 
+def _answer_counts(hits: pd.DataFrame, table: pd.DataFrame, cols: list[str]) -> dict:
+    """Units giving each answer (a column of ``hits``), per group label of ``cols``."""
+    if not cols:
+        return {name: {"Overall": int(total)} for name, total in hits.sum().items()}
+    sums = hits.groupby([table[b] for b in cols], observed=False).sum()
+    labels = (sums.index.astype("string") if len(cols) == 1 else
+              [" / ".join(map(str, k)) for k in sums.index])
+    return {name: dict(zip(labels, sums[name].tolist(), strict=True)) for name in hits.columns}
+
+
 def _categorical_cells(design, table, var, by, conf_level, ci_method, digits, min_count):
     cells = []
     series = table[var]
-    for level in _levels(series):
-        ind = f"_lvl_{var}"
-        flag = (series.astype(object) == level).astype("boolean").mask(series.isna())
-        d = design.with_data(table.assign(**{ind: flag}))
-        for cols in ([], by) if by else ([],):
-            res = _by_frame(d.proportion(ind, by=cols or None, ci_method=ci_method,
-                                         conf_level=conf_level), cols)
-            counts = (pd.DataFrame({"c": flag.fillna(False).astype(int)})
-                      .assign(**{b: table[b] for b in cols}))
-            if cols:
-                count = counts.groupby(cols, observed=False)["c"].sum()
-                count.index = (count.index.astype("string") if len(cols) == 1 else
-                               [" / ".join(map(str, k)) for k in count.index])
-            else:
-                count = pd.Series({"Overall": int(counts["c"].sum())})
-            count = count.to_dict()
-            for col, p, p_lo, p_hi, n in _rows(res, "estimate", "ci_low", "ci_high", "n"):
+    levels = _levels(series)
+    if not levels:
+        return cells
+    # one indicator column per answer (missing where the answer is), all on one design
+    values, missing = series.astype(object), series.isna().to_numpy()
+    given = {f"_lvl_{var}_{i}": (values == level).to_numpy(dtype=bool)
+             for i, level in enumerate(levels)}
+    flags = {name: pd.Series(pd.arrays.BooleanArray(hit, missing.copy()), index=table.index)
+             for name, hit in given.items()}
+    d = design.with_data(table.assign(**flags))
+    hits = pd.DataFrame({name: (hit & ~missing).astype(int) for name, hit in given.items()},
+                        index=table.index)
+    groupings = ([], by) if by else ([],)
+    counts = [_answer_counts(hits, table, cols) for cols in groupings]
+    for level, ind in zip(levels, flags, strict=True):
+        for cols, count in zip(groupings, counts, strict=True):
+            res = d.proportion(ind, by=cols or None, ci_method=ci_method,
+                               conf_level=conf_level)
+            count = count[ind]
+            for col, p, p_lo, p_hi, n in _rows(res, cols, "estimate", "ci_low", "ci_high",
+                                               "n"):
                 k = int(count.get(col, 0))
                 est = float(p) * 100
                 lo, hi = float(p_lo) * 100, float(p_hi) * 100
@@ -173,6 +184,13 @@ def _categorical_cells(design, table, var, by, conf_level, ci_method, digits, mi
                     "ci_low": float(p_lo), "ci_high": float(p_hi),
                     "n": int(n), "count": k, "text": text})
     return cells
+
+
+def _without_attrs(design):
+    """The same design on a shallow copy of its table with empty ``attrs``."""
+    table = design.data.copy(deep=False)
+    table.attrs = {}
+    return design.with_data(table)
 
 
 def _test(design, var, by, numeric):
@@ -264,10 +282,14 @@ def summary_table(data: pd.DataFrame, *, variables, by=None, design=None,
                if v not in (room_table.columns if v in ROOM_VARIABLES else resp.data.columns)]
     if missing:
         check_frame(data, function=fn, parameter="variables", columns=missing)
+    # the cells are computed on the designs' tables without their attrs: pandas deep-copies
+    # a frame's attrs into every column and result taken from it, and none is kept here
+    # (the table's own attrs come from ``data`` below)
+    plain = {"rooms": _without_attrs(rdesign), "respondents": _without_attrs(resp)}
     rows, tests = [], []
     for var in variables:
         unit = "rooms" if var in ROOM_VARIABLES else "respondents"
-        d = rdesign if unit == "rooms" else resp
+        d = plain[unit]
         table = d.data
         numeric = _is_numeric(table[var])
         cells = (_numeric_cells(d, var, by, conf_level, digits) if numeric else

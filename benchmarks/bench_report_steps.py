@@ -1,6 +1,10 @@
 """Two steps of the report build that are not figure drawing (issue 13, item 5).
 
 Rows:
+- the front page's data step (``baby_room._page_worker.prepare``: key findings, published
+  figures, data-quality and publication tables, the evidence explorer) on the bundled
+  data written as files (as a report build reads them), against loading the same project (``load_project`` and its four tables: the
+  floor of any step that reads the data);
 - the Word report written from the front page's data step (``page_data``: findings,
   publication tables, quality overview, sources; what the report's last, serial step
   does), with 20 figures, against python-docx putting the same figures into an empty
@@ -19,6 +23,9 @@ from pathlib import Path
 from _common import best_of, row
 
 import baby_room as br
+from baby_room._page_worker import prepare
+from baby_room.kinds import KINDS
+from baby_room.project import load_project
 from baby_room.report_page import page_data
 from baby_room.survey import _rooms
 from baby_room.word import write_report_docx
@@ -47,6 +54,24 @@ def run() -> list[dict]:
     from docx.shared import Cm
 
     rows = []
+    with tempfile.TemporaryDirectory() as d:
+        data = Path(d) / "data"  # the bundled data as files, as a report build reads it
+        br.synthetic.write_all(data)
+        prepare(Path(d) / "warm-up", data, threshold=5)  # first-call imports and caches
+
+        def page_step():
+            with tempfile.TemporaryDirectory() as work:
+                prepare(work, data, threshold=5)
+
+        def load():
+            project = load_project(data)
+            for kind in KINDS:
+                getattr(project, kind)
+
+        rows.append(row("front page's data step (prepare), bundled data as files",
+                        best_of(page_step, 5), "load_project + its four tables",
+                        best_of(load, 5), "-", None))
+
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         pngs = _figures(folder)

@@ -340,3 +340,63 @@ def test_vega_bundle_is_kept_once_per_machine(tmp_path, monkeypatch):
     explorer._vega_scripts.cache_clear()
     assert explorer._vega_scripts() == reference
     explorer._vega_scripts.cache_clear()
+
+
+def test_world_features_are_kept_under_a_key_of_their_inputs(tmp_path, monkeypatch):
+    """The projected countries are kept once per machine under a hash of the files and
+    library versions they come from: a kept copy is read back, and a changed input (a
+    data file, a version) gives another key, so a stale copy is never used."""
+    import importlib.metadata
+
+    from baby_room.evidence import explorer
+
+    fresh = explorer._project_world()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    explorer._world_features.cache_clear()
+    assert explorer._world_features() == fresh
+    (kept,) = (tmp_path / "cache" / "baby_room").glob("world-features-*.json")
+    assert kept.name == f"world-features-{explorer._world_key()}.json"
+    kept.write_text("[]", encoding="utf-8")
+    explorer._world_features.cache_clear()
+    assert explorer._world_features() == "[]"  # read back, not computed again
+
+    inputs = explorer._world_inputs()
+    assert any(p.suffix == ".shp" for p in inputs) and explorer.__file__ in map(str, inputs)
+    copy = tmp_path / "shapes.shp"
+    copy.write_bytes(next(p for p in inputs if p.suffix == ".shp").read_bytes())
+    monkeypatch.setattr(explorer, "_world_inputs", lambda: [*inputs, copy])
+    before = explorer._world_key()
+    copy.write_bytes(copy.read_bytes()[:-1] + b"\x00")
+    assert explorer._world_key() != before
+    explorer._world_features.cache_clear()
+    assert explorer._world_features() == fresh  # the stale "[]" is not used...
+    assert [p.name for p in kept.parent.glob("world-features-*.json")] == [
+        f"world-features-{explorer._world_key()}.json"]  # ...and is replaced
+    current, real_version = explorer._world_key(), importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda p: "0.0" if p == "shapely" else real_version(p))
+    assert explorer._world_key() != current
+
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    explorer._world_features.cache_clear()
+    assert explorer._world_features() == fresh
+    explorer._world_features.cache_clear()
+
+
+def test_world_features_are_written_into_the_page_data_as_kept(tmp_path):
+    """The page's data holds the world features text as kept, spliced where the payload
+    marks them; an item holding the mark itself does not move them."""
+    import pandas as pd
+
+    from baby_room.evidence import explorer
+
+    features = json.loads(explorer._world_features())
+    items = pd.DataFrame({"title": ["A study", explorer._WORLD_FEATURES],
+                          "countries": ["Norway", "France"], "year": [2020, 2021]})
+    for rows in (items.head(1), items):
+        page = explorer.evidence_explorer(rows, tmp_path / "x.html", rows=["country"],
+                                          filters=["country"])
+        data = _payload(page.read_text(encoding="utf-8"))
+        assert data["world"]["features"] == features
+        assert [i["title"] for i in data["items"]] == rows["title"].tolist()

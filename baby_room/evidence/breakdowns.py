@@ -157,12 +157,15 @@ def _tally(long: pd.DataFrame, keys: list[str], n_items: int, count: str, attrs:
                           count_fractional=("_w", "sum")).reset_index()
     else:  # the fractional sums are not shown: only the sizes
         out = long.groupby(keys, sort=False, dropna=False).size().rename("count").reset_index()
-    if complete is not None:
-        grid = pd.DataFrame({keys[0]: pd.array(complete, dtype=out[keys[0]].dtype)})
-        out = grid.merge(out, on=keys[0], how="left")
-        out["count"] = out["count"].fillna(0)
-        if count == "fractional":
-            out["count_fractional"] = out["count_fractional"].fillna(0.0)
+    if complete is not None:  # every category of the list, in its order (others dropped)
+        found = out[keys[0]].tolist()
+        grid = {keys[0]: pd.array(complete, dtype=out[keys[0]].dtype)}
+        for column, zero in (("count", 0), ("count_fractional", 0.0)):
+            if column in out.columns:
+                given = dict(zip(found, out[column].tolist(), strict=True))
+                grid[column] = np.array([given.get(v, zero) for v in complete],
+                                        dtype=out[column].dtype)
+        out = pd.DataFrame(grid)
     out["count"] = out["count"].astype(np.int64)
     out = _order(out, keys[-1] if sort == "n" else keys[0], order, sort)
     return _finish(out.reset_index(drop=True), keys, n_items, count, attrs)
@@ -171,19 +174,19 @@ def _tally(long: pd.DataFrame, keys: list[str], n_items: int, count: str, attrs:
 def _finish(out: pd.DataFrame, keys: list[str], n_items, count: str, attrs: dict):
     """Columns of a breakdown: keys, share, n, count, [share_fractional, count_fractional]."""
     base = np.asarray(n_items, dtype=np.int64) * np.ones(len(out), dtype=np.int64)
-    out["n"] = base
+    columns = {key: out[key].array for key in keys}
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["share"] = np.where(base > 0, out["count"] / np.maximum(base, 1), np.nan)
-        cols = [*keys, "share", "n", "count"]
+        columns["share"] = np.where(base > 0, out["count"] / np.maximum(base, 1), np.nan)
+        columns["n"] = base
+        columns["count"] = out["count"].array
         if count == "fractional":
-            out["share_fractional"] = np.where(
+            columns["share_fractional"] = np.where(
                 base > 0, out["count_fractional"] / np.maximum(base, 1), np.nan)
-            cols += ["share_fractional", "count_fractional"]
-    out = out[cols].copy()
-    out["counting"] = pd.array([count] * len(out), dtype="string")
-    out = out.reset_index(drop=True)
-    out.attrs = dict(attrs)
-    return out
+            columns["count_fractional"] = out["count_fractional"].array
+    columns["counting"] = pd.array([count] * len(out), dtype="string")
+    result = pd.DataFrame(columns)  # a new frame: the columns above, a RangeIndex
+    result.attrs = dict(attrs)
+    return result
 
 
 def _order(out: pd.DataFrame, label: str, order, sort: str) -> pd.DataFrame:
@@ -288,8 +291,9 @@ def _facet_decade(data, column="year"):
 def _facet_dimension(data, column="dimensions"):
     long = _split_multi(data[column].reset_index(drop=True))
     canon = {_key(d): d for d in QUALITY_DIMENSIONS}
-    long["dimension"] = pd.array([canon.get(_key(v), v.lower()) for v in long["value"].tolist()],
-                                 dtype="string")
+    values = long["value"].tolist()
+    named = {v: canon.get(_key(v), v.lower()) for v in set(values)}  # once per spelling
+    long["dimension"] = pd.array([named[v] for v in values], dtype="string")
     long = _fill_missing(long[["position", "dimension"]], len(data), {"dimension": NO_DIMENSION})
     return long, {}
 
@@ -1070,7 +1074,8 @@ def normalise_instruments(values, *, sep: str = ";") -> pd.DataFrame:
         else values.reset_index(drop=True)
     long = _split_multi(series, sep)
     pieces = long["value"].tolist()
-    keys = [_key(p) for p in pieces]
+    key_of = {p: _key(p) for p in set(pieces)}  # once per spelling
+    keys = [key_of[p] for p in pieces]
     spellings: dict[str, Counter] = {}
     for k, p in zip(keys, pieces, strict=True):
         spellings.setdefault(k, Counter())[p] += 1

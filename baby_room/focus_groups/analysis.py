@@ -221,7 +221,9 @@ def code_frequencies(
     df = df.assign(_all=0)
 
     items = code_order(df if codebook is None else coding, codebook, level)
-    items = [i for i in items if i in set(df[item].astype(str))] if codebook is None else items
+    if codebook is None:
+        present = set(df[item].astype(str))  # once, not once per item
+        items = [i for i in items if i in present]
 
     units = df.drop_duplicates([*group_cols, *keys])
     n = units.groupby(group_cols, observed=True, sort=True).size().rename("n")
