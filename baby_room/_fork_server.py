@@ -238,11 +238,11 @@ class _Server:
             self.reap()
         except OSError:
             pass
-        waiting, self.waiting = self.waiting, []
-        for conn, request, fds in waiting:
+        for item in list(self.waiting):
+            conn, request, fds = item
             if not ready(request):
-                self.waiting.append((conn, request, fds))
                 continue
+            self.waiting.remove(item)  # the others stay listed: a child closes them all
             try:
                 self.start(conn, request, fds)
             except OSError:  # no child (fork failed): its launcher runs the module itself
@@ -323,6 +323,10 @@ class _Server:
         self.selector.close()
         for sock in (self.listener, conn, *self.children.values()):
             sock.close()
+        for other, _, other_fds in self.waiting:  # requests still waiting are not its own
+            other.close()
+            for fd in other_fds:
+                _close(fd)
         os.close(self.wake_read)
         os.close(self.wake_write)
         code = _run_child(request, fds)

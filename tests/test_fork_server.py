@@ -116,7 +116,7 @@ def test_a_request_for_an_imported_module_is_served_while_the_server_still_impor
         monkeypatch, tmp_path):
     # the server imports "early_module" (which waits for the file "go"), then
     # "blocking_module" (which waits for "release"): a request for early_module made before
-    # "go" is served as soon as it is imported, one for another module only after them all
+    # "go" is served as soon as it is imported, those for other modules only after them all
     monkeypatch.setattr(_fork_server, "DATA_STACK", ())
     monkeypatch.setattr(_fork_server, "KERNEL_STACK", ())
     wait = textwrap.dedent("""
@@ -135,6 +135,8 @@ def test_a_request_for_an_imported_module_is_served_while_the_server_still_impor
     (tmp_path / "blocking_module.py").write_text(wait + f"wait_for({str(release)!r})\n")
     (tmp_path / "later_module.py").write_text(
         "import sys; print('blocking_module' in sys.modules)")
+    finish = tmp_path / "finish"
+    (tmp_path / "slow_module.py").write_text(wait + f"wait_for({str(finish)!r})\n")
     env = dict(os.environ, PYTHONPATH=str(tmp_path), PYTHONHASHSEED="0")
     started = _fork_server.ForkServer(env=env, early=["early_module"],
                                       preload=["blocking_module"])
@@ -144,8 +146,10 @@ def test_a_request_for_an_imported_module_is_served_while_the_server_still_impor
                                 stdout=subprocess.PIPE, text=True)
 
     try:
-        early, later = start("early_module"), start("later_module")
-        time.sleep(0.5)  # both requests wait in the listener's queue
+        early, slow = start("early_module"), start("slow_module")
+        time.sleep(0.3)  # slow_module's request is taken before later_module's
+        later = start("later_module")
+        time.sleep(0.5)  # the requests wait in the listener's queue
         go.touch()
         deadline = time.monotonic() + 30
         while not done.exists() and time.monotonic() < deadline:
@@ -155,11 +159,15 @@ def test_a_request_for_an_imported_module_is_served_while_the_server_still_impor
         release.touch()
         out, _ = early.communicate(timeout=30)
         assert early.returncode == 0 and out == "False\n"
+        # slow_module, forked first and still running, holds none of later_module's
+        # streams: its output ends when it does
         out, _ = later.communicate(timeout=30)
-        assert later.returncode == 0 and out == "True\n"
+        assert later.returncode == 0 and out == "True\n" and slow.poll() is None
+        finish.touch()
+        assert slow.wait(timeout=30) == 0
     finally:
-        go.touch()
-        release.touch()
+        for path in (go, release, finish):
+            path.touch()
         started.stop()
 
 
