@@ -385,14 +385,14 @@ def test_world_features_are_kept_under_a_key_of_their_inputs(tmp_path, monkeypat
 
 
 def test_world_features_are_written_into_the_page_data_as_kept(tmp_path):
-    """The page's data holds the world features text as kept, spliced where the payload
-    marks them; an item holding the mark itself does not move them."""
+    """The page's data holds the world features as kept, beside items whose titles hold
+    what a script element must escape."""
     import pandas as pd
 
     from baby_room.evidence import explorer
 
     features = json.loads(explorer._world_features())
-    items = pd.DataFrame({"title": ["A study", explorer._WORLD_FEATURES],
+    items = pd.DataFrame({"title": ["A study", "</script> & <b>more</b>"],
                           "countries": ["Norway", "France"], "year": [2020, 2021]})
     for rows in (items.head(1), items):
         page = explorer.evidence_explorer(rows, tmp_path / "x.html", rows=["country"],

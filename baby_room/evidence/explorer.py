@@ -29,7 +29,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -257,8 +256,8 @@ def _payload(data: pd.DataFrame, *, rows, columns, filters, prisma, title) -> di
 
 @lru_cache(maxsize=1)
 def _world_features() -> str:
-    """The countries of the world map, projected, as GeoJSON features: a JSON array as the
-    page's data script holds it (:func:`_script_json`).
+    """The countries of the world map, projected, as GeoJSON features: a JSON array
+    (written by :func:`_script_json`).
 
     They depend only on files of the package, so they are kept once per machine beside
     the Vega bundle (:func:`_kept`), under a hash of everything they are computed from
@@ -322,9 +321,7 @@ def _project_world() -> str:
 def _world():
     from baby_room.evidence.world import SHAPES_CREDIT
 
-    # the features are put into the page's data as kept (see _page), not parsed and
-    # written again: 185 kB of JSON
-    return {"features": _WORLD_FEATURES, "credit": SHAPES_CREDIT}
+    return {"features": json.loads(_world_features()), "credit": SHAPES_CREDIT}
 
 
 def _prisma(counts: pd.DataFrame) -> dict:
@@ -402,22 +399,6 @@ def _script_json(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-#: Where the payload's world map holds :func:`_world_features` (a mark no data holds).
-_WORLD_FEATURES = f"baby-room-world-features-{uuid.uuid4().hex}"
-
-
-def _payload_json(payload: dict) -> str:
-    """:func:`_script_json` of the payload, with the world features in their place."""
-    text = _script_json(payload)
-    mark = json.dumps(_WORLD_FEATURES)
-    if (payload.get("world") or {}).get("features") == _WORLD_FEATURES:
-        if text.count(mark) != 1:  # an item holds the mark too: write the features out
-            world = {**payload["world"], "features": json.loads(_world_features())}
-            return _script_json({**payload, "world": world})
-        text = text.replace(mark, _world_features())
-    return text
-
-
 def _page(payload: dict) -> str:
     label = ("SYNTHETIC DATA · " if payload["synthetic"] else "") + f"Source: {payload['source']}"
     return (_TEMPLATE
@@ -425,7 +406,7 @@ def _page(payload: dict) -> str:
             .replace("__LABEL__", html.escape(label))
             .replace("__STYLE__", _STYLE)
             .replace("__VEGA__", _vega_scripts().replace("</script", "<\\/script"))
-            .replace("__DATA__", _payload_json(payload))
+            .replace("__DATA__", _script_json(payload))
             .replace("__APP__", _APP))
 
 
