@@ -20,10 +20,10 @@ import pandas as pd
 from baby_room._docx import add_table
 from baby_room._version import __version__
 from baby_room.report_page import caption
-from baby_room.tables import REPORT_TABLES, publication_tables
+from baby_room.tables import publication_tables
 
-__all__ = ["FIXED_TIME", "REPORT_TABLES", "StyledParagraphs", "add_frame", "publication_tables",
-           "save_docx", "synthetic_banner", "write_report_docx"]
+__all__ = ["FIXED_TIME", "StyledParagraphs", "add_frame", "save_docx", "synthetic_banner",
+           "write_report_docx"]
 
 #: The time written into every .docx (core properties and zip entries).
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import pytest
 
 import baby_room as br
-from baby_room.tables import summary_table
-from baby_room.word import REPORT_TABLES, write_report_docx
+from baby_room.tables import REPORT_TABLES, summary_table
+from baby_room.word import write_report_docx
 
 # one xdist worker runs this module (make test: --dist loadgroup), so the two Word reports
 # (module fixtures) are made once
