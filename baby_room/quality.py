@@ -95,15 +95,3 @@ def overview(project) -> pd.DataFrame:
                "columns", "unused_columns"]
     return pd.DataFrame(rows, columns=columns)
 
-
-def data_sources(project) -> dict:
-    """Where each data set of a project came from: kind -> its ``source`` attribute (the
-    kind itself when not recorded); loads every table.
-
-    Examples
-    --------
-    >>> import baby_room as br
-    >>> data_sources(br.load_project())["survey"]
-    'Baby Room Project survey (synthetic)'
-    """
-    return {kind: table.attrs.get("source", kind) for kind, table in project.tables().items()}

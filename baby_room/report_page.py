@@ -87,8 +87,8 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     ``published-figures`` into ``folder/tables`` through :class:`baby_room.Outputs`, and
     returns them for :func:`write_summary_page` and the Word report: ``findings`` and
     ``published`` (DataFrames), the quality summary (``quality``, ``n_aside``,
-    ``n_cells``, ``overview``), the project's ``synthetic`` flag and ``sources``
-    (:func:`baby_room.quality.data_sources`) and the Word report's ``publication_tables``
+    ``n_cells``, ``overview``: each data set's source among its columns), the project's
+    ``synthetic`` flag and the Word report's ``publication_tables``
     (:func:`baby_room.tables.publication_tables`): everything the page and the Word
     report show from the data, so the process writing them loads no table. Nothing here
     reads the notebooks' outputs, so a report build computes it while the notebooks run.
@@ -105,7 +105,6 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
     """
     from baby_room.findings import key_findings, published_comparison
     from baby_room.outputs import Outputs
-    from baby_room.quality import data_sources
     from baby_room.tables import publication_tables
 
     out = Outputs(Path(folder), threshold=threshold)
@@ -116,7 +115,7 @@ def page_data(folder, project, *, threshold: int = 5) -> dict:
               if k in project.present}
     published = out.table(published_comparison(**tables), "published-figures", suppress=False)
     return {"findings": findings, "published": published, **quality,
-            "synthetic": project.synthetic, "sources": data_sources(project),
+            "synthetic": project.synthetic,
             "publication_tables": publication_tables(project, threshold=threshold)}
 
 

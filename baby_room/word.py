@@ -227,7 +227,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
 
     from baby_room.findings import key_findings, published_comparison
     from baby_room.project import load_project
-    from baby_room.quality import data_sources, overview
+    from baby_room.quality import overview
 
     folder = Path(folder)
     if project is None:
@@ -301,7 +301,7 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
 
     styled.heading("Data quality", level=1)
     quality = page["overview"] if "overview" in page else overview(project)
-    add_frame(document, quality.drop(columns=["source"], errors="ignore"))
+    add_frame(document, quality.drop(columns=["source"]))
     n_aside = page["n_aside"] if "n_aside" in page else len(project.set_aside)
     document.add_paragraph(
         f"{n_aside} row{'' if n_aside == 1 else 's'} failed validation and "
@@ -311,9 +311,8 @@ def write_report_docx(folder, *, data_dir=None, project=None, data_label: str | 
         "Free text, names and identifiers never appear.")
 
     styled.heading("Sources", level=1)
-    sources = page["sources"] if "sources" in page else data_sources(project)
-    for kind, source in sources.items():
-        styled.paragraph(f"{kind}: {source}", "List Bullet")
+    for kind, source in zip(quality["dataset"], quality["source"], strict=True):
+        styled.paragraph(f"{kind}: {source or kind}", "List Bullet")
     document.add_paragraph(
         "Published statements: the Baby Room Project's reports (January 2025, September "
         "2025) and the 2025 conference programme. EYFS ratios and staffing rules: Early "
