@@ -46,7 +46,7 @@ _RC = {
     "text.hinting": "no_hinting",
 }
 #: what every saved file is drawn with, whatever style the caller has set
-_SAVE_RC = {"svg.hashsalt": "baby_room", "svg.fonttype": "none", "text.hinting": "no_hinting"}
+_SAVE_RC = {key: _RC[key] for key in ("svg.hashsalt", "svg.fonttype", "text.hinting")}
 
 
 @contextmanager
