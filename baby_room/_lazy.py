@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 
-def lazy_exports(package: str, names: dict[str, str]):
+def lazy_exports(package: str, names: dict[str, str], *, renamed: dict[str, str] | None = None):
     """Return ``(__getattr__, __dir__, __all__)`` for a package's lazy public names.
 
     Parameters
@@ -19,9 +19,20 @@ def lazy_exports(package: str, names: dict[str, str]):
         The package's ``__name__``.
     names : dict
         Public name -> submodule (relative to the package) that defines it.
+    renamed : dict, optional
+        Former public name -> its new name (one of ``names``): the former name still
+        works, with a ``DeprecationWarning`` that gives the new one; it is not listed.
     """
+    renamed = renamed or {}
 
     def __getattr__(name: str):
+        if name in renamed:
+            import warnings
+
+            new = renamed[name]
+            warnings.warn(f"{package}.{name} is now {package}.{new}; the old name will be "
+                          "removed in a later release", DeprecationWarning, stacklevel=2)
+            name = new
         if name in names:
             module = importlib.import_module(f"{package}.{names[name]}")
             return getattr(module, name)

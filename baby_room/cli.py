@@ -164,9 +164,9 @@ def _cmd_map(args) -> int:
 
 
 def _print_conflicts(frame) -> None:
-    from baby_room.survey.load import conflicting_rooms
+    from baby_room.survey.load import list_room_conflicts
 
-    conflicts = conflicting_rooms(frame)
+    conflicts = list_room_conflicts(frame)
     if len(conflicts):
         print(f"  Note: {conflicts[['setting_id', 'room_id']].drop_duplicates().shape[0]} "
               "rooms are described differently by two respondents (flagged, not an error):")

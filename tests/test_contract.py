@@ -79,8 +79,8 @@ EXAMPLES = {
     "survey.fit_group_size_model": ("survey", lambda f, d: f(d, "group_size ~ setting_type")),
     "survey.published_figures": ("survey", lambda f, d: f(d)),
     "survey.rooms": ("survey", lambda f, d: f(d)),
-    "survey.room_conflicts": ("survey", lambda f, d: f(d)),
-    "survey.conflicting_rooms": ("survey", lambda f, d: f(d)),
+    "survey.count_room_conflicts": ("survey", lambda f, d: f(d)),
+    "survey.list_room_conflicts": ("survey", lambda f, d: f(d)),
     # focus groups
     "focus_groups.code_frequencies": ("coding", lambda f, d: f(d, by="role")),
     "focus_groups.code_cooccurrence": ("coding", lambda f, d: f(d)),

@@ -78,10 +78,21 @@ def test_rooms_takes_the_manager_then_room_leader_then_educator():
     # A (10/11/12) and B (8/9) disagree on group size; staff agree
     assert r.attrs["n_rooms_conflicting"] == 2
     assert r.attrs["room_priority"] == "manager > room_leader > educator"
-    c = ind.room_conflicts(df).set_index("column")
+    c = ind.count_room_conflicts(df).set_index("column")
     assert c.loc["group_size", "rooms_conflicting"] == 2
     assert c.loc["staff_in_room", "rooms_conflicting"] == 0
     assert c.loc["any", "rooms_shared"] == 2
+
+
+@pytest.mark.parametrize("old, new", [("conflicting_rooms", "list_room_conflicts"),
+                                      ("room_conflicts", "count_room_conflicts")])
+def test_renamed_room_conflict_functions_still_work_with_a_deprecation_warning(old, new):
+    import baby_room.survey as sv
+
+    with pytest.warns(DeprecationWarning, match=f"survey.{old} is now baby_room.survey.{new}"):
+        function = getattr(sv, old)
+    assert function is getattr(sv, new)
+    assert old not in sv.__all__ and old not in dir(sv)
 
 
 def test_rooms_first_in_row_order_breaks_ties_and_missing_ids_are_own_rooms():

@@ -118,7 +118,7 @@ def test_qualified_staff_cannot_exceed_staff_in_room():
 
 def test_room_described_differently_is_flagged_not_dropped():
     survey = br.synthetic.survey()
-    conflicts = br.survey.load.conflicting_rooms(survey)
+    conflicts = br.survey.load.list_room_conflicts(survey)
     # the generator makes 5 rooms whose educator misremembers the group size
     assert len(conflicts) == 5
     assert set(conflicts["column"]) == {"group_size"}

@@ -2,7 +2,7 @@
 
 The survey has one row per respondent, but room-level figures count each baby room
 (``setting_id``, ``room_id``) once. :func:`build_rooms` makes the room table; the public
-wrappers are :func:`baby_room.survey.rooms`, :func:`baby_room.survey.room_conflicts` and
+wrappers are :func:`baby_room.survey.rooms`, :func:`baby_room.survey.count_room_conflicts` and
 :func:`baby_room.survey.room_design`.
 """
 

@@ -8,7 +8,7 @@ describe the same room. Room-level figures (group size, babies per adult, the EY
 count each room once: :func:`rooms` builds the room table, taking the room's values from
 one respondent chosen in the priority manager > room_leader > educator (ties broken by row
 order, i.e. the first such respondent in the file). How many rooms had several respondents
-and how many of those disagreed is in ``rooms(data).attrs`` and in :func:`room_conflicts`.
+and how many of those disagreed is in ``rooms(data).attrs`` and in :func:`count_room_conflicts`.
 Respondent-level figures (baby-specific CPD, Likert items) use every respondent.
 
 One design through everything
@@ -73,7 +73,7 @@ __all__ = [
     "means_test",
     "published_figures",
     "ratio_summary",
-    "room_conflicts",
+    "count_room_conflicts",
     "room_design",
     "rooms",
     "workforce_summary",
@@ -153,8 +153,11 @@ def rooms(data: pd.DataFrame) -> pd.DataFrame:
     return build_rooms(data, function="rooms")
 
 
-def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
-    """How many rooms described by several respondents had conflicting answers, by column.
+def count_room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
+    """Count the rooms described by several respondents with conflicting answers, by column.
+
+    For publication: counts only. :func:`baby_room.survey.load.list_room_conflicts` lists
+    the rooms themselves, with their identifiers, for checking a data file.
 
     Parameters
     ----------
@@ -177,10 +180,10 @@ def room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
     ...     "setting_id": ["S1", "S1", "S2"], "room_id": ["R1", "R1", "R1"],
     ...     "role": ["educator", "manager", "educator"],
     ...     "group_size": [12, 10, 6], "staff_in_room": [3, 3, 2]})
-    >>> room_conflicts(df)[["column", "rooms_conflicting"]].to_numpy().tolist()
+    >>> count_room_conflicts(df)[["column", "rooms_conflicting"]].to_numpy().tolist()
     [['group_size', 1], ['staff_in_room', 0], ['any', 1]]
     """
-    table = build_rooms(data, function="room_conflicts")
+    table = build_rooms(data, function="count_room_conflicts")
     a = table.attrs
     rows = [
         {"column": c, "rooms": a["n_rooms"], "rooms_shared": a["n_rooms_shared"],

@@ -78,7 +78,7 @@ def load_survey(path, *, columns: Mapping[str, str] | None = None, on_error: str
     each qualified-staff count (Level 3, Level 2, baby-trained) is at most the staff
     in the room, and Level 3 plus Level 2 is at most the staff in the room.
     Two respondents describing the same room with different numbers are not an
-    error: see :func:`conflicting_rooms`.
+    error: see :func:`list_room_conflicts`.
 
     Examples
     --------
@@ -114,13 +114,13 @@ def _survey_checks(frame: pd.DataFrame, rows: np.ndarray, failures: Failures) ->
                  "consistency: Level 3 plus Level 2 staff cannot exceed staff_in_room")
 
 
-def conflicting_rooms(data: pd.DataFrame) -> pd.DataFrame:
+def list_room_conflicts(data: pd.DataFrame) -> pd.DataFrame:
     """List the rooms described by more than one respondent with different numbers.
 
     For checking a data file (``baby-room validate`` prints it): it names settings and
     rooms, so it is not for publication. Such rooms are flagged, not dropped: the
     room-level indicators use one answer per room, and
-    :func:`baby_room.survey.indicators.room_conflicts` counts the conflicts without
+    :func:`baby_room.survey.indicators.count_room_conflicts` counts the conflicts without
     identifiers.
 
     Parameters
@@ -142,11 +142,11 @@ def conflicting_rooms(data: pd.DataFrame) -> pd.DataFrame:
     >>> df = pd.DataFrame({"setting_id": ["S1", "S1"], "room_id": ["R1", "R1"],
     ...                    "group_size": pd.array([12, 14], dtype="Int64"),
     ...                    "staff_in_room": pd.array([4, 4], dtype="Int64")})
-    >>> conflicting_rooms(df)[["column", "values"]].to_dict("records")
+    >>> list_room_conflicts(df)[["column", "values"]].to_dict("records")
     [{'column': 'group_size', 'values': '12; 14'}]
     """
     keys = ["setting_id", "room_id"]
-    check_frame(data, function="conflicting_rooms", columns=keys)
+    check_frame(data, function="list_room_conflicts", columns=keys)
     cols = [c for c in ROOM_COLUMNS if c in data.columns]
     multi = data[data.duplicated(keys, keep=False)]
     out = []
