@@ -29,6 +29,7 @@ different environment starts a new server). Linux and macOS only (``os.fork``); 
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import json
 import os
@@ -191,9 +192,17 @@ def serve(listener: socket.socket, preload: list[str], *, idle: float = IDLE_SEC
 
     Between two imports, a request for a module already imported is served at once;
     the others wait until every import is done.
+
+    The server runs with the garbage collector off (importing the stack allocates
+    hundreds of thousands of objects that live as long as the process; the collector's
+    passes over them cost about 15% of the imports) and freezes what it holds before each
+    fork, so a child, which turns the collector back on, never scans the inherited
+    objects (:func:`gc.freeze`, the pattern Python's documentation gives for a process
+    that forks without exec).
     """
     import importlib
 
+    gc.disable()
     server = _Server(listener)
     for name in preload:
         try:
@@ -305,6 +314,7 @@ class _Server:
         """Fork the child ``request`` asks for; tell its launcher the child's pid."""
         sys.stdout.flush()
         sys.stderr.flush()
+        gc.freeze()  # the child's collections skip what it inherits (see :func:`serve`)
         pid = os.fork()
         if pid == 0:
             self._become_child(conn, request, fds)
@@ -318,6 +328,7 @@ class _Server:
             _kill(pid)
 
     def _become_child(self, conn, request: dict, fds: list[int]):
+        gc.enable()  # off in the server (see :func:`serve`); a fresh process has it on
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         self.selector.close()

@@ -19,11 +19,11 @@ from baby_room import _fork_server
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 PROBE = textwrap.dedent("""
-    import json, os, sys
+    import gc, json, os, sys
     line = sys.stdin.readline().strip()
     print(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "path0": sys.path[0],
                       "probe": os.environ.get("PROBE"), "stdin": line,
-                      "name": __name__}))
+                      "name": __name__, "gc": gc.isenabled()}))
     print("to stderr", file=sys.stderr)
     sys.exit(int(sys.argv[1]))
 """)
@@ -61,6 +61,7 @@ def test_child_is_what_python_m_gives(server, tmp_path):
     assert forked.stdout == plain.stdout
     assert forked.stderr == plain.stderr == "to stderr\n"
     assert '"stdin": "hello"' in forked.stdout and '"probe": "x"' in forked.stdout
+    assert '"gc": true' in forked.stdout  # the server runs without it; a child has it again
 
 
 def test_child_is_forked_from_the_server(server, tmp_path):
@@ -68,6 +69,24 @@ def test_child_is_forked_from_the_server(server, tmp_path):
         "import os, sys; print(os.getppid(), 'pandas' in sys.modules)")
     done = _run(server.command("parent_module"), tmp_path)
     assert done.stdout.split() == [str(server.process.pid), "True"]  # pandas: DATA_STACK
+
+
+def test_a_child_collects_garbage_but_never_scans_what_it_inherits(server, tmp_path):
+    (tmp_path / "gc_module.py").write_text(textwrap.dedent("""
+        import gc, sys
+        inherited = gc.get_freeze_count()
+        class Node:
+            pass
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle only the collector frees
+        del a, b
+        print(gc.isenabled(), inherited, gc.collect() >= 2, 'pandas' in sys.modules)
+    """))
+    enabled, frozen, collected, pandas = _run(server.command("gc_module"),
+                                              tmp_path).stdout.split()
+    assert (enabled, collected, pandas) == ("True", "True", "True")
+    # the server's imports (pandas and the rest) are in the permanent generation
+    assert int(frozen) > 50_000
 
 
 def test_signals_reach_the_child_and_a_killed_launcher_takes_it_along(server, tmp_path):
