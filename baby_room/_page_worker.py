@@ -13,6 +13,10 @@ The child writes its files into the page's working folder and pickles its result
 error) to a file the parent reads; the pickle never leaves the build's private cache. The
 step's files and result are cached under a hash of what it reads (:func:`start`), so a
 build that re-executes a notebook with the same data does not redo it.
+
+The files that show the notebooks' figures (the Word report) are written by a second
+child, ``PageJob(step="figures")``, started as soon as the last notebook has executed, so
+that they are written while the parent converts that notebook to HTML.
 """
 
 from __future__ import annotations
@@ -48,6 +52,21 @@ def prepare(work, data_dir, *, threshold: int) -> dict:
 
         report_explorer(work, items=project.evidence)
     return page_data(work, project, threshold=threshold)
+
+
+def write_figure_files(work, data_dir, *, threshold: int, page: dict) -> list[str]:
+    """Write into ``work`` the report files that show the notebooks' figures (found in
+    ``work/figures``): :func:`baby_room.report.write_extra_outputs`, with ``page`` the
+    data step's result (:func:`prepare`). Returns the files written, relative to ``work``.
+    """
+    from baby_room.project import load_project
+    from baby_room.report import write_extra_outputs
+
+    work = Path(work)
+    before = set(work.rglob("*"))
+    write_extra_outputs(work, load_project(data_dir), threshold=threshold, data=page)
+    return sorted(p.relative_to(work).as_posix() for p in work.rglob("*")
+                  if p.is_file() and p not in before)
 
 
 def start(work, data_dir, *, threshold: int, cache_entry, force: bool = False,
@@ -86,42 +105,63 @@ class CachedPageData:
         pass
 
 
+#: The steps :class:`PageJob` runs in a child, as its errors name them.
+STEPS = {"data": "the front page's data step",
+         "figures": "writing the report files that show the notebooks' figures"}
+
+
 class PageJob:
-    """The data step running in a child process: :meth:`result` waits for it."""
+    """A step of the page running in a child process: :meth:`result` waits for it.
+
+    ``step`` is ``"data"`` (:func:`prepare`, the default) or ``"figures"``
+    (:func:`write_figure_files`, given ``page``, the data step's result).
+    """
 
     def __init__(self, work: Path, data_dir: Path, *, threshold: int, cache_entry=None,
-                 fork_server=None):
+                 fork_server=None, step: str = "data", page: dict | None = None):
         self.cache_entry = Path(cache_entry) if cache_entry is not None else None
         self.work = Path(work)
+        self.step = step
         self.result_path = self.work.with_name(self.work.name + ".result.pickle")
         self.result_path.unlink(missing_ok=True)
         self.work.mkdir(parents=True, exist_ok=True)
-        args = [str(self.work), "" if data_dir is None else str(data_dir),  # "": bundled
+        self._outcome = None
+        args = [step, str(self.work), "" if data_dir is None else str(data_dir),  # "": bundled
                 str(threshold), str(self.result_path)]
+        if step == "figures":
+            page_path = self.work.with_name(self.work.name + ".page.pickle")
+            page_path.write_bytes(pickle.dumps(page))
+            args.append(str(page_path))
         command = (fork_server.command(__name__, *args) if fork_server is not None
                    else [sys.executable, "-m", __name__, *args])
         self.process = subprocess.Popen(
             command, env=dict(os.environ, PYTHONHASHSEED="0"), stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE)
 
-    def result(self) -> dict:
-        """Wait for the child; return its dict or raise its error."""
+    def result(self):
+        """Wait for the child; return its result or raise its error (again on every call)."""
+        if self._outcome is None:
+            self._outcome = self._wait()
+        status, value = self._outcome
+        if status == "error":
+            raise value
+        return value
+
+    def _wait(self) -> tuple:
         _, stderr = self.process.communicate()
         try:
             raw = self.result_path.read_bytes()
             status, value = pickle.loads(raw)
         except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             lines = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ReportError("the front page's data step failed: "
-                              + (lines[-1] if lines else f"exit code {self.process.returncode}")
-                              ) from None
+            return "error", ReportError(
+                f"{STEPS[self.step]} failed: "
+                + (lines[-1] if lines else f"exit code {self.process.returncode}"))
         finally:
             self.result_path.unlink(missing_ok=True)
-        if status == "error":
-            raise value
-        if self.cache_entry is not None:
+        if status == "ok" and self.cache_entry is not None:
             self._store(raw)
-        return value
+        return status, value
 
     def _store(self, raw: bytes) -> None:
         """Keep the child's files and its result file as they are."""
@@ -142,9 +182,14 @@ class PageJob:
 
 
 def main(argv: list[str]) -> int:
-    work, data_dir, threshold, result = argv
+    step, work, data_dir, threshold, result, *page = argv
     try:
-        payload = ("ok", prepare(work, data_dir or None, threshold=int(threshold)))
+        if step == "data":
+            value = prepare(work, data_dir or None, threshold=int(threshold))
+        else:
+            value = write_figure_files(work, data_dir or None, threshold=int(threshold),
+                                       page=pickle.loads(Path(page[0]).read_bytes()))
+        payload = ("ok", value)
     except BabyRoomError as exc:  # every one pickles: the parent raises it as its own
         payload = ("error", exc)
     Path(result).write_bytes(pickle.dumps(payload))

@@ -29,7 +29,8 @@
    (:func:`write_extra_outputs`) and ``manifest.json`` (inputs and outputs with SHA-256,
    versions, git commit, seed); what the page computes from the data alone, and the
    evidence explorer, are computed by :mod:`baby_room._page_worker` in a process of its
-   own while the notebooks run;
+   own while the notebooks run, and the extra outputs in another as soon as the last
+   notebook has executed, while it is converted to HTML;
 6. builds everything in a temporary folder and swaps it in at the end, so a failing
    notebook leaves the previous report intact; the error names the notebook, the cell
    and the error. Two builds of one report or one cache wait for each other (a lock
@@ -706,12 +707,14 @@ def _plan(notebooks, *, cache: Path, input_hashes: dict, settings: dict, absent)
 
 
 def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, timeout: int,
-                  bar, fork_server=None) -> None:
+                  bar, fork_server=None, on_executed=None) -> None:
     """Execute notebooks side by side (up to two per core); cache each one's outputs.
 
     Two per core rather than one: a kernel waits part of its time (starting, reading
     files, exchanging messages), and on 2 cores the third of three notebooks would
     otherwise start only when one of the first two ends, leaving a core idle at the end.
+    ``on_executed()`` is called once every notebook has executed, before the last ones
+    are converted to HTML.
     """
     import asyncio
 
@@ -726,6 +729,7 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
 
     async def run_all(converter):
         gate = asyncio.Semaphore(workers)
+        executing = [len(jobs)]  # notebooks not yet executed
 
         async def run(job):
             async with gate:
@@ -735,6 +739,9 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
                     threshold=threshold, timeout=timeout, cwd=job.work,
                     fork_server=fork_server)
                 bar.step(f"{job.path.stem}: executed in {time.perf_counter() - t0:.1f} s")
+            executing[0] -= 1
+            if not executing[0] and on_executed is not None:
+                on_executed()
             # to HTML while the other notebooks still run (one conversion at a time)
             html = await asyncio.get_running_loop().run_in_executor(converter, notebook_html,
                                                                     nb)
@@ -759,14 +766,49 @@ def _execute_jobs(jobs: list, *, folder: Path, cache: Path, threshold: int, time
         shutil.rmtree(job.work, ignore_errors=True)
 
 
+def _start_figure_files(jobs: list, to_run: list, *, cache: Path, page_job, folder: Path,
+                        threshold: int, fork_server):
+    """Start writing the report files that show the notebooks' figures
+    (:func:`write_extra_outputs`) in a child forked from ``fork_server``, once every
+    notebook has executed, so that they are written while the parent converts the last
+    notebooks to HTML. Its folder holds the notebooks' figures as ``figures/`` (hard
+    links, which outlive the renaming of the notebooks' output folders into the cache, or
+    copies).
+
+    Returns the child (a :class:`baby_room._page_worker.PageJob`), or None when the data
+    step failed: :func:`_summary_page` then raises its error.
+    """
+    from baby_room import _page_worker
+
+    try:
+        data = page_job.result()
+    except Exception:  # noqa: BLE001 - raised again, where the page awaits the data step
+        return None
+    work = cache / ".work" / "_figure_files"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "figures").mkdir(parents=True)
+    for job in jobs:
+        figures = (job.out if job in to_run else job.entry) / "figures"
+        for path in sorted(figures.iterdir()) if figures.is_dir() else []:
+            try:
+                os.link(path, work / "figures" / path.name)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(path, work / "figures" / path.name)
+    return _page_worker.PageJob(work, folder, threshold=threshold, fork_server=fork_server,
+                                step="figures", page=data)
+
+
 def _summary_page(staging: Path, *, cache: Path, key: str, page_job, bundled: bool,
-                  folder: Path, threshold: int, commit: str, skipped) -> bool:
+                  folder: Path, threshold: int, commit: str, skipped,
+                  figure_files=None) -> bool:
     """Write the front page, the Word report and their tables into ``staging``.
 
     From the cache when current (``page_job`` is then None); otherwise the data step
     (:mod:`baby_room._page_worker`, started before the notebooks) is awaited and the page
-    and the Word report, which show the notebooks' figures, are written beside its files.
-    Returns True when the cached page was reused.
+    and the Word report, which show the notebooks' figures, are written beside its files:
+    the Word report (:func:`write_extra_outputs`) by ``figure_files`` when it was started
+    (:func:`_start_figure_files`), else here. Returns True when the cached page was
+    reused.
     """
     entry = cache / "_summary" / key
     if page_job is None:
@@ -790,7 +832,16 @@ def _summary_page(staging: Path, *, cache: Path, key: str, page_job, bundled: bo
             copied.append(target)
     project = load_project(folder)
     label = "the bundled synthetic data" if bundled else f"data in {folder.name}/"
-    write_extra_outputs(work, project, threshold=threshold, data=data)
+    if figure_files is None:
+        write_extra_outputs(work, project, threshold=threshold, data=data)
+    else:
+        for name in figure_files.result():  # the files it wrote
+            path, target = figure_files.work / name, work / name
+            if target.exists():
+                raise ReportError(f"{target.relative_to(work).as_posix()} was written twice, "
+                                  "by the notebooks or the page and by write_extra_outputs")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
     write_summary_page(work, project, data_label=label, threshold=threshold,
                        commit=commit, skipped=skipped, data=data)
     for path in copied:  # keep only what the page step wrote
@@ -825,6 +876,11 @@ def write_extra_outputs(folder: Path, project, *, threshold: int, data: dict | N
     :func:`baby_room._page_worker.prepare` instead, which runs while the notebooks do
     (today: the evidence explorer, issue 15). ``data`` is what
     :func:`baby_room.report_page.page_data` computed. Today: the Word report (issue 14).
+
+    In a build that executes notebooks it runs in a child process, started as soon as the
+    last notebook has executed, while the build converts the last notebooks to HTML
+    (``folder`` then holds the notebooks' figures, not their tables or pages); otherwise
+    in the build's own process.
     """
     from baby_room.word import write_report_docx  # issue 14: the Word report
 
@@ -942,6 +998,7 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     page_job = None
+    figure_files = []  # the Word report's child, started once every notebook has executed
     try:
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         to_run = [j for j in jobs if force or not j.entry.is_dir()]
@@ -972,14 +1029,23 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
         for job in jobs:
             if job not in to_run:
                 bar.step(f"{job.path.stem}: unchanged, reused")
+
+        def start_figure_files():
+            figure_files.append(_start_figure_files(
+                jobs, to_run, cache=cache, page_job=page_job, folder=folder,
+                threshold=threshold, fork_server=fork_server))
+
         if to_run:
             _execute_jobs(to_run, folder=folder, cache=cache, threshold=threshold,
-                          timeout=timeout, bar=bar, fork_server=fork_server)
+                          timeout=timeout, bar=bar, fork_server=fork_server,
+                          on_executed=start_figure_files if page_job is not None
+                          and fork_server is not None else None)
         for job in jobs:
             (result.executed if job in to_run else result.reused).append(job.path.name)
             _copy_tree(job.entry, staging)
         _summary_page(staging, cache=cache, key=page_key, page_job=page_job, bundled=bundled,
-                      folder=folder, threshold=threshold, commit=commit, skipped=skipped)
+                      folder=folder, threshold=threshold, commit=commit, skipped=skipped,
+                      figure_files=figure_files[0] if figure_files else None)
         bar.step("findings page and data-quality tables")
         _write_manifest(staging, files=files, bundled=bundled, settings=settings, git=git,
                         notebooks=notebooks, input_hashes=input_hashes, absent=absent,
@@ -987,8 +1053,9 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
         bar.step("manifest")
         _swap(staging, out)
     finally:
-        if page_job is not None:
-            page_job.stop()
+        for job in (page_job, *figure_files):
+            if job is not None:
+                job.stop()
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(cache / ".work", ignore_errors=True)
     return result

@@ -7,6 +7,7 @@ import pytest
 
 import baby_room as br
 from baby_room import _page_worker
+from baby_room.errors import ReportError
 from baby_room.synthetic import write_all
 
 
@@ -66,3 +67,47 @@ def _evidence_only(folder):
         if not path.name.startswith("evidence."):
             path.unlink()
     return folder
+
+
+def test_figure_files_step_writes_in_a_child_what_the_build_writes_in_process(tmp_path):
+    """The Word report is written by a child (PageJob(step="figures")) while the parent
+    converts the last notebooks to HTML; it is byte for byte what write_extra_outputs
+    writes in-process from the same figures and page data, and the child lists the files
+    it wrote (the figures it was given are not among them)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from baby_room.project import load_project
+    from baby_room.report import write_extra_outputs
+    from baby_room.style import save_figure
+
+    data = _evidence_only(tmp_path / "data")
+    page = _page_worker.PageJob(tmp_path / "page", data, threshold=5).result()
+    for folder in ("child", "in-process"):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        save_figure(fig, tmp_path / folder / "figures" / "evidence-demo")
+        plt.close(fig)
+    job = _page_worker.PageJob(tmp_path / "child", data, threshold=5, step="figures",
+                               page=page)
+    assert job.result() == ["report.docx"]
+    write_extra_outputs(tmp_path / "in-process", load_project(data), threshold=5, data=page)
+    assert ((tmp_path / "child" / "report.docx").read_bytes()
+            == (tmp_path / "in-process" / "report.docx").read_bytes())
+
+
+def test_figure_files_step_failure_names_the_step_on_every_call(tmp_path):
+    """A crash in the child (here python-docx refusing a figure that is not an image) is a
+    ReportError naming the step and the child's last line of error output."""
+    data = _evidence_only(tmp_path / "data")
+    page = _page_worker.PageJob(tmp_path / "page", data, threshold=5).result()
+    (tmp_path / "child" / "figures").mkdir(parents=True)
+    (tmp_path / "child" / "figures" / "evidence-broken.png").write_bytes(b"not a png")
+    job = _page_worker.PageJob(tmp_path / "child", data, threshold=5, step="figures",
+                               page=page)
+    for _ in range(2):  # the build may ask twice (when it started the step, and at the end)
+        with pytest.raises(ReportError, match="writing the report files that show the "
+                                              "notebooks' figures failed: .*Unrecognized"):
+            job.result()

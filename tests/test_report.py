@@ -126,6 +126,34 @@ def test_changed_input_reexecutes_only_its_readers(workspace):
     assert again.reused == ["01-survey.ipynb"]
 
 
+def test_word_report_is_written_by_a_child_with_the_reused_notebooks_figures(workspace,
+                                                                            monkeypatch):
+    """Once every notebook has executed, the Word report is written by a child of the fork
+    server while the parent converts the last notebooks to HTML; it shows the figures of
+    the notebooks that were reused as well as of those executed."""
+    import docx
+
+    from baby_room import report
+
+    started = []
+    real = report._start_figure_files
+
+    def spy(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(report, "_start_figure_files", spy)
+    ev = pd.read_csv(workspace["data"] / "evidence.csv", dtype=str, keep_default_na=False)
+    ev.loc[0, "title"] = "Another corrected title"
+    ev.to_csv(workspace["data"] / "evidence.csv", index=False)
+    again = _build(workspace)
+    assert again.executed == ["02-evidence.ipynb"]  # 01, which has the figure, is reused
+    assert [job.step for job in started] == ["figures"]
+    document = docx.Document(workspace["out"] / "report.docx")
+    assert len(document.inline_shapes) == len(list((workspace["out"] / "figures").glob(
+        "*.png"))) == 1
+
+
 def test_changed_notebook_reexecutes_it(workspace):
     path = workspace["notebooks"] / "02-evidence.ipynb"
     nb = nbformat.read(path, as_version=4)
