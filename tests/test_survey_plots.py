@@ -151,3 +151,28 @@ def test_group_size_figures_take_conf_level(survey):
     assert f"90% CI {mean['ci_low']:.1f}" in ax.get_legend().get_texts()[-1].get_text()
     ax = plots.plot_group_size_by(survey, by="setting_type", conf_level=0.9)
     assert ax.get_xlabel() == "Mean babies per room (90% CI)"
+
+
+def test_likert_drawn_from_a_given_summary_is_the_same_figure(survey):
+    """plot_likert(summary=) draws the likert_summary frame a notebook already shows (the
+    table), bar for bar what it computes itself, and refuses a frame of other items or
+    another split."""
+    from baby_room.codebook import SURVEY_LIKERT_ITEMS
+    from baby_room.errors import ArgumentError
+    from baby_room.survey.likert import likert_summary
+
+    items = list(SURVEY_LIKERT_ITEMS)
+    table = likert_summary(survey, items, by="role")
+
+    def bars(ax):
+        return [(p.get_x(), p.get_y(), p.get_width()) for p in ax.patches]
+
+    computed = plots.plot_likert(survey, by="role")
+    given = plots.plot_likert(survey, by="role", summary=table)
+    assert bars(given) == bars(computed) and len(bars(given)) == 5 * len(items) * 3
+    assert ([t.get_text() for t in given.get_yticklabels()]
+            == [t.get_text() for t in computed.get_yticklabels()])
+    with pytest.raises(ArgumentError, match="plot_likert: summary must be"):
+        plots.plot_likert(survey, by="role", summary=table[table["item"] == items[0]])
+    with pytest.raises(ArgumentError, match="plot_likert: summary must be"):
+        plots.plot_likert(survey, by=None, summary=table)

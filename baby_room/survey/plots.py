@@ -426,8 +426,29 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None,
     return ax
 
 
+def _checked_likert_summary(summary, items, by) -> pd.DataFrame:
+    """``summary`` when it is a ``likert_summary`` frame holding ``items`` split by ``by``
+    (and no other split); else an ArgumentError of ``plot_likert``."""
+    from baby_room.errors import ArgumentError
+
+    needed = {"item", "measure", "level", "estimate", "n"}
+    split = {by} if by is not None else set()
+    if (not isinstance(summary, pd.DataFrame) or not needed | split <= set(summary.columns)
+            or not set(items) <= set(summary["item"])):
+        raise ArgumentError("plot_likert", "summary",
+                            f"the frame likert_summary returned for items {list(items)!r} "
+                            f"and by={by!r}", summary,
+                            hint="Pass the same items and by to both, or leave summary out.")
+    other = set(summary.columns) - needed - split - {"se", "ci_low", "ci_high", "df", "deff"}
+    if other:
+        raise ArgumentError("plot_likert", "summary",
+                            f"a likert_summary frame split by {by!r} only",
+                            f"a frame also split by {sorted(other)!r}")
+    return summary
+
+
 def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", design=None,
-                ax=None):
+                summary: pd.DataFrame | None = None, ax=None):
     """Weighted diverging stacked bars of Likert items, one bar per item and group.
 
     Bars are centred on the middle of "Neither agree nor disagree": disagreement extends
@@ -444,11 +465,20 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
     by : str, optional, default "role"
         Subgroup column; None draws one bar per item.
     design : SurveyDesign, optional
+    summary : pandas.DataFrame, optional
+        What :func:`baby_room.survey.likert.likert_summary` returned for ``data``,
+        ``items``, ``by`` and ``design`` (a table already shown, say): drawn instead of
+        being computed again.
     ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    baby_room.ArgumentError
+        ``summary`` is not a ``likert_summary`` frame of ``items`` split by ``by``.
 
     Examples
     --------
@@ -472,7 +502,8 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
         items = [c for c in SURVEY_LIKERT_ITEMS if c in data.columns]
     if isinstance(items, str):
         items = [items]
-    s = likert_summary(data, items, by=by, design=design)
+    s = (likert_summary(data, items, by=by, design=design) if summary is None
+         else _checked_likert_summary(summary, items, by))
     s = s[s["measure"] == "share"]
     groups = [None] if by is None else list(
         s[by].cat.categories if isinstance(s[by].dtype, pd.CategoricalDtype)
