@@ -54,13 +54,34 @@ def prepare(work, data_dir, *, threshold: int) -> dict:
     return page_data(work, project, threshold=threshold)
 
 
+def write_extra_outputs(folder: Path, project, *, threshold: int, data: dict | None = None
+                        ) -> None:
+    """Write report files that show the notebooks' figures beside data-only results, before
+    the front page (which links to them).
+
+    The place to add a further report file: write it into ``folder`` through
+    :class:`baby_room.Outputs` or as a file of its own; it is cached with the front page
+    and listed in the manifest. A file that needs only the data belongs in
+    :func:`prepare` instead, which runs while the notebooks do
+    (today: the evidence explorer, issue 15). ``data`` is what
+    :func:`baby_room.report_page.page_data` computed. Today: the Word report (issue 14).
+
+    In a build that executes notebooks it runs in a child process, started as soon as the
+    last notebook has executed, while the build converts the last notebooks to HTML
+    (``folder`` then holds the notebooks' figures, not their tables or pages); otherwise
+    in the build's own process.
+    """
+    from baby_room.word import write_report_docx  # issue 14: the Word report
+
+    write_report_docx(folder, project=project, threshold=threshold, page=data)
+
+
 def write_figure_files(work, data_dir, *, threshold: int, page: dict) -> list[str]:
     """Write into ``work`` the report files that show the notebooks' figures (found in
-    ``work/figures``): :func:`baby_room.report.write_extra_outputs`, with ``page`` the
+    ``work/figures``): :func:`write_extra_outputs`, with ``page`` the
     data step's result (:func:`prepare`). Returns the files written, relative to ``work``.
     """
     from baby_room.project import load_project
-    from baby_room.report import write_extra_outputs
 
     work = Path(work)
     before = set(work.rglob("*"))

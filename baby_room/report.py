@@ -56,6 +56,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from baby_room._page_worker import write_extra_outputs
 from baby_room._version import __version__
 from baby_room.errors import ReportError
 from baby_room.kinds import KINDS, OPTIONAL_KINDS
@@ -863,28 +864,6 @@ def _warn_set_aside(data: dict) -> None:
                       "listed with its reason in tables/rows-set-aside.csv and "
                       "tables/cells-set-aside.csv, and counted on the front page",
                       RowsSetAsideWarning, stacklevel=2)
-
-
-def write_extra_outputs(folder: Path, project, *, threshold: int, data: dict | None = None
-                        ) -> None:
-    """Write report files that show the notebooks' figures beside data-only results, before
-    the front page (which links to them).
-
-    The place to add a further report file: write it into ``folder`` through
-    :class:`baby_room.Outputs` or as a file of its own; it is cached with the front page
-    and listed in the manifest. A file that needs only the data belongs in
-    :func:`baby_room._page_worker.prepare` instead, which runs while the notebooks do
-    (today: the evidence explorer, issue 15). ``data`` is what
-    :func:`baby_room.report_page.page_data` computed. Today: the Word report (issue 14).
-
-    In a build that executes notebooks it runs in a child process, started as soon as the
-    last notebook has executed, while the build converts the last notebooks to HTML
-    (``folder`` then holds the notebooks' figures, not their tables or pages); otherwise
-    in the build's own process.
-    """
-    from baby_room.word import write_report_docx  # issue 14: the Word report
-
-    write_report_docx(folder, project=project, threshold=threshold, page=data)
 
 
 def build_report(data_dir=None, out_dir="reports", *, notebooks_dir=None, cache_dir=None,
