@@ -69,7 +69,16 @@ def _evidence_only(folder):
     return folder
 
 
-def test_figure_files_step_writes_in_a_child_what_the_build_writes_in_process(tmp_path):
+@pytest.fixture(scope="module")
+def evidence_page(tmp_path_factory):
+    """The bundled evidence review alone and its data step's result (computed in-process)."""
+    root = tmp_path_factory.mktemp("evidence-page")
+    data = _evidence_only(root / "data")
+    return data, _page_worker.prepare(root / "page", data, threshold=5)
+
+
+def test_figure_files_step_writes_in_a_child_what_the_build_writes_in_process(tmp_path,
+                                                                              evidence_page):
     """The Word report is written by a child (PageJob(step="figures")) while the parent
     converts the last notebooks to HTML; it is byte for byte what write_extra_outputs
     writes in-process from the same figures and page data, and the child lists the files
@@ -83,8 +92,7 @@ def test_figure_files_step_writes_in_a_child_what_the_build_writes_in_process(tm
     from baby_room.report import write_extra_outputs
     from baby_room.style import save_figure
 
-    data = _evidence_only(tmp_path / "data")
-    page = _page_worker.PageJob(tmp_path / "page", data, threshold=5).result()
+    data, page = evidence_page
     for folder in ("child", "in-process"):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
@@ -98,11 +106,10 @@ def test_figure_files_step_writes_in_a_child_what_the_build_writes_in_process(tm
             == (tmp_path / "in-process" / "report.docx").read_bytes())
 
 
-def test_figure_files_step_failure_names_the_step_on_every_call(tmp_path):
+def test_figure_files_step_failure_names_the_step_on_every_call(tmp_path, evidence_page):
     """A crash in the child (here python-docx refusing a figure that is not an image) is a
     ReportError naming the step and the child's last line of error output."""
-    data = _evidence_only(tmp_path / "data")
-    page = _page_worker.PageJob(tmp_path / "page", data, threshold=5).result()
+    data, page = evidence_page
     (tmp_path / "child" / "figures").mkdir(parents=True)
     (tmp_path / "child" / "figures" / "evidence-broken.png").write_bytes(b"not a png")
     job = _page_worker.PageJob(tmp_path / "child", data, threshold=5, step="figures",
