@@ -147,12 +147,12 @@ class PageJob:
         self.result_path.unlink(missing_ok=True)
         self.work.mkdir(parents=True, exist_ok=True)
         self._outcome = None
+        self.page_path = self.work.with_name(self.work.name + ".page.pickle")  # its input
         args = [step, str(self.work), "" if data_dir is None else str(data_dir),  # "": bundled
                 str(threshold), str(self.result_path)]
         if step == "figures":
-            page_path = self.work.with_name(self.work.name + ".page.pickle")
-            page_path.write_bytes(pickle.dumps(page))
-            args.append(str(page_path))
+            self.page_path.write_bytes(pickle.dumps(page))
+            args.append(str(self.page_path))
         command = (fork_server.command(__name__, *args) if fork_server is not None
                    else [sys.executable, "-m", __name__, *args])
         self.process = subprocess.Popen(
@@ -180,6 +180,7 @@ class PageJob:
                 + (lines[-1] if lines else f"exit code {self.process.returncode}"))
         finally:
             self.result_path.unlink(missing_ok=True)
+            self.page_path.unlink(missing_ok=True)
         if status == "ok" and self.cache_entry is not None:
             self._store(raw)
         return status, value
@@ -200,6 +201,7 @@ class PageJob:
             self.process.kill()
             self.process.communicate()
         self.result_path.unlink(missing_ok=True)
+        self.page_path.unlink(missing_ok=True)
 
 
 def main(argv: list[str]) -> int:

@@ -101,6 +101,7 @@ def test_figure_files_step_writes_in_a_child_what_the_build_writes_in_process(tm
     job = _page_worker.PageJob(tmp_path / "child", data, threshold=5, step="figures",
                                page=page)
     assert job.result() == ["report.docx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child", "in-process"]  # no pickle left
     write_extra_outputs(tmp_path / "in-process", load_project(data), threshold=5, data=page)
     assert ((tmp_path / "child" / "report.docx").read_bytes()
             == (tmp_path / "in-process" / "report.docx").read_bytes())
