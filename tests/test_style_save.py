@@ -180,3 +180,43 @@ def test_svg_alone_shows_the_same_box(tmp_path):
     assert [float(v) for v in size.groups()] == pytest.approx([box.width * 72, box.height * 72],
                                                              abs=1e-3)
     assert "SYNTHETIC DATA" in svg.read_text()
+
+
+@pytest.mark.parametrize("make", [_inside, _overhanging])
+def test_title_at_top_is_where_matplotlibs_automatic_title_lands(make, tmp_path):
+    """With nothing drawn above the Axes, title_at_top puts the title where matplotlib's
+    automatic height (axes.titley None, which measures every tick label again at each draw)
+    puts it: the saved files are byte-identical. With column labels on top, the automatic
+    height lifts the title over them and title_at_top does not (so heatmaps keep it)."""
+    saved = {}
+    for how in ("auto", "fixed"):
+        with figure_style():
+            fig = make()
+            ax = fig.axes[0]
+            ax.set_title("", loc="left")
+            if how == "auto":
+                ax.set_title("Rooms by role", loc="left")
+            else:
+                style.title_at_top(ax, "Rooms by role", loc="left")
+            assert ax.get_title(loc="left") == "Rooms by role"
+            saved[how] = [p.read_bytes() for p in save_figure(fig, tmp_path / how)]
+            plt.close(fig)
+    assert saved["auto"] == saved["fixed"]
+
+    def title_bottom(fixed):
+        with figure_style():
+            fig, ax = plt.subplots(figsize=(4, 3))
+            ax.imshow(np.arange(12).reshape(3, 4))
+            ax.xaxis.tick_top()
+            ax.set_xticks(range(4), ["a long code name", "b", "c", "d"], rotation=90)
+            (style.title_at_top if fixed else type(ax).set_title)(ax, "Codes")
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            labels_top = max(t.get_window_extent(renderer).y1 for t in ax.get_xticklabels())
+            bottom = ax.title.get_window_extent(renderer).y0
+            plt.close(fig)
+            return bottom, labels_top
+
+    auto_bottom, labels_top = title_bottom(fixed=False)
+    fixed_bottom, _ = title_bottom(fixed=True)
+    assert auto_bottom >= labels_top > fixed_bottom

@@ -84,7 +84,7 @@ def plot_countries(data: pd.DataFrame, *, count: str = "item", top: int | None =
     """
     import matplotlib.pyplot as plt
 
-    from baby_room.style import PALETTE
+    from baby_room.style import PALETTE, title_at_top
 
     col = _value_column(count, "plot_countries")
     table = bd.by_country(data, count=count)
@@ -118,7 +118,7 @@ def plot_countries(data: pd.DataFrame, *, count: str = "item", top: int | None =
         ax.text(v + vmax * 0.01, yi, _fmt(v), va="center", ha="left", fontsize=8)
     ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
     ax.set_xlabel(f"Number of items ({_COUNT_NOTE[count]})")
-    ax.set_title("Where the research took place")
+    title_at_top(ax, "Where the research took place")
     for label in ax.get_yticklabels():
         if label.get_text() == "United Kingdom":
             label.set_fontweight("bold")
@@ -161,7 +161,7 @@ def plot_items_per_year(data: pd.DataFrame, *, by: str = "publication_type", ax=
     """
     import matplotlib.pyplot as plt
 
-    from baby_room.style import PALETTE
+    from baby_room.style import PALETTE, title_at_top
 
     table = bd.by_year(data, by=by)
     dated = table[table["year"].notna()]
@@ -185,7 +185,7 @@ def plot_items_per_year(data: pd.DataFrame, *, by: str = "publication_type", ax=
         bottom += vals
     ax.set_xlabel("Year of publication")
     ax.set_ylabel("Number of items")
-    ax.set_title("Items per year of publication")
+    title_at_top(ax, "Items per year of publication")
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -231,7 +231,7 @@ def plot_instrument_families(data: pd.DataFrame, *, count: str = "item",
     """
     import matplotlib.pyplot as plt
 
-    from baby_room.style import PALETTE
+    from baby_room.style import PALETTE, title_at_top
 
     col = _value_column(count, "plot_instrument_families")
     table = bd.by_instrument_family(data, count=count)
@@ -254,7 +254,7 @@ def plot_instrument_families(data: pd.DataFrame, *, count: str = "item",
                 ha="left", fontsize=8)
     ax.set_xlim(0, vmax * 1.22 if vmax > 0 else 1)
     ax.set_xlabel("Number of items (share of all items)")
-    ax.set_title("Quality instruments used, by family")
+    title_at_top(ax, "Quality instruments used, by family")
     note = ["ITERS: ITERS, ITERS-R, ITERS-3", "CLASS: CLASS Infant, CLASS Toddler",
             f"{n_items} items"]
     if not show_missing and len(missing):
@@ -306,7 +306,7 @@ def plot_gap_map(data: pd.DataFrame, *, rows: str = "instrument_family",
     """
     import matplotlib.pyplot as plt
 
-    from baby_room.style import PALETTE
+    from baby_room.style import PALETTE, title_at_top
 
     col = _value_column(count, "plot_gap_map")
     table = bd.gap_map(data, rows=rows, columns=columns, count=count)
@@ -355,7 +355,7 @@ def plot_gap_map(data: pd.DataFrame, *, rows: str = "instrument_family",
              "age_focus": "Age focus", "un_region": "UN region", "design": "Study design"}
     ax.set_xlabel(names.get(ckey, ckey))
     ax.set_ylabel(names.get(rkey, rkey))
-    ax.set_title(f"Evidence gap map: {names.get(rkey, rkey).lower()} × "
+    title_at_top(ax, f"Evidence gap map: {names.get(rkey, rkey).lower()} × "
                  f"{names.get(ckey, ckey).lower()}")
     what = ("bubble area ∝ number of items; an item counts in every cell it belongs to"
             if count == "item" else "bubble area ∝ fractional item count")

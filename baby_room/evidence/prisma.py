@@ -481,7 +481,7 @@ def plot_prisma(data: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
-    from baby_room.style import label_source
+    from baby_room.style import label_source, title_at_top
 
     counts = check_frame(data, function="plot_prisma", columns=["arm", "box", "detail", "count"],
                          what="the DataFrame returned by prisma_counts()")
@@ -665,6 +665,6 @@ def plot_prisma(data: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
     first = cols[arms[0]][0]
     draw_box((first[0], first[1] + 4), top["included"], heights["included"],
              boxes[("total", "included", "main")], face="#F2F2F2")
-    ax.set_title("PRISMA 2020 flow diagram", loc="left")
+    title_at_top(ax, "PRISMA 2020 flow diagram", loc="left")
     label_source(ax, counts)
     return ax

@@ -270,7 +270,7 @@ def plot_world_choropleth(
     from matplotlib.patches import Patch, PathPatch
     from matplotlib.path import Path
 
-    from baby_room.style import label_source, source_of
+    from baby_room.style import label_source, source_of, title_at_top
 
     counts = data
     table = _check_counts(counts, iso3=iso3, value=value)
@@ -314,7 +314,7 @@ def plot_world_choropleth(
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        title_at_top(ax, title)
 
     # colourbar inset in the empty South-East Pacific, with a "no items" key beside it
     cax = ax.inset_axes([0.05, 0.2, min(0.26, 0.045 * (len(edges) - 1)), 0.032])

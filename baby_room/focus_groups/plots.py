@@ -23,7 +23,7 @@ from baby_room.focus_groups.analysis import (
     code_frequencies,
     saturation_curve,
 )
-from baby_room.style import PALETTE, label_source
+from baby_room.style import PALETTE, label_source, title_at_top
 
 _UNIT_WORDS = {
     "segment": "segments",
@@ -348,7 +348,7 @@ def plot_themes(
               "group": "Focus groups in which the theme came up",
               "conference": "Conferences at which the theme came up"}[unit]
     ax.set_xlabel(f"{phrase} (% of {n} {units})")
-    ax.set_title("Themes in the focus groups", loc="left")
+    title_at_top(ax, "Themes in the focus groups", loc="left")
     ax.tick_params(axis="y", length=0)
     label_source(ax, freq)
     return ax
@@ -467,7 +467,7 @@ def plot_agreement(
     n = int(pooled["n"] // max(1, len(codes)))
     unit_word = "double-coded segments" if unit == "segment" else "character positions"
     c1, c2 = pairs.iloc[0]
-    ax.set_title(f"Agreement per code\n{c1} vs {c2}, {n} {unit_word}", loc="left",
+    title_at_top(ax, f"Agreement per code\n{c1} vs {c2}, {n} {unit_word}", loc="left",
                  pad=16)
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), ncol=len(stats), fontsize=7.5,
               handletextpad=0.3)
@@ -540,7 +540,7 @@ def plot_saturation(
     ax.set_xlim(x.min() - 0.6 if len(x) else 0, x.max() + 0.6 if len(x) else 1)
     ax.set_ylabel(f"Distinct {noun} (count)")
     ax.set_xlabel("Focus group, in conference date order")
-    ax.set_title(f"Saturation: new {noun} per focus group", loc="left")
+    title_at_top(ax, f"Saturation: new {noun} per focus group", loc="left")
     ax.legend(fontsize=7.5, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
     label_source(ax, sat)
     return ax
@@ -656,7 +656,7 @@ def plot_code_overlaps(
     ax.bar(range(len(counts)), counts.to_numpy(dtype="float64"), color=PALETTE["primary"])
     ax.set_xticks(range(len(counts)), labels=list(counts.index))
     ax.set_ylabel("Overlapping passages")
-    ax.set_title(f"Where \u201c{_nice(code_1)}\u201d and \u201c{_nice(code_2)}\u201d overlap "
+    title_at_top(ax, f"Where \u201c{_nice(code_1)}\u201d and \u201c{_nice(code_2)}\u201d overlap "
                  f"({len(pairs)} passages)", loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     label_source(ax, pairs)

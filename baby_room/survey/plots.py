@@ -18,7 +18,7 @@ from baby_room.reference import (
     EYFS_UNDER2_CHILDREN_PER_ADULT,
     RECOMMENDED_GROUP_SIZE,
 )
-from baby_room.style import LIKERT_COLOURS, PALETTE, label_source
+from baby_room.style import LIKERT_COLOURS, PALETTE, label_source, title_at_top
 
 __all__ = [
     "plot_cpd_share",
@@ -179,7 +179,7 @@ def plot_group_size_distribution(data: pd.DataFrame, *, design=None, bins=None,
                           f"({_ci(conf_level)} {m['ci_low']:.1f}\u2013{m['ci_high']:.1f})"))
     ax.set_xlabel("Babies in the room (group size)")
     ax.set_ylabel("Rooms (number in sample)")
-    ax.set_title(f"Baby-room group size ({int(summary.loc['rooms', 'n'])} rooms)")
+    title_at_top(ax, f"Baby-room group size ({int(summary.loc['rooms', 'n'])} rooms)")
     ax.legend(loc="upper right", fontsize=8)
     _label(ax, data)
     return ax
@@ -251,7 +251,7 @@ def plot_group_size_by(data: pd.DataFrame, *, by: str = "region", design=None,
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"Mean babies per room ({_ci(conf_level)})")
     ax.set_ylabel(_LABELS.get(by, by))
-    ax.set_title(f"Baby-room group size by {_LABELS.get(by, by).lower()}")
+    title_at_top(ax, f"Baby-room group size by {_LABELS.get(by, by).lower()}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     _label(ax, data)
     return ax
@@ -308,7 +308,7 @@ def plot_ratio_compliance(data: pd.DataFrame, *, by: str | None = None, design=N
     if by is not None:
         ax.set_ylabel(_LABELS.get(by, by))
     k = EYFS_UNDER2_CHILDREN_PER_ADULT
-    ax.set_title(f"Rooms meeting the EYFS under-2 ratio (1 adult : {k} babies)")
+    title_at_top(ax, f"Rooms meeting the EYFS under-2 ratio (1 adult : {k} babies)")
     _label(ax, data)
     return ax
 
@@ -356,7 +356,7 @@ def plot_workforce_rules(data: pd.DataFrame, *, design=None, conf_level: float =
     _hbar_with_ci(ax, labels, w["estimate"], w["ci_low"], w["ci_high"], w["n"],
                   color=PALETTE["accent"])
     ax.set_xlabel(f"Rooms meeting the rule (%, {_ci(conf_level)})")
-    ax.set_title("EYFS under-2 staffing rules met")
+    title_at_top(ax, "EYFS under-2 staffing rules met")
     _label(ax, data)
     return ax
 
@@ -421,7 +421,7 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None,
     ax.set_xlabel(f"Respondents with baby-specific CPD in the past year (%, {_ci(conf_level)})")
     if by is not None:
         ax.set_ylabel(_LABELS.get(by, by))
-    ax.set_title("Baby-specific CPD in the past 12 months")
+    title_at_top(ax, "Baby-specific CPD in the past 12 months")
     _label(ax, data)
     return ax
 
@@ -547,7 +547,7 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{abs(v) * 100:.0f}%"))
     ax.set_xlabel("Share of respondents (%)")
-    ax.set_title("Attitudes of baby-room staff" + (f" by {_LABELS.get(by, by).lower()}"
+    title_at_top(ax, "Attitudes of baby-room staff" + (f" by {_LABELS.get(by, by).lower()}"
                                                    if by else ""), pad=24)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=7.5,
               handlelength=1.2)
