@@ -356,7 +356,7 @@ def plot_gap_map(data: pd.DataFrame, *, rows: str = "instrument_family",
     ax.set_xlabel(names.get(ckey, ckey))
     ax.set_ylabel(names.get(rkey, rkey))
     title_at_top(ax, f"Evidence gap map: {names.get(rkey, rkey).lower()} × "
-                 f"{names.get(ckey, ckey).lower()}")
+                     f"{names.get(ckey, ckey).lower()}")
     what = ("bubble area ∝ number of items; an item counts in every cell it belongs to"
             if count == "item" else "bubble area ∝ fractional item count")
     label = _source(ax, table)

@@ -657,7 +657,7 @@ def plot_code_overlaps(
     ax.set_xticks(range(len(counts)), labels=list(counts.index))
     ax.set_ylabel("Overlapping passages")
     title_at_top(ax, f"Where \u201c{_nice(code_1)}\u201d and \u201c{_nice(code_2)}\u201d overlap "
-                 f"({len(pairs)} passages)", loc="left", fontsize=10)
+                     f"({len(pairs)} passages)", loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     label_source(ax, pairs)
     return ax

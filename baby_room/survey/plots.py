@@ -548,7 +548,7 @@ def plot_likert(data: pd.DataFrame, items=None, *, by: str | None = "role", desi
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{abs(v) * 100:.0f}%"))
     ax.set_xlabel("Share of respondents (%)")
     title_at_top(ax, "Attitudes of baby-room staff" + (f" by {_LABELS.get(by, by).lower()}"
-                                                   if by else ""), pad=24)
+                                                       if by else ""), pad=24)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=7.5,
               handlelength=1.2)
     ax.tick_params(axis="y", length=0)
