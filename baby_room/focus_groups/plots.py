@@ -196,6 +196,7 @@ def plot_code_heatmap(
     cbar.set_label(_VALUE_LABELS[value].format(units=units, by=bylabel), fontsize=8)
     cbar.outline.set_visible(False)
     ax.set_xlabel(bylabel.capitalize())
+    # matplotlib's automatic title height: the column labels are above the Axes
     ax.set_title(f"{'Themes' if level == 'theme' else 'Codes'} by {bylabel}", pad=12, loc="left")
     label_source(ax, freq)
     return ax
@@ -286,6 +287,7 @@ def plot_cooccurrence(
     )
     cbar.outline.set_visible(False)
     noun = "Theme" if level == "theme" else "Code"
+    # matplotlib's automatic title height: the column labels are above the Axes
     ax.set_title(f"{noun} co-occurrence ({what}, {where})", loc="left", pad=12)
     label_source(ax, co)
     return ax
@@ -607,6 +609,7 @@ def plot_case_codes(
     for spine in ax.spines.values():
         spine.set_visible(False)
     what = "participants" if case == "speaker" else "focus groups"
+    # matplotlib's automatic title height: the column labels are above the Axes
     ax.set_title(f"Which {what} raised each {level} ({len(wide)} {what})", loc="left",
                  fontsize=10)
     label_source(ax, table)
