@@ -9,7 +9,7 @@ are byte-identical from one build to the next.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 #: ``DataFrame.attrs`` keys set by the loaders and read by the figure functions.
@@ -273,15 +273,15 @@ def save_figure(fig, path, *, formats=("png", "svg"), dpi: int = 200) -> list[Pa
     canvas = fig.canvas
     try:
         # text stays text in SVG: editable in a drawing program, searchable by the privacy scan
-        with mpl.rc_context(_SAVE_RC):
+        with mpl.rc_context(_SAVE_RC), ExitStack() as pinned:
             fig.dpi = dpi
-            cropped, bbox = _draw_agg(fig, dpi, draw="png" in formats)
+            cropped, bbox = _draw_agg(fig, dpi, draw="png" in formats, pin=lambda renderer: (
+                pinned.enter_context(_source_labels_pinned(fig, renderer))))
             # the layout is done: no engine, so savefig neither lays out nor draws a measuring
             # pass
             fig.set_layout_engine(None)
-            with _source_labels_pinned(fig, fig.canvas.get_renderer()):
-                _write_formats(fig, base, formats, dpi=dpi, cropped=cropped, bbox=bbox,
-                               written=written)
+            _write_formats(fig, base, formats, dpi=dpi, cropped=cropped, bbox=bbox,
+                           written=written)
     finally:
         fig.set_canvas(canvas)
         fig.dpi = screen_dpi
@@ -363,7 +363,7 @@ def saved_box(content, *, dpi: float, pad: float):
                              math.ceil(x1 - 1e-6) / dpi, math.ceil(y1 - 1e-6) / dpi)
 
 
-def _draw_agg(fig, dpi, *, draw):
+def _draw_agg(fig, dpi, *, draw, pin):
     """Lay ``fig`` out on an Agg canvas at ``dpi`` and measure the box to save.
 
     Returns ``(cropped, bbox)``: ``cropped`` is ``(canvas pixels, window)`` for
@@ -371,6 +371,8 @@ def _draw_agg(fig, dpi, *, draw):
     canvas (so what lies outside it is background), else None; ``bbox`` is from
     :func:`saved_box`. A figure with a layout engine is drawn first (the engine runs during
     the draw); one without is measured first and drawn only when the crop can serve.
+    ``pin(renderer)`` is called once the layout is final, before the measuring, so that the
+    source labels are placed once (:func:`_source_labels_pinned`).
     """
     import matplotlib as mpl
     import numpy as np
@@ -385,6 +387,7 @@ def _draw_agg(fig, dpi, *, draw):
             drawn = True
         else:
             fig.draw_without_rendering()
+    pin(renderer)
     content = fig.get_tightbbox(renderer)
     bbox = saved_box(content, dpi=dpi, pad=mpl.rcParams["savefig.pad_inches"])
     rows, cols = int(renderer.height), int(renderer.width)
