@@ -56,6 +56,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from baby_room import _page_worker
 from baby_room._page_worker import write_extra_outputs
 from baby_room._version import __version__
 from baby_room.errors import ReportError
@@ -779,8 +780,6 @@ def _start_figure_files(jobs: list, to_run: list, *, cache: Path, page_job, fold
     Returns the child (a :class:`baby_room._page_worker.PageJob`), or None when the data
     step failed: :func:`_summary_page` then raises its error.
     """
-    from baby_room import _page_worker
-
     try:
         data = page_job.result()
     except Exception:  # noqa: BLE001 - raised again, where the page awaits the data step
@@ -995,8 +994,6 @@ def _build(out: Path, cache: Path, *, data_dir, notebooks, force, threshold, tim
                                         source=settings["source"])
                        if to_run or not page_current else None)
         if not page_current:
-            from baby_room import _page_worker  # runs while the notebooks do
-
             data_key = hashlib.sha256(json.dumps(
                 {"inputs": input_hashes, "settings": settings, "bundled": bundled},
                 sort_keys=True).encode()).hexdigest()[:32]

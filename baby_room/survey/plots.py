@@ -429,12 +429,14 @@ def plot_cpd_share(data: pd.DataFrame, *, by: str | None = "role", design=None,
 def _checked_likert_summary(summary, items, by) -> pd.DataFrame:
     """``summary`` when it is a ``likert_summary`` frame holding ``items`` split by ``by``
     (and no other split); else an ArgumentError of ``plot_likert``."""
+    from baby_room._args import check_frame
     from baby_room.errors import ArgumentError
 
     needed = {"item", "measure", "level", "estimate", "n"}
     split = {by} if by is not None else set()
-    if (not isinstance(summary, pd.DataFrame) or not needed | split <= set(summary.columns)
-            or not set(items) <= set(summary["item"])):
+    check_frame(summary, function="plot_likert", parameter="summary",
+                columns=sorted(needed | split), what="a frame likert_summary returned")
+    if not set(items) <= set(summary["item"]):
         raise ArgumentError("plot_likert", "summary",
                             f"the frame likert_summary returned for items {list(items)!r} "
                             f"and by={by!r}", summary,
