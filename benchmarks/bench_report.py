@@ -6,7 +6,14 @@
    Jupyter kernel and running one empty cell, once per notebook, one after the other. Both
    are best of several runs (a kernel start now and then takes seconds longer); the CPU
    row is the machine's busy CPU-seconds during the best build (all its processes).
-2. A rebuild with nothing changed, end to end as a user runs it (``baby-room report`` in a
+2. What the notebooks themselves cost, the floor of any build of them on this machine: in a
+   fresh process, the modules a build's kernels share are imported once, then each
+   notebook's code cells run in a forked child (plain ``exec``: no kernel, no messages, no
+   report), reading the bundled data as files and saving their tables and figures. Its
+   CPU-seconds (the imports and every child) over the number of cores is the shortest any
+   build of these notebooks can take here, whatever it schedules; against the kernel floor
+   of row 1 it shows how much of the 3x that the notebooks' own work leaves.
+3. A rebuild with nothing changed, end to end as a user runs it (``baby-room report`` in a
    fresh process: Python start, imports, checks, hashing, copying, manifest) — target under
    1 s. Baseline: a fresh process that only imports ``baby_room`` (the floor of any command).
 
@@ -50,6 +57,60 @@ print(time.perf_counter() - t0, busy() - b0)
 """
 
 
+#: Run in a fresh process: import what a build's kernels share (the fork server's stack and
+#: the notebooks' imports), then run each notebook's code cells in a forked child; prints
+#: the CPU-seconds of the imports and of the children.
+NOTEBOOK_WORK = """
+import importlib, json, os, sys, tempfile, time, traceback
+from pathlib import Path
+from IPython.display import display  # as a kernel has it
+os.environ["MPLBACKEND"] = "Agg"
+t0 = time.process_time()
+from baby_room import _fork_server, report, synthetic
+notebooks = sorted(Path(sys.argv[1]).glob("[0-9][0-9]-*.ipynb"))
+for name in dict.fromkeys([*_fork_server.DATA_STACK, *_fork_server.KERNEL_STACK,
+                           *report.notebook_imports(notebooks)]):
+    try:
+        importlib.import_module(name)
+    except ImportError:  # ``from a import b`` names a.b, which may not be a module
+        pass
+imports = time.process_time() - t0
+children = 0.0
+with tempfile.TemporaryDirectory() as d:
+    synthetic.write_all(Path(d) / "data")
+    for path in notebooks:
+        cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                 if c["cell_type"] == "code"]
+        pid = os.fork()
+        if pid == 0:  # the child: never returns to the loop
+            status = 1
+            try:
+                sys.stdout = open(os.devnull, "w")  # the cells' prints
+                namespace = {"DATA_DIR": str(Path(d) / "data"),
+                             "OUTPUT_DIR": str(Path(d) / path.stem), "display": display}
+                for code in cells[1:]:  # the first cell is the parameters, given above
+                    exec(compile(code, path.name, "exec"), namespace)
+                status = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        _, status, usage = os.wait4(pid, 0)
+        if status:
+            raise SystemExit(f"{path.name} failed")
+        children += usage.ru_utime + usage.ru_stime
+print(imports, children)
+"""
+
+
+def _notebook_work() -> tuple[float, float]:
+    """(CPU-seconds of the shared imports, CPU-seconds of the notebooks' cells)."""
+    done = subprocess.run([sys.executable, "-c", NOTEBOOK_WORK, str(NOTEBOOKS)], check=True,
+                          capture_output=True, text=True, cwd=HERE.parent)
+    imports, cells = map(float, done.stdout.split()[-2:])
+    return imports, cells
+
+
 def _kernel_floor(n: int) -> float:
     import nbformat
     from nbclient import NotebookClient
@@ -86,6 +147,7 @@ def run() -> list[dict]:
         (Path(d) / ".report-cache").symlink_to(cache)
         _run(*command)  # warm the file cache once
         rebuild = best_of(lambda: _run(*command), repeat=5)
+    imports, cells = min((_notebook_work() for _ in range(2)), key=sum)
     floor = min(_kernel_floor(n) for _ in range(3))
     start = best_of(lambda: _run(sys.executable, "-c", "import baby_room"), repeat=5)
     return [
@@ -93,6 +155,9 @@ def run() -> list[dict]:
             f"start a kernel + empty cell x {n}", floor, target="<= 3x baseline"),
         row("same build, CPU-seconds of the whole machine", full_cpu,
             "its wall time x cores", full * (os.cpu_count() or 1)),
+        row(f"the notebooks' own work (imports {imports:.1f} + cells {cells:.1f} CPU-s) "
+            f"/ {os.cpu_count() or 1} cores", (imports + cells) / (os.cpu_count() or 1),
+            f"start a kernel + empty cell x {n}", floor, target="(floor of any build)"),
         row("no-change rebuild, `baby-room report` end to end", rebuild,
             "`python -c 'import baby_room'`", start, target="< 1 s"),
     ]
