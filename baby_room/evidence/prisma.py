@@ -479,7 +479,6 @@ def plot_prisma(data: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyBboxPatch
 
     from baby_room.style import label_source, title_at_top
 
@@ -489,182 +488,188 @@ def plot_prisma(data: pd.DataFrame, *, ax=None, fontsize: float = 7.5):
     if not arms:
         raise ArgumentError("plot_prisma", "data", "prisma_counts() rows of the 'databases' or "
                             "'other' arm", data)
-
-    # columns: x0, x1 in data units (width 100); phase band 0..4
-    cols = {"databases": ((6, 30), (33, 53)), "other": ((57, 78), (81, 100))}
-    if arms == ["databases"]:
-        cols = {"databases": ((6, 46), (52, 100))}
-    elif arms == ["other"]:
-        cols = {"other": ((6, 46), (52, 100))}
-    chars_per_unit = 72 * 8.27 / 100 / (fontsize * 0.57)  # average glyph width, with margin
-
-    def width_chars(x):
-        return max(12, int((x[1] - x[0] - 3) * chars_per_unit))
-
-    # box texts: (row, column kind) -> lines
-    boxes = {}
-    for arm in arms:
-        main, side = cols[arm]
-        ident = _box_total(counts, arm, "identified")
-        if arm == "databases":
-            lines = [f"Records identified from databases and registers (n = {_fmt(ident)}):"]
-        else:
-            lines = ["Records identified from websites, organisations and citation "
-                     f"searching (n = {_fmt(ident)}):"]
-        if not _details(counts, arm, "identified"):
-            lines[0] = lines[0].rstrip(":")
-        lines += [f"  {d} (n = {_fmt(n)})" for d, n in _details(counts, arm, "identified")]
-        boxes[(arm, "identified", "main")] = _wrap(lines, width_chars(main))
-        removed = [(b, _box_total(counts, arm, b)) for b in
-                   ("duplicates_removed", "automation_removed", "other_removed")]
-        removed_lines = ["Records removed before screening:"]
-        names = {"duplicates_removed": "Duplicate records",
-                 "automation_removed": "Marked ineligible by automation tools",
-                 "other_removed": "Removed for other reasons"}
-        for b, n in removed:
-            if n or b == "duplicates_removed":
-                removed_lines.append(f"  {names[b]} (n = {_fmt(n or 0)})")
-        if any(n for _, n in removed):
-            boxes[(arm, "identified", "side")] = _wrap(removed_lines, width_chars(side))
-        if _box_total(counts, arm, "screened") is not None:
-            boxes[(arm, "screened", "main")] = _wrap(
-                [f"Records screened (n = {_fmt(_box_total(counts, arm, 'screened'))})"],
-                width_chars(main))
-            boxes[(arm, "screened", "side")] = _wrap(
-                [f"Records excluded (n = {_fmt(_box_total(counts, arm, 'excluded'))})"],
-                width_chars(side))
-        boxes[(arm, "sought", "main")] = _wrap(
-            [f"Reports sought for retrieval (n = {_fmt(_box_total(counts, arm, 'sought'))})"],
-            width_chars(main))
-        boxes[(arm, "sought", "side")] = _wrap(
-            [f"Reports not retrieved (n = {_fmt(_box_total(counts, arm, 'not_retrieved'))})"],
-            width_chars(side))
-        boxes[(arm, "assessed", "main")] = _wrap(
-            [f"Reports assessed for eligibility (n = "
-             f"{_fmt(_box_total(counts, arm, 'assessed'))})"], width_chars(main))
-        reasons = _details(counts, arm, "excluded_with_reasons")
-        n_excl = _box_total(counts, arm, "excluded_with_reasons") or 0
-        excl_lines = [f"Reports excluded (n = {_fmt(n_excl)}):" if reasons
-                      else f"Reports excluded (n = {_fmt(n_excl)})"]
-        excl_lines += [f"  {d} (n = {_fmt(n)})" for d, n in reasons]
-        boxes[(arm, "assessed", "side")] = _wrap(excl_lines, width_chars(side))
-    total = _box_total(counts, "total", "included")
-    if total is None:
-        total = sum(_box_total(counts, a, "included") or 0 for a in arms)
-    inc_lines = [f"Studies included in review (n = {_fmt(total)})"]
-    if len(arms) > 1:
-        inc_lines += [f"  via {_ARM_TITLE[a]} (n = {_fmt(_box_total(counts, a, 'included'))})"
-                      for a in arms]
-    first_main = cols[arms[0]][0]
-    boxes[("total", "included", "main")] = _wrap(inc_lines, width_chars(first_main) + 4)
-
-    # rows: heights in text lines
-    row_names = ["identified", "screened", "sought", "assessed", "included"]
-    heights = {}
-    for r in row_names:
-        sizes = [len(v) for (a, rr, k), v in boxes.items() if rr == r]
-        if sizes:
-            heights[r] = max(sizes) + 0.9
-    # the rotated phase labels need room: about half a line unit per character
-    heights["identified"] = max(heights["identified"], 0.5 * len("Identification") + 0.6)
-    heights["included"] = max(heights["included"], 0.5 * len("Included") + 0.6)
-    gap = 2.2
-    header = 2.2
-    y = 0.0
-    top = {}
-    y -= header + gap * 0.6
-    for r in row_names:
-        if r in heights:
-            top[r] = y
-            y -= heights[r] + gap
-    bottom = y + gap - 0.5
-    total_lines = -bottom + 1.0
+    cols = _COLUMNS if len(arms) > 1 else {arms[0]: _ONE_ARM}
+    boxes = _box_texts(counts, arms, cols, fontsize=fontsize)
+    heights, top, bottom = _rows(boxes)
 
     if ax is None:
         line_inches = fontsize * 1.3 / 72
-        axes_h = total_lines * line_inches
-        fig_h = axes_h + 0.95
+        fig_h = (-bottom + 1.0) * line_inches + 0.95
         fig, ax = plt.subplots(figsize=(8.27, fig_h))
         fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.4 / fig_h, bottom=0.55 / fig_h)
     ax.set_xlim(-0.5, 100.5)
     ax.set_ylim(bottom, 0.3)
     ax.axis("off")
-
-    def draw_box(x, y_top, height, lines, *, face="white", bold=False, center=False):
-        patch = FancyBboxPatch((x[0], y_top - height), x[1] - x[0], height,
-                               boxstyle="square,pad=0", linewidth=0.8, edgecolor="#333333",
-                               facecolor=face)
-        ax.add_patch(patch)
-        text = "\n".join(lines)
-        if center:
-            ax.text((x[0] + x[1]) / 2, y_top - height / 2, text, ha="center", va="center",
-                    fontsize=fontsize, fontweight="bold" if bold else "normal",
-                    linespacing=1.25)
-        else:
-            ax.text(x[0] + 1.0, y_top - height / 2, text, ha="left", va="center",
-                    fontsize=fontsize, fontweight="bold" if bold else "normal",
-                    linespacing=1.25)
-        return patch
-
-    def arrow(xy_from, xy_to, style="-|>"):
-        ax.annotate("", xy=xy_to, xytext=xy_from,
-                    arrowprops={"arrowstyle": style, "color": "#333333", "lw": 0.9,
-                                "shrinkA": 0, "shrinkB": 0})
-
-    # headers
-    header_face = {"databases": "#FCE9B6", "other": "#E3E3E3"}
-    for arm in arms:
+    for arm in arms:  # the arms' headers
         main, side = cols[arm]
-        draw_box((main[0], side[1]), -0.2, header,
-                 [f"Identification of studies via {_ARM_TITLE[arm]}"],
-                 face=header_face[arm], bold=True, center=True)
-    # phase bands
-    band_face = "#CFE3F3"
-    phases = [("Identification", ["identified"]), ("Screening", ["screened", "sought",
-                                                                 "assessed"]),
-              ("Included", ["included"])]
-    for label, rows_in in phases:
-        present = [r for r in rows_in if r in top]
-        if not present:
-            continue
-        y_top = top[present[0]]
-        y_bot = top[present[-1]] - heights[present[-1]]
-        ax.add_patch(FancyBboxPatch((0.5, y_bot), 3.5, y_top - y_bot,
-                                    boxstyle="round,pad=0,rounding_size=0.8", linewidth=0,
-                                    facecolor=band_face))
-        ax.text(2.25, (y_top + y_bot) / 2, label, rotation=90, ha="center", va="center",
-                fontsize=fontsize + 0.5, fontweight="bold", color="#1F3B57")
-
-    # boxes and arrows
+        _draw_box(ax, (main[0], side[1]), -0.2, _HEADER, [
+            f"Identification of studies via {_ARM_TITLE[arm]}"], fontsize=fontsize,
+            face=_HEADER_FACE[arm], bold=True, center=True)
+    _draw_phase_bands(ax, heights, top, fontsize=fontsize)
     for arm in arms:
-        main, side = cols[arm]
-        xm = (main[0] + main[1]) / 2
-        previous = None
-        for r in ("identified", "screened", "sought", "assessed"):
-            if (arm, r, "main") not in boxes:
-                continue
-            h = heights[r]
-            draw_box(main, top[r], h, boxes[(arm, r, "main")])
-            if (arm, r, "side") in boxes:
-                draw_box(side, top[r], h, boxes[(arm, r, "side")])
-                arrow((main[1], top[r] - h / 2), (side[0], top[r] - h / 2))
-            if previous is not None:
-                arrow((xm, top[previous] - heights[previous]), (xm, top[r]))
-            previous = r
-        # to the included box
-        inc_top = top["included"]
-        inc_h = heights["included"]
-        if arm == arms[0]:
-            arrow((xm, top[previous] - heights[previous]), (xm, inc_top))
-        else:
-            inc_right = cols[arms[0]][0][1] + 4
-            y_mid = inc_top - inc_h / 2
-            ax.plot([xm, xm], [top[previous] - heights[previous], y_mid], color="#333333",
-                    lw=0.9)
-            arrow((xm, y_mid), (inc_right, y_mid))
+        _draw_arm(ax, arm, arms, cols, boxes, heights, top, fontsize=fontsize)
     first = cols[arms[0]][0]
-    draw_box((first[0], first[1] + 4), top["included"], heights["included"],
-             boxes[("total", "included", "main")], face="#F2F2F2")
+    _draw_box(ax, (first[0], first[1] + 4), top["included"], heights["included"],
+              boxes[("total", "included", "main")], fontsize=fontsize, face="#F2F2F2")
     title_at_top(ax, "PRISMA 2020 flow diagram", loc="left")
     label_source(ax, counts)
     return ax
+
+
+# The layout, in data units: the Axes is 100 units wide; heights are in text lines.
+#: (x0, x1) of the main (flow) and side (removed, excluded) boxes of each arm.
+_COLUMNS = {"databases": ((6, 30), (33, 53)), "other": ((57, 78), (81, 100))}
+#: The same for a diagram of one arm.
+_ONE_ARM = ((6, 46), (52, 100))
+#: The template's rows, top to bottom, and the phase band each belongs to.
+_ROWS = ("identified", "screened", "sought", "assessed", "included")
+_PHASES = (("Identification", ("identified",)), ("Screening", ("screened", "sought", "assessed")),
+           ("Included", ("included",)))
+_HEADER = 2.2  # height of the arms' headers
+_GAP = 2.2  # between rows
+_HEADER_FACE = {"databases": "#FCE9B6", "other": "#E3E3E3"}
+_LINE_COLOUR = "#333333"
+_REMOVED = {"duplicates_removed": "Duplicate records",
+            "automation_removed": "Marked ineligible by automation tools",
+            "other_removed": "Removed for other reasons"}
+
+
+def _box_texts(counts, arms, cols, *, fontsize) -> dict:
+    """The wrapped lines of every box, keyed ``(arm, row, "main" or "side")``: the PRISMA
+    2020 template's wording with the counts filled in; the included box is
+    ``("total", "included", "main")``."""
+    chars_per_unit = 72 * 8.27 / 100 / (fontsize * 0.57)  # average glyph width, with margin
+
+    def width_chars(x):
+        return max(12, int((x[1] - x[0] - 3) * chars_per_unit))
+
+    def n(arm, box):
+        return _fmt(_box_total(counts, arm, box))
+
+    boxes = {}
+    for arm in arms:
+        main, side = (width_chars(x) for x in cols[arm])
+        if arm == "databases":
+            lines = [f"Records identified from databases and registers (n = {n(arm, 'identified')}):"]
+        else:
+            lines = ["Records identified from websites, organisations and citation "
+                     f"searching (n = {n(arm, 'identified')}):"]
+        sources = _details(counts, arm, "identified")
+        if not sources:
+            lines[0] = lines[0].rstrip(":")
+        lines += [f"  {d} (n = {_fmt(k)})" for d, k in sources]
+        boxes[(arm, "identified", "main")] = _wrap(lines, main)
+        removed = {b: _box_total(counts, arm, b) for b in _REMOVED}
+        if any(removed.values()):
+            boxes[(arm, "identified", "side")] = _wrap(
+                ["Records removed before screening:"]
+                + [f"  {_REMOVED[b]} (n = {_fmt(k or 0)})" for b, k in removed.items()
+                   if k or b == "duplicates_removed"], side)
+        if _box_total(counts, arm, "screened") is not None:
+            boxes[(arm, "screened", "main")] = _wrap(
+                [f"Records screened (n = {n(arm, 'screened')})"], main)
+            boxes[(arm, "screened", "side")] = _wrap(
+                [f"Records excluded (n = {n(arm, 'excluded')})"], side)
+        boxes[(arm, "sought", "main")] = _wrap(
+            [f"Reports sought for retrieval (n = {n(arm, 'sought')})"], main)
+        boxes[(arm, "sought", "side")] = _wrap(
+            [f"Reports not retrieved (n = {n(arm, 'not_retrieved')})"], side)
+        boxes[(arm, "assessed", "main")] = _wrap(
+            [f"Reports assessed for eligibility (n = {n(arm, 'assessed')})"], main)
+        reasons = _details(counts, arm, "excluded_with_reasons")
+        excluded = _fmt(_box_total(counts, arm, "excluded_with_reasons") or 0)
+        boxes[(arm, "assessed", "side")] = _wrap(
+            [f"Reports excluded (n = {excluded}){':' if reasons else ''}"]
+            + [f"  {d} (n = {_fmt(k)})" for d, k in reasons], side)
+    total = _box_total(counts, "total", "included")
+    if total is None:
+        total = sum(_box_total(counts, a, "included") or 0 for a in arms)
+    lines = [f"Studies included in review (n = {_fmt(total)})"]
+    if len(arms) > 1:
+        lines += [f"  via {_ARM_TITLE[a]} (n = {n(a, 'included')})" for a in arms]
+    boxes[("total", "included", "main")] = _wrap(lines, width_chars(cols[arms[0]][0]) + 4)
+    return boxes
+
+
+def _rows(boxes) -> tuple[dict, dict, float]:
+    """``(heights, tops, bottom)`` of the rows that have boxes: each row as tall as its
+    tallest box (plus margins), the rows under the headers with a gap between them."""
+    heights = {}
+    for row in _ROWS:
+        sizes = [len(lines) for (_, r, _), lines in boxes.items() if r == row]
+        if sizes:
+            heights[row] = max(sizes) + 0.9
+    # the rotated phase labels need room: about half a line unit per character
+    heights["identified"] = max(heights["identified"], 0.5 * len("Identification") + 0.6)
+    heights["included"] = max(heights["included"], 0.5 * len("Included") + 0.6)
+    y = -(_HEADER + _GAP * 0.6)
+    tops = {}
+    for row in _ROWS:
+        if row in heights:
+            tops[row] = y
+            y -= heights[row] + _GAP
+    return heights, tops, y + _GAP - 0.5
+
+
+def _draw_box(ax, x, y_top, height, lines, *, fontsize, face="white", bold=False,
+              center=False):
+    """A square box from ``x[0]`` to ``x[1]``, ``height`` down from ``y_top``, with its
+    lines centred vertically (and horizontally if ``center``, else from its left edge)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x[0], y_top - height), x[1] - x[0], height,
+                                boxstyle="square,pad=0", linewidth=0.8, edgecolor=_LINE_COLOUR,
+                                facecolor=face))
+    ax.text((x[0] + x[1]) / 2 if center else x[0] + 1.0, y_top - height / 2, "\n".join(lines),
+            ha="center" if center else "left", va="center", fontsize=fontsize,
+            fontweight="bold" if bold else "normal", linespacing=1.25)
+
+
+def _arrow(ax, xy_from, xy_to):
+    ax.annotate("", xy=xy_to, xytext=xy_from,
+                arrowprops={"arrowstyle": "-|>", "color": _LINE_COLOUR, "lw": 0.9,
+                            "shrinkA": 0, "shrinkB": 0})
+
+
+def _draw_phase_bands(ax, heights, tops, *, fontsize):
+    """The template's phase bands at the left (Identification, Screening, Included), each
+    as tall as its rows."""
+    from matplotlib.patches import FancyBboxPatch
+
+    for label, rows in _PHASES:
+        present = [r for r in rows if r in tops]
+        if not present:
+            continue
+        y_top = tops[present[0]]
+        y_bottom = tops[present[-1]] - heights[present[-1]]
+        ax.add_patch(FancyBboxPatch((0.5, y_bottom), 3.5, y_top - y_bottom,
+                                    boxstyle="round,pad=0,rounding_size=0.8", linewidth=0,
+                                    facecolor="#CFE3F3"))
+        ax.text(2.25, (y_top + y_bottom) / 2, label, rotation=90, ha="center", va="center",
+                fontsize=fontsize + 0.5, fontweight="bold", color="#1F3B57")
+
+
+def _draw_arm(ax, arm, arms, cols, boxes, heights, tops, *, fontsize):
+    """One arm's boxes, row by row, with arrows down its main column and across to each
+    side box, and the arrow into the included box (from the side for a second arm)."""
+    main, side = cols[arm]
+    xm = (main[0] + main[1]) / 2
+    previous = None
+    for row in _ROWS[:-1]:
+        if (arm, row, "main") not in boxes:
+            continue
+        h = heights[row]
+        _draw_box(ax, main, tops[row], h, boxes[(arm, row, "main")], fontsize=fontsize)
+        if (arm, row, "side") in boxes:
+            _draw_box(ax, side, tops[row], h, boxes[(arm, row, "side")], fontsize=fontsize)
+            _arrow(ax, (main[1], tops[row] - h / 2), (side[0], tops[row] - h / 2))
+        if previous is not None:
+            _arrow(ax, (xm, tops[previous] - heights[previous]), (xm, tops[row]))
+        previous = row
+    last = tops[previous] - heights[previous]
+    if arm == arms[0]:
+        _arrow(ax, (xm, last), (xm, tops["included"]))
+    else:
+        y_mid = tops["included"] - heights["included"] / 2
+        ax.plot([xm, xm], [last, y_mid], color=_LINE_COLOUR, lw=0.9)
+        _arrow(ax, (xm, y_mid), (cols[arms[0]][0][1] + 4, y_mid))
