@@ -550,7 +550,8 @@ def _box_texts(counts, arms, cols, *, fontsize) -> dict:
     for arm in arms:
         main, side = (width_chars(x) for x in cols[arm])
         if arm == "databases":
-            lines = [f"Records identified from databases and registers (n = {n(arm, 'identified')}):"]
+            lines = ["Records identified from databases and registers "
+                     f"(n = {n(arm, 'identified')}):"]
         else:
             lines = ["Records identified from websites, organisations and citation "
                      f"searching (n = {n(arm, 'identified')}):"]
