@@ -61,7 +61,7 @@ print(time.perf_counter() - t0, busy() - b0)
 #: the notebooks' imports), then run each notebook's code cells in a forked child; prints
 #: the CPU-seconds of the imports and of the children.
 NOTEBOOK_WORK = """
-import importlib, json, os, sys, tempfile, time, traceback
+import importlib, os, sys, tempfile, time, traceback
 from pathlib import Path
 from IPython.display import display  # as a kernel has it
 os.environ["MPLBACKEND"] = "Agg"
@@ -79,16 +79,19 @@ children = 0.0
 with tempfile.TemporaryDirectory() as d:
     synthetic.write_all(Path(d) / "data")
     for path in notebooks:
-        cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]
-                 if c["cell_type"] == "code"]
+        # the parameters as a build gives them, in a cell after the one tagged "parameters"
+        nb = report._nbformat().read(path, as_version=4)
+        nb.metadata["_name"] = path.name
+        report._inject_parameters(nb, {"DATA_DIR": str(Path(d) / "data"),
+                                       "OUTPUT_DIR": str(Path(d) / path.stem)})
+        cells = [c.source for c in nb.cells if c.cell_type == "code"]
         pid = os.fork()
         if pid == 0:  # the child: never returns to the loop
             status = 1
             try:
                 sys.stdout = open(os.devnull, "w")  # the cells' prints
-                namespace = {"DATA_DIR": str(Path(d) / "data"),
-                             "OUTPUT_DIR": str(Path(d) / path.stem), "display": display}
-                for code in cells[1:]:  # the first cell is the parameters, given above
+                namespace = {"display": display}
+                for code in cells:
                     exec(compile(code, path.name, "exec"), namespace)
                 status = 0
             except BaseException:
